@@ -1,0 +1,86 @@
+/*
+ * limits.h - every bound rootwatch enforces, in one place.
+ *
+ * Each default is overridable at run time from the configuration file
+ * (rootwatch(8), CONFIGURATION) through struct limits; the macros are only
+ * the defaults and the hard ceilings the configuration may not exceed.
+ */
+#ifndef ROOTWATCH_LIMITS_H
+#define ROOTWATCH_LIMITS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Decapsulation layers (VLAN tags, MPLS labels, tunnels) per packet; stops
+ * a packet of nested GRE or 802.1Q headers from looping the decoder. */
+#define LIM_DECAP_DEPTH		16
+/* VLAN ids recorded per packet (outer first) and used in the flow key. */
+#define LIM_VLAN_IDS		2
+/* IP fragment trains held at once, per decoder. */
+#define LIM_FRAG_TRAINS		1024
+/* Bytes of one reassembled IP datagram (the IPv4/IPv6 maximum). */
+#define LIM_FRAG_DGRAM		65535
+/* Fragments in one datagram: a train of 8-byte fragments is an attack. */
+#define LIM_FRAG_PIECES		64
+/* Bytes held in all fragment trains together. */
+#define LIM_FRAG_MEMCAP		(8u << 20)
+/* Fragment train lifetime, in packet-time microseconds. */
+#define LIM_FRAG_TIMEOUT_US	(30ull * 1000000)
+
+/* Flows tracked at once (flow.max); the table is preallocated. */
+#define LIM_FLOW_MAX		65536
+/* Idle timeout of a flow before its handshake completed (flow.timeout). */
+#define LIM_FLOW_TIMEOUT_US	(120ull * 1000000)
+/* Idle timeout once established or bypassed (flow.established-timeout). */
+#define LIM_FLOW_EST_TIMEOUT_US	(600ull * 1000000)
+/* Idle timeout after FIN or RST from both sides (flow.closed-timeout). */
+#define LIM_FLOW_CLOSED_TIMEOUT_US (10ull * 1000000)
+
+/* Stream bytes delivered per direction (reassembly.depth). Handshakes
+ * only: a TLS consumer may extend it up to LIM_TLS_HS_MAX while a
+ * handshake message is in flight. */
+#define LIM_REASM_DEPTH		(64u << 10)
+/* Bytes held out of order per direction before we declare a gap. */
+#define LIM_REASM_OOO_BYTES	(256u << 10)
+/* Out-of-order segments held per direction. */
+#define LIM_REASM_OOO_SEGS	256
+/* Bytes of reassembly buffers (pending + out of order) over all flows
+ * (reassembly.memcap). */
+#define LIM_REASM_MEMCAP	(32u << 20)
+
+/* Largest TLS handshake message we reassemble (tls.max-handshake); a
+ * 339 KB certificate exists in the wild, 16 MB claims are attacks. */
+#define LIM_TLS_HS_MAX		(1u << 20)
+/* Certificates kept per chain. */
+#define LIM_TLS_CHAIN_MAX	32
+/* Plaintext bytes scanned for a STARTTLS-style upgrade per direction. */
+#define LIM_STARTTLS_SCAN	(16u << 10)
+/* Parsed certificates cached by SHA-256 (x509.cache). */
+#define LIM_X509_CACHE		8192
+/* Packets given to nDPI per flow before we stop asking it. */
+#define LIM_NDPI_PACKETS	12
+
+/* Packets between two output flushes in replay. */
+#define LIM_FLUSH_PACKETS	4096
+
+struct limits {
+	uint32_t	flow_max;
+	uint64_t	flow_timeout_us;
+	uint64_t	flow_est_timeout_us;
+	uint64_t	flow_closed_timeout_us;
+	uint32_t	reasm_depth;
+	uint32_t	reasm_ooo_bytes;
+	uint32_t	reasm_ooo_segs;
+	uint64_t	reasm_memcap;
+	uint32_t	tls_hs_max;
+	uint32_t	frag_trains;
+	uint64_t	frag_memcap;
+	uint64_t	frag_timeout_us;
+	uint32_t	x509_cache;
+	uint32_t	ndpi_packets;
+};
+
+/* Fill *l with the defaults above. */
+void limits_default(struct limits *l);
+
+#endif /* ROOTWATCH_LIMITS_H */

@@ -1,0 +1,130 @@
+/*
+ * reasm.h - TCP stream reassembly, per direction, for the first
+ * reassembly.depth bytes of a stream (handshakes only).
+ *
+ * The consumer (the TLS layer) receives the in-order byte stream through a
+ * callback.  In-order segments are delivered straight from the packet (no
+ * copy) when nothing is pending; bytes the consumer does not consume are
+ * kept in a per-direction pending buffer and offered again, prefixed to the
+ * next in-order bytes.  The consumer can say "call me again only once N
+ * bytes are available" (*need), so a 300 KB certificate message over 200
+ * segments is parsed once, not 200 times.
+ *
+ * Overlaps: first wins.  Bytes already delivered or already held out of
+ * order are never replaced by a later retransmission with different content
+ * (the policy of BSD/Linux receivers for in-window data; an IDS that lets
+ * later bytes win can be fed a different chain than the client got).
+ *
+ * Gaps: a hole is given up on (reason REASM_GAP) when the other side ACKs
+ * past it (the data was on the wire but not in our capture), when the bytes
+ * or segments held out of order exceed their caps, or when the flow ends.
+ */
+#ifndef ROOTWATCH_REASM_H
+#define ROOTWATCH_REASM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "limits.h"
+
+/* Why a direction's stream stopped being delivered (or is incomplete). */
+enum reasm_reason {
+	REASM_OK = 0,		/* still delivering, nothing lost */
+	REASM_DONE,		/* consumer said it is done */
+	REASM_GAP,		/* a hole never filled */
+	REASM_DEPTH,		/* reassembly.depth reached */
+	REASM_MEMCAP,		/* global reassembly memory cap hit */
+	REASM_CONSUMER_ERR,	/* consumer gave up (malformed stream) */
+	REASM_REASON_MAX
+};
+
+struct reasm_seg;
+
+struct reasm_dir {
+	uint32_t		 next_seq;	/* next in-order sequence number */
+	uint32_t		 delivered;	/* stream bytes delivered so far */
+	uint32_t		 depth;		/* delivery limit for this dir */
+	uint32_t		 need;		/* consumer wants pend_len >= need */
+	uint8_t			*pend;		/* unconsumed in-order bytes */
+	uint32_t		 pend_len;
+	uint32_t		 pend_cap;
+	struct reasm_seg	*ooo;		/* out-of-order segments, by seq */
+	uint32_t		 ooo_bytes;
+	uint16_t		 ooo_segs;
+	uint8_t			 seq_known;	/* next_seq is set */
+	uint8_t			 syn_seen;
+	uint8_t			 fin_seen;
+	uint8_t			 reason;	/* enum reasm_reason */
+	uint32_t		 gap_bytes;	/* bytes lost in the gap, if known */
+};
+
+/*
+ * Deliver in-order stream bytes.  Return how many of them the consumer
+ * consumed (0..len); the rest is kept and offered again.  Set *need to the
+ * total number of bytes the consumer needs before it can make progress
+ * (0: call on any new byte).  To stop the stream, the consumer calls
+ * reasm_dir_stop() on the direction and returns.
+ */
+typedef size_t (*reasm_deliver_fn)(void *arg, int dir, const uint8_t *data,
+    size_t len, size_t *need);
+
+struct reasm_stats {
+	uint64_t	segments;	/* segments with payload seen */
+	uint64_t	in_order;	/* delivered without being held */
+	uint64_t	out_of_order;	/* held for later */
+	uint64_t	retransmitted;	/* wholly old data, dropped */
+	uint64_t	overlaps;	/* partially old data, trimmed */
+	uint64_t	overlap_conflicts;	/* overlapping bytes differed */
+	uint64_t	gaps;		/* holes given up on */
+	uint64_t	depth_reached;
+	uint64_t	memcap_hits;
+	uint64_t	ooo_cap_hits;
+	uint64_t	bytes_delivered;
+	uint64_t	mem_in_use;	/* current bytes of buffers */
+	uint64_t	mem_peak;
+};
+
+struct reasm_ctx {
+	const struct limits	*lim;
+	reasm_deliver_fn	 deliver;
+	struct reasm_stats	 st;
+};
+
+void	reasm_ctx_init(struct reasm_ctx *, const struct limits *,
+	    reasm_deliver_fn);
+
+/* Reset one direction (flow creation). */
+void	reasm_dir_init(struct reasm_ctx *, struct reasm_dir *);
+/* Release one direction's buffers. */
+void	reasm_dir_free(struct reasm_ctx *, struct reasm_dir *);
+
+/*
+ * Feed one TCP segment of direction dir.  flags are TCP flags (SYN sets the
+ * initial sequence number; without a SYN the first segment seen starts the
+ * stream: mirror ports miss SYNs).  arg is passed to the deliver callback.
+ */
+void	reasm_segment(struct reasm_ctx *, struct reasm_dir *, int dir,
+	    uint32_t seq, uint8_t flags, const uint8_t *data, size_t len,
+	    void *arg);
+
+/*
+ * The other direction acknowledged up to ack: if that passes a hole in rd,
+ * the hole will never be filled from this capture; give up on it.
+ */
+void	reasm_ack(struct reasm_ctx *, struct reasm_dir *rd, int dir,
+	    uint32_t ack, void *arg);
+
+/* Consumer is done (or failed): free buffers, deliver nothing more. */
+void	reasm_dir_stop(struct reasm_ctx *, struct reasm_dir *,
+	    enum reasm_reason);
+
+/* Raise this direction's delivery depth (capped by the caller). */
+void	reasm_dir_set_depth(struct reasm_dir *, uint32_t depth);
+
+/* Flow is ending: flush what can be flushed, mark holes as gaps. */
+void	reasm_dir_finish(struct reasm_ctx *, struct reasm_dir *, int dir,
+	    void *arg);
+
+const char *reasm_reason_name(enum reasm_reason);
+
+#endif
