@@ -1,0 +1,52 @@
+/*
+ * config.h - the YAML configuration file (-c), rootwatch(8) CONFIGURATION.
+ *
+ * Example (deploy/rootwatch.yaml):
+ *   flow:       { max: 65536, timeout: 120, established-timeout: 600,
+ *                 closed-timeout: 10 }
+ *   reassembly: { depth: 65536, memcap: 33554432, ooo-bytes: 262144 }
+ *   tls:        { max-handshake: 1048576 }
+ *   x509:       { cache: 8192 }
+ *   output:     { file: /var/log/rootwatch/eve.json, pem: false,
+ *                 cert-dedup: false, stats-interval: 60 }
+ *   rules:      [ /usr/share/rootwatch/rules/state-interception.yaml ]
+ *   capture:    { interface: eth0, bpf: "tcp or udp", snaplen: 65535,
+ *                 buffer-size: 33554432, promisc: true }
+ *   privacy:    false
+ * Sizes accept suffixes k/M/G; times are seconds.
+ */
+#ifndef ROOTWATCH_CONFIG_H
+#define ROOTWATCH_CONFIG_H
+
+#include <stddef.h>
+
+#include "limits.h"
+
+#define CONFIG_MAX_RULES	32
+
+struct config {
+	struct limits	 lim;
+	char		*rules[CONFIG_MAX_RULES];	/* rule files */
+	size_t		 nrules;
+	char		*output;	/* NULL or "-": stdout */
+	int		 pem;		/* add each certificate's PEM */
+	int		 cert_dedup;	/* full certificate once, then sha256 */
+	unsigned	 stats_interval;	/* seconds (live), 0 = end only */
+	char		*interface;
+	char		*bpf;
+	unsigned	 snaplen;
+	unsigned	 buffer_size;
+	int		 promisc;
+	int		 privacy;	/* never write client addresses */
+};
+
+/* Defaults (limits_default, stdout, no rules given). */
+void	config_default(struct config *);
+/*
+ * Load a YAML config file on top of the current values.  Returns 0, or -1
+ * with err set to "file:line:column: message".
+ */
+int	config_load(struct config *, const char *path, char *err, size_t errlen);
+void	config_free(struct config *);
+
+#endif
