@@ -32,6 +32,15 @@ struct x509_cert {
 	uint8_t		 aki_len;
 	uint8_t		 is_ca;
 	uint8_t		 self_signed;	/* issuer == subject and verifies */
+	uint8_t		 version;	/* 1..3 (X509_get_version() + 1) */
+	char		*serial;	/* upper-case hex, whole bytes, "-" if
+					   negative (as `openssl x509 -serial`) */
+	char		 not_before[24];/* "2014-05-01T00:00:00Z", "" if bad */
+	char		 not_after[24];
+	char		 key_type[48];	/* "RSA", "EC", "ML-DSA-44", OID... */
+	int		 key_bits;	/* 0 when OpenSSL cannot decode the key */
+	char		 curve[48];	/* EC group name, "" otherwise */
+	char		 sig_alg[64];	/* OpenSSL long name, or dotted OID */
 	char		*json;		/* the certificate object, no PEM */
 	size_t		 json_len;
 	uint8_t		*der;		/* copy, for PEM output and evidence */

@@ -57,6 +57,10 @@
 #define LIM_STARTTLS_SCAN	(16u << 10)
 /* Parsed certificates cached by SHA-256 (x509.cache). */
 #define LIM_X509_CACHE		8192
+/* subjectAltName entries rendered per certificate (hard ceiling, not
+ * configurable: the JSON is rendered once per cached certificate); some
+ * CDN certificates carry thousands, the rest is flagged san_truncated. */
+#define LIM_X509_SAN_MAX	256
 /* Packets given to nDPI per flow before we stop asking it. */
 #define LIM_NDPI_PACKETS	12
 
