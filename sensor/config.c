@@ -1,1 +1,490 @@
-/* placeholder: being written */
+/*
+ * config.c - load the YAML configuration file (-c), rootwatch(8)
+ * CONFIGURATION.
+ *
+ * The file is read with libyaml's document API, then walked: each
+ * top-level section is a mapping whose keys come from a table (struct
+ * key) that says how to parse the value and where to store it.  Every
+ * error is reported as "file:line:column: message", 1-based, pointing at
+ * the offending key or value, and nothing is applied by halves: the
+ * values are parsed into a copy that replaces *cf only on success.
+ *
+ *   flow:       { max, timeout, established-timeout, closed-timeout }
+ *   reassembly: { depth, memcap, ooo-bytes, ooo-segments }
+ *   defrag:     { trains, memcap, timeout }
+ *   tls:        { max-handshake }
+ *   x509:       { cache }
+ *   ndpi:       { packets }
+ *   output:     { file, pem, cert-dedup, stats-interval }
+ *   rules:      [ path, ... ]
+ *   capture:    { interface, bpf, snaplen, buffer-size, promisc }
+ *   privacy:    bool
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <yaml.h>
+
+#include "xmalloc.h"
+
+enum val_kind {
+	V_COUNT,	/* plain integer, no suffix */
+	V_SIZE,		/* integer with optional k/M/G (1024-based) */
+	V_SECS,		/* seconds, stored as microseconds (uint64) */
+	V_SECS_U,	/* seconds, stored as unsigned */
+	V_BOOL,
+	V_STR,
+};
+
+struct key {
+	const char	*name;
+	enum val_kind	 kind;
+	size_t		 off;	/* offset in struct config */
+	int		 width;	/* 32 or 64 for numbers */
+	uint64_t	 min;
+	uint64_t	 max;
+};
+
+struct walk {
+	yaml_document_t	*doc;
+	const char	*path;
+	char		*err;
+	size_t		 errlen;
+	struct config	*cf;
+};
+
+#define CF(f)	offsetof(struct config, f)
+#define LIM(f)	(offsetof(struct config, lim) + offsetof(struct limits, f))
+#define KB	1024ull
+#define MB	(1024ull * 1024)
+#define GB	(1024ull * 1024 * 1024)
+#define SECS_MAX	(7ull * 24 * 3600)	/* a week */
+
+static const struct key flow_keys[] = {
+	{ "max", V_COUNT, LIM(flow_max), 32, 1, 16 * MB },
+	{ "timeout", V_SECS, LIM(flow_timeout_us), 64, 1, SECS_MAX },
+	{ "established-timeout", V_SECS, LIM(flow_est_timeout_us), 64, 1,
+	    SECS_MAX },
+	{ "closed-timeout", V_SECS, LIM(flow_closed_timeout_us), 64, 1,
+	    SECS_MAX },
+	{ NULL, 0, 0, 0, 0, 0 }
+};
+
+static const struct key reasm_keys[] = {
+	{ "depth", V_SIZE, LIM(reasm_depth), 32, 1, 16 * MB },
+	{ "memcap", V_SIZE, LIM(reasm_memcap), 64, 64 * KB, 64 * GB },
+	{ "ooo-bytes", V_SIZE, LIM(reasm_ooo_bytes), 32, 0, 64 * MB },
+	{ "ooo-segments", V_COUNT, LIM(reasm_ooo_segs), 32, 0, 65536 },
+	{ NULL, 0, 0, 0, 0, 0 }
+};
+
+static const struct key defrag_keys[] = {
+	{ "trains", V_COUNT, LIM(frag_trains), 32, 1, MB },
+	{ "memcap", V_SIZE, LIM(frag_memcap), 64, 64 * KB, 64 * GB },
+	{ "timeout", V_SECS, LIM(frag_timeout_us), 64, 1, 3600 },
+	{ NULL, 0, 0, 0, 0, 0 }
+};
+
+static const struct key tls_keys[] = {
+	{ "max-handshake", V_SIZE, LIM(tls_hs_max), 32, 16 * KB, 16 * MB },
+	{ NULL, 0, 0, 0, 0, 0 }
+};
+
+static const struct key x509_keys[] = {
+	{ "cache", V_COUNT, LIM(x509_cache), 32, 0, 16 * MB },
+	{ NULL, 0, 0, 0, 0, 0 }
+};
+
+static const struct key ndpi_keys[] = {
+	{ "packets", V_COUNT, LIM(ndpi_packets), 32, 0, 255 },
+	{ NULL, 0, 0, 0, 0, 0 }
+};
+
+static const struct key output_keys[] = {
+	{ "file", V_STR, CF(output), 0, 0, 0 },
+	{ "pem", V_BOOL, CF(pem), 0, 0, 0 },
+	{ "cert-dedup", V_BOOL, CF(cert_dedup), 0, 0, 0 },
+	{ "stats-interval", V_SECS_U, CF(stats_interval), 32, 0, 86400 },
+	{ NULL, 0, 0, 0, 0, 0 }
+};
+
+static const struct key capture_keys[] = {
+	{ "interface", V_STR, CF(interface), 0, 0, 0 },
+	{ "bpf", V_STR, CF(bpf), 0, 0, 0 },
+	{ "snaplen", V_COUNT, CF(snaplen), 32, 64, 262144 },
+	{ "buffer-size", V_SIZE, CF(buffer_size), 32, 64 * KB, 2 * GB },
+	{ "promisc", V_BOOL, CF(promisc), 0, 0, 0 },
+	{ NULL, 0, 0, 0, 0, 0 }
+};
+
+static const struct {
+	const char		*name;
+	const struct key	*keys;
+} sections[] = {
+	{ "flow", flow_keys },
+	{ "reassembly", reasm_keys },
+	{ "defrag", defrag_keys },
+	{ "tls", tls_keys },
+	{ "x509", x509_keys },
+	{ "ndpi", ndpi_keys },
+	{ "output", output_keys },
+	{ "capture", capture_keys },
+};
+
+static int
+cf_err(struct walk *w, yaml_mark_t m, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int
+cf_err(struct walk *w, yaml_mark_t m, const char *fmt, ...)
+{
+	char	msg[256];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(w->err, w->errlen, "%s:%zu:%zu: %s", w->path,
+	    m.line + 1, m.column + 1, msg);
+	return -1;
+}
+
+static const char *
+node_str(yaml_node_t *n)
+{
+	return (const char *)n->data.scalar.value;
+}
+
+void
+config_default(struct config *cf)
+{
+	memset(cf, 0, sizeof(*cf));
+	limits_default(&cf->lim);
+	cf->stats_interval = 0;
+	cf->snaplen = 65535;
+	cf->buffer_size = 32u << 20;
+	cf->promisc = 1;
+}
+
+static void
+strs_free(struct config *cf)
+{
+	size_t	i;
+
+	for (i = 0; i < cf->nrules; i++)
+		xfree(cf->rules[i]);
+	cf->nrules = 0;
+	xfree(cf->output);
+	xfree(cf->interface);
+	xfree(cf->bpf);
+	cf->output = cf->interface = cf->bpf = NULL;
+}
+
+void
+config_free(struct config *cf)
+{
+	strs_free(cf);
+}
+
+/*
+ * Parse an unsigned decimal with an optional suffix: k/K, m/M, g/G
+ * (powers of 1024) when sizes are allowed.  Returns 0, -1 (not a
+ * number), -2 (bad suffix), -3 (overflow).
+ */
+static int
+parse_num(const char *s, int sizes, uint64_t *out)
+{
+	uint64_t	v = 0, mult = 1;
+	size_t		i = 0;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	for (; s[i] >= '0' && s[i] <= '9'; i++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -3;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (s[i] != '\0') {
+		if (!sizes || s[i + 1] != '\0')
+			return -2;
+		switch (s[i]) {
+		case 'k': case 'K': mult = KB; break;
+		case 'm': case 'M': mult = MB; break;
+		case 'g': case 'G': mult = GB; break;
+		default: return -2;
+		}
+	}
+	if (v > UINT64_MAX / mult)
+		return -3;
+	*out = v * mult;
+	return 0;
+}
+
+static int
+parse_bool(const char *s, int *out)
+{
+	static const char *const t[] = { "true", "yes", "on" };
+	static const char *const f[] = { "false", "no", "off" };
+	size_t	i;
+
+	for (i = 0; i < 3; i++) {
+		if (strcasecmp(s, t[i]) == 0)
+			return *out = 1, 0;
+		if (strcasecmp(s, f[i]) == 0)
+			return *out = 0, 0;
+	}
+	return -1;
+}
+
+static int
+set_str(struct walk *w, yaml_node_t *v, char **dst)
+{
+	char	*s;
+
+	if ((s = xstrdup(node_str(v))) == NULL)
+		return cf_err(w, v->start_mark, "out of memory");
+	xfree(*dst);
+	*dst = s;
+	return 0;
+}
+
+static int
+set_num(struct walk *w, const struct key *k, yaml_node_t *v, char *base)
+{
+	uint64_t	n;
+	int		r;
+
+	r = parse_num(node_str(v), k->kind == V_SIZE, &n);
+	if (r == -1)
+		return cf_err(w, v->start_mark, "%s: not a number: \"%s\"",
+		    k->name, node_str(v));
+	if (r == -2)
+		return cf_err(w, v->start_mark, "%s: bad suffix in \"%s\"%s",
+		    k->name, node_str(v), k->kind == V_SIZE ?
+		    " (use k, M or G)" : "");
+	if (r == -3 || n < k->min || n > k->max)
+		return cf_err(w, v->start_mark,
+		    "%s: %s out of range [%llu, %llu]", k->name, node_str(v),
+		    (unsigned long long)k->min, (unsigned long long)k->max);
+	if (k->kind == V_SECS)
+		n *= 1000000;
+	if (k->width == 64) {
+		uint64_t u64 = n;
+		memcpy(base + k->off, &u64, sizeof(u64));
+	} else {
+		uint32_t u32 = (uint32_t)n;
+		memcpy(base + k->off, &u32, sizeof(u32));
+	}
+	return 0;
+}
+
+static int
+set_value(struct walk *w, const struct key *k, yaml_node_t *v)
+{
+	char	*base = (char *)w->cf;
+	int	 b;
+
+	if (v->type != YAML_SCALAR_NODE)
+		return cf_err(w, v->start_mark, "%s: expected a %s", k->name,
+		    k->kind == V_BOOL ? "boolean" : k->kind == V_STR ?
+		    "string" : "number");
+	switch (k->kind) {
+	case V_STR:
+		return set_str(w, v, (char **)(void *)(base + k->off));
+	case V_BOOL:
+		if (parse_bool(node_str(v), &b) == -1)
+			return cf_err(w, v->start_mark,
+			    "%s: expected true or false, not \"%s\"",
+			    k->name, node_str(v));
+		memcpy(base + k->off, &b, sizeof(b));
+		return 0;
+	default:
+		return set_num(w, k, v, base);
+	}
+}
+
+static int
+walk_section(struct walk *w, const char *sec, const struct key *keys,
+    yaml_node_t *map)
+{
+	yaml_node_pair_t	*p;
+	yaml_node_t		*k, *v;
+	size_t			 i;
+
+	if (map->type != YAML_MAPPING_NODE)
+		return cf_err(w, map->start_mark, "%s: expected a mapping",
+		    sec);
+	for (p = map->data.mapping.pairs.start;
+	    p < map->data.mapping.pairs.top; p++) {
+		k = yaml_document_get_node(w->doc, p->key);
+		v = yaml_document_get_node(w->doc, p->value);
+		if (k->type != YAML_SCALAR_NODE)
+			return cf_err(w, k->start_mark, "%s: bad key", sec);
+		for (i = 0; keys[i].name != NULL; i++)
+			if (strcmp(keys[i].name, node_str(k)) == 0)
+				break;
+		if (keys[i].name == NULL)
+			return cf_err(w, k->start_mark, "unknown key %s.%s",
+			    sec, node_str(k));
+		if (set_value(w, &keys[i], v) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+walk_rules(struct walk *w, yaml_node_t *seq)
+{
+	yaml_node_item_t	*it;
+	yaml_node_t		*v;
+	size_t			 i;
+
+	if (seq->type != YAML_SEQUENCE_NODE)
+		return cf_err(w, seq->start_mark,
+		    "rules: expected a list of files");
+	for (i = 0; i < w->cf->nrules; i++)
+		xfree(w->cf->rules[i]);
+	w->cf->nrules = 0;
+	for (it = seq->data.sequence.items.start;
+	    it < seq->data.sequence.items.top; it++) {
+		v = yaml_document_get_node(w->doc, *it);
+		if (v->type != YAML_SCALAR_NODE)
+			return cf_err(w, v->start_mark,
+			    "rules: expected a file name");
+		if (w->cf->nrules == CONFIG_MAX_RULES)
+			return cf_err(w, v->start_mark,
+			    "rules: more than %d files", CONFIG_MAX_RULES);
+		w->cf->rules[w->cf->nrules] = NULL;
+		if (set_str(w, v, &w->cf->rules[w->cf->nrules]) == -1)
+			return -1;
+		w->cf->nrules++;
+	}
+	return 0;
+}
+
+static int
+walk_top_key(struct walk *w, yaml_node_t *k, yaml_node_t *v)
+{
+	static const struct key privacy = { "privacy", V_BOOL, CF(privacy),
+	    0, 0, 0 };
+	const char	*name = node_str(k);
+	size_t		 i;
+
+	if (strcmp(name, "rules") == 0)
+		return walk_rules(w, v);
+	if (strcmp(name, "privacy") == 0)
+		return set_value(w, &privacy, v);
+	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+		if (strcmp(name, sections[i].name) == 0)
+			return walk_section(w, name, sections[i].keys, v);
+	return cf_err(w, k->start_mark, "unknown key %s", name);
+}
+
+static int
+walk_doc(struct walk *w)
+{
+	yaml_node_t		*root, *k;
+	yaml_node_pair_t	*p;
+
+	root = yaml_document_get_root_node(w->doc);
+	if (root == NULL)	/* empty file: all defaults */
+		return 0;
+	if (root->type == YAML_SCALAR_NODE && root->data.scalar.length == 0)
+		return 0;
+	if (root->type != YAML_MAPPING_NODE)
+		return cf_err(w, root->start_mark,
+		    "expected a mapping of sections");
+	for (p = root->data.mapping.pairs.start;
+	    p < root->data.mapping.pairs.top; p++) {
+		k = yaml_document_get_node(w->doc, p->key);
+		if (k->type != YAML_SCALAR_NODE)
+			return cf_err(w, k->start_mark, "bad key");
+		if (walk_top_key(w, k,
+		    yaml_document_get_node(w->doc, p->value)) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Deep copy of the strings so a failed load leaves *cf untouched. */
+static int
+config_dup(struct config *dst, const struct config *src)
+{
+	size_t	i;
+
+	*dst = *src;
+	dst->output = dst->interface = dst->bpf = NULL;
+	dst->nrules = 0;
+	if ((src->output && !(dst->output = xstrdup(src->output))) ||
+	    (src->interface && !(dst->interface = xstrdup(src->interface))) ||
+	    (src->bpf && !(dst->bpf = xstrdup(src->bpf))))
+		goto bad;
+	for (i = 0; i < src->nrules; i++) {
+		if ((dst->rules[i] = xstrdup(src->rules[i])) == NULL)
+			goto bad;
+		dst->nrules++;
+	}
+	return 0;
+bad:
+	strs_free(dst);
+	return -1;
+}
+
+static int
+load_doc(FILE *fp, struct walk *w)
+{
+	yaml_parser_t	parser;
+	yaml_document_t	doc;
+	int		rv;
+
+	if (!yaml_parser_initialize(&parser))
+		return cf_err(w, (yaml_mark_t){ 0, 0, 0 }, "out of memory");
+	yaml_parser_set_input_file(&parser, fp);
+	if (!yaml_parser_load(&parser, &doc)) {
+		rv = cf_err(w, parser.problem_mark, "%s%s%s",
+		    parser.problem ? parser.problem : "YAML error",
+		    parser.context ? " " : "",
+		    parser.context ? parser.context : "");
+		yaml_parser_delete(&parser);
+		return rv;
+	}
+	w->doc = &doc;
+	rv = walk_doc(w);
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	return rv;
+}
+
+int
+config_load(struct config *cf, const char *path, char *err, size_t errlen)
+{
+	struct config	tmp;
+	struct walk	w = { NULL, path, err, errlen, &tmp };
+	FILE		*fp;
+	int		 rv;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (config_dup(&tmp, cf) == -1) {
+		fclose(fp);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	rv = load_doc(fp, &w);
+	fclose(fp);
+	if (rv == -1) {
+		strs_free(&tmp);
+		return -1;
+	}
+	strs_free(cf);
+	*cf = tmp;
+	return 0;
+}

@@ -1,0 +1,353 @@
+/*
+ * config_test.c - sensor/config.c: every key, every error with its exact
+ * file:line:column.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "xmalloc.h"
+
+static char tmpdir[] = "/tmp/config_test.XXXXXX";
+static char path[256];
+static char err[512];
+
+/* Write text to a fresh file and return its path. */
+static const char *
+yfile(const char *text)
+{
+	static int	n;
+	FILE		*fp;
+
+	snprintf(path, sizeof(path), "%s/c%d.yaml", tmpdir, n++);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	assert_int_equal(fputs(text, fp) >= 0, 1);
+	assert_int_equal(fclose(fp), 0);
+	return path;
+}
+
+static int
+load(struct config *cf, const char *text)
+{
+	config_default(cf);
+	err[0] = '\0';
+	return config_load(cf, yfile(text), err, sizeof(err));
+}
+
+/* Expect failure with "PATH:<where>: <msg>". */
+static void
+expect_err(const char *text, const char *where)
+{
+	struct config	cf;
+	char		want[512];
+
+	assert_int_equal(load(&cf, text), -1);
+	snprintf(want, sizeof(want), "%s:%s", path, where);
+	if (strncmp(err, want, strlen(want)) != 0)
+		fail_msg("got \"%s\", want prefix \"%s\"", err, want);
+	config_free(&cf);
+}
+
+static void
+test_defaults(void **state)
+{
+	struct config	cf;
+
+	config_default(&cf);
+	assert_int_equal(cf.lim.flow_max, LIM_FLOW_MAX);
+	assert_int_equal(cf.lim.reasm_depth, LIM_REASM_DEPTH);
+	assert_int_equal(cf.lim.tls_hs_max, LIM_TLS_HS_MAX);
+	assert_null(cf.output);
+	assert_int_equal(cf.nrules, 0);
+	assert_int_equal(cf.privacy, 0);
+	assert_int_equal(cf.promisc, 1);
+	assert_int_equal(cf.snaplen, 65535);
+	config_free(&cf);
+}
+
+static const char full[] =
+	"# every key\n"
+	"flow:\n"
+	"  max: 1000\n"
+	"  timeout: 30\n"
+	"  established-timeout: 300\n"
+	"  closed-timeout: 5\n"
+	"reassembly: { depth: 128k, memcap: 64M, ooo-bytes: 1M,"
+	" ooo-segments: 32 }\n"
+	"defrag: { trains: 100, memcap: 2M, timeout: 10 }\n"
+	"tls: { max-handshake: 2M }\n"
+	"x509: { cache: 500 }\n"
+	"ndpi: { packets: 8 }\n"
+	"output:\n"
+	"  file: /var/log/rootwatch/eve.json\n"
+	"  pem: true\n"
+	"  cert-dedup: yes\n"
+	"  stats-interval: 60\n"
+	"rules:\n"
+	"  - /a.yaml\n"
+	"  - /b.yaml\n"
+	"capture: { interface: br0, bpf: \"tcp port 443\", snaplen: 9000,"
+	" buffer-size: 1G, promisc: off }\n"
+	"privacy: true\n";
+
+static void
+test_full(void **state)
+{
+	struct config	cf;
+
+	if (load(&cf, full) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(cf.lim.flow_max, 1000);
+	assert_true(cf.lim.flow_timeout_us == 30000000ull);
+	assert_true(cf.lim.flow_est_timeout_us == 300000000ull);
+	assert_true(cf.lim.flow_closed_timeout_us == 5000000ull);
+	assert_int_equal(cf.lim.reasm_depth, 128 * 1024);
+	assert_true(cf.lim.reasm_memcap == 64ull << 20);
+	assert_int_equal(cf.lim.reasm_ooo_bytes, 1 << 20);
+	assert_int_equal(cf.lim.reasm_ooo_segs, 32);
+	assert_int_equal(cf.lim.frag_trains, 100);
+	assert_true(cf.lim.frag_memcap == 2ull << 20);
+	assert_true(cf.lim.frag_timeout_us == 10000000ull);
+	assert_int_equal(cf.lim.tls_hs_max, 2 << 20);
+	assert_int_equal(cf.lim.x509_cache, 500);
+	assert_int_equal(cf.lim.ndpi_packets, 8);
+	assert_string_equal(cf.output, "/var/log/rootwatch/eve.json");
+	assert_int_equal(cf.pem, 1);
+	assert_int_equal(cf.cert_dedup, 1);
+	assert_int_equal(cf.stats_interval, 60);
+	assert_int_equal(cf.nrules, 2);
+	assert_string_equal(cf.rules[0], "/a.yaml");
+	assert_string_equal(cf.rules[1], "/b.yaml");
+	assert_string_equal(cf.interface, "br0");
+	assert_string_equal(cf.bpf, "tcp port 443");
+	assert_int_equal(cf.snaplen, 9000);
+	assert_true(cf.buffer_size == 1u << 30);
+	assert_int_equal(cf.promisc, 0);
+	assert_int_equal(cf.privacy, 1);
+	config_free(&cf);
+}
+
+/* Each key alone changes exactly its field. */
+static void
+test_each_key(void **state)
+{
+	struct config	cf, def;
+
+	config_default(&def);
+	assert_int_equal(load(&cf, "flow: { max: 7 }\n"), 0);
+	assert_int_equal(cf.lim.flow_max, 7);
+	assert_true(cf.lim.flow_timeout_us == def.lim.flow_timeout_us);
+	config_free(&cf);
+
+	assert_int_equal(load(&cf, "reassembly: { depth: 4096 }\n"), 0);
+	assert_int_equal(cf.lim.reasm_depth, 4096);
+	assert_true(cf.lim.reasm_memcap == def.lim.reasm_memcap);
+	config_free(&cf);
+
+	assert_int_equal(load(&cf, "tls: { max-handshake: 64k }\n"), 0);
+	assert_int_equal(cf.lim.tls_hs_max, 65536);
+	config_free(&cf);
+
+	assert_int_equal(load(&cf, "x509: { cache: 0 }\n"), 0);
+	assert_int_equal(cf.lim.x509_cache, 0);
+	config_free(&cf);
+
+	assert_int_equal(load(&cf, "output: { file: \"-\" }\n"), 0);
+	assert_string_equal(cf.output, "-");
+	assert_int_equal(cf.pem, 0);
+	config_free(&cf);
+
+	assert_int_equal(load(&cf, "privacy: no\n"), 0);
+	assert_int_equal(cf.privacy, 0);
+	config_free(&cf);
+
+	assert_int_equal(load(&cf, "capture: { snaplen: 1500 }\n"), 0);
+	assert_int_equal(cf.snaplen, 1500);
+	assert_null(cf.interface);
+	config_free(&cf);
+
+	assert_int_equal(load(&cf, "flow: { timeout: 1 }\n"), 0);
+	assert_true(cf.lim.flow_timeout_us == 1000000ull);
+	config_free(&cf);
+
+	/* Suffixes: k, M, G in either case. */
+	assert_int_equal(load(&cf, "reassembly: { memcap: 1g }\n"), 0);
+	assert_true(cf.lim.reasm_memcap == 1ull << 30);
+	config_free(&cf);
+}
+
+static void
+test_empty_file(void **state)
+{
+	struct config	cf;
+
+	assert_int_equal(load(&cf, ""), 0);
+	assert_int_equal(cf.lim.flow_max, LIM_FLOW_MAX);
+	config_free(&cf);
+	assert_int_equal(load(&cf, "# only a comment\n"), 0);
+	config_free(&cf);
+}
+
+/* A second load adds on top of the first; rules are replaced. */
+static void
+test_layering(void **state)
+{
+	struct config	cf;
+
+	assert_int_equal(load(&cf, "flow: { max: 9 }\nrules: [ /x ]\n"), 0);
+	assert_int_equal(config_load(&cf, yfile("rules: [ /y, /z ]\n"), err,
+	    sizeof(err)), 0);
+	assert_int_equal(cf.lim.flow_max, 9);
+	assert_int_equal(cf.nrules, 2);
+	assert_string_equal(cf.rules[0], "/y");
+	config_free(&cf);
+}
+
+/* A failed load leaves the previous configuration untouched. */
+static void
+test_error_keeps_old(void **state)
+{
+	struct config	cf;
+
+	assert_int_equal(load(&cf, "flow: { max: 9 }\noutput: {file: a}\n"),
+	    0);
+	assert_int_equal(config_load(&cf,
+	    yfile("flow: { max: 10 }\noutput: { file: b, pem: maybe }\n"),
+	    err, sizeof(err)), -1);
+	assert_int_equal(cf.lim.flow_max, 9);
+	assert_string_equal(cf.output, "a");
+	config_free(&cf);
+}
+
+static void
+test_unknown_key(void **state)
+{
+	expect_err("flow:\n  max: 5\n  maxx: 6\n", "3:3: unknown key flow.maxx");
+	expect_err("flow: {}\nbogus: 1\n", "2:1: unknown key bogus");
+}
+
+static void
+test_bad_number(void **state)
+{
+	expect_err("flow:\n  max: lots\n", "2:8: max: not a number");
+	expect_err("flow: { timeout: -5 }\n", "1:18: timeout: not a number");
+	expect_err("flow: { max: 99999999999999999999999 }\n",
+	    "1:14: max: 99999999999999999999999 out of range");
+	expect_err("flow: { max: 0 }\n", "1:14: max: 0 out of range");
+}
+
+static void
+test_bad_suffix(void **state)
+{
+	expect_err("reassembly:\n    depth: 64q\n",
+	    "2:12: depth: bad suffix in \"64q\"");
+	expect_err("reassembly: { depth: 64kb }\n",
+	    "1:22: depth: bad suffix");
+	/* Times and counts take no suffix. */
+	expect_err("flow: { timeout: 2m }\n", "1:18: timeout: bad suffix");
+}
+
+static void
+test_wrong_type(void **state)
+{
+	expect_err("flow: 5\n", "1:7: flow: expected a mapping");
+	expect_err("flow: { max: [1, 2] }\n", "1:14: max: expected a number");
+	expect_err("output: { pem: maybe }\n",
+	    "1:16: pem: expected true or false");
+	expect_err("output: { pem: [] }\n", "1:16: pem: expected a boolean");
+	expect_err("rules: /one.yaml\n", "1:8: rules: expected a list");
+	expect_err("rules:\n  - { a: b }\n", "2:5: rules: expected a file name");
+	expect_err("- a\n- b\n", "1:1: expected a mapping of sections");
+	expect_err("capture: { bpf: { x: 1 } }\n",
+	    "1:17: bpf: expected a string");
+}
+
+static void
+test_broken_yaml(void **state)
+{
+	/* Unclosed flow mapping: the error is at the end of input. */
+	expect_err("flow: { max: 5\n", "2:1: ");
+	/* A tab where indentation is expected. */
+	expect_err("flow:\n\tmax: 5\n", "2:1: ");
+	/* Bad indentation of a mapping value. */
+	expect_err("flow:\n  max: 5\n bad: 1\n", "3:2: ");
+}
+
+static void
+test_missing_file(void **state)
+{
+	struct config	cf;
+	char		p[128], want[256];
+
+	config_default(&cf);
+	snprintf(p, sizeof(p), "%s/nonexistent.yaml", tmpdir);
+	assert_int_equal(config_load(&cf, p, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s: No such file or directory", p);
+	assert_string_equal(err, want);
+	config_free(&cf);
+}
+
+static void
+test_oom(void **state)
+{
+	struct config	cf;
+	long		i;
+	int		ok = 0;
+
+	/* Every allocation failing in turn must fail cleanly (ASan). */
+	for (i = 0; i < 20; i++) {
+		config_default(&cf);
+		xalloc_fail_after(i);
+		if (config_load(&cf, yfile(full), err, sizeof(err)) == 0)
+			ok++;
+		xalloc_fail_after(-1);
+		config_free(&cf);
+	}
+	assert_true(ok > 0);
+}
+
+static int
+setup(void **state)
+{
+	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	char	cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_each_key),
+		cmocka_unit_test(test_empty_file),
+		cmocka_unit_test(test_layering),
+		cmocka_unit_test(test_error_keeps_old),
+		cmocka_unit_test(test_unknown_key),
+		cmocka_unit_test(test_bad_number),
+		cmocka_unit_test(test_bad_suffix),
+		cmocka_unit_test(test_wrong_type),
+		cmocka_unit_test(test_broken_yaml),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_oom),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
