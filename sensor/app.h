@@ -1,1 +1,63 @@
-/* placeholder */
+/*
+ * app.h - one worker: decoder, flow table, reassembly, TLS, certificates,
+ * rules and output, wired together.  Everything a worker touches per
+ * packet is its own, so the live capture can later run one worker per
+ * core (PACKET_FANOUT) without locks; only the rule set is shared, and it
+ * is read-only (reloads swap the pointer between packets).
+ */
+#ifndef ROOTWATCH_APP_H
+#define ROOTWATCH_APP_H
+
+#include <stdint.h>
+
+#include "../parsers/decode.h"
+#include "flow.h"
+#include "reasm.h"
+#include "limits.h"
+#include "output.h"
+
+struct classify;
+struct x509_cache;
+struct ruleset;
+
+struct app_stats {
+	uint64_t	packets;	/* decoded TCP/UDP packets */
+	uint64_t	no_flow;	/* flow table could not take the packet */
+	uint64_t	tls_sessions;	/* tls events */
+	uint64_t	chains;		/* sessions with a visible server chain */
+	uint64_t	certs;		/* certificates reported */
+	uint64_t	client_chains;
+	uint64_t	missing[16];	/* per enum tls_missing */
+	uint64_t	alerts;
+	uint64_t	not_tls;	/* flows given up as not TLS */
+	uint64_t	tls_alloc_fail;
+	uint64_t	csum_checked;
+	uint64_t	last_ts_us;
+};
+
+struct worker {
+	const struct limits	*lim;
+	struct decoder		 dec;
+	struct flow_table	 ft;
+	struct reasm_ctx	 rc;
+	struct classify		*cls;
+	struct x509_cache	*xc;
+	struct ruleset		*rules;		/* may be NULL: no rules */
+	struct output		*out;
+	struct app_stats	 st;
+	uint64_t		 next_expire_us;
+};
+
+int	worker_init(struct worker *, const struct limits *, struct output *,
+	    struct ruleset *);
+void	worker_free(struct worker *);
+
+/* One captured frame of link type dlt. */
+void	worker_frame(struct worker *, int dlt, const uint8_t *frame,
+	    size_t caplen, size_t wire_len, uint64_t ts_us);
+/* End every flow (writes their events). */
+void	worker_flush_flows(struct worker *);
+/* Write a stats event. */
+void	worker_stats(struct worker *, uint64_t ts_us);
+
+#endif

@@ -1,1 +1,135 @@
-/* placeholder: being written */
+/*
+ * classify.c - nDPI glue.  See classify.h.
+ */
+#include "classify.h"
+
+#include <string.h>
+
+#include <ndpi_api.h>
+
+#include "log.h"
+#include "xmalloc.h"
+#include "../parsers/decode.h"
+
+struct classify {
+	struct ndpi_detection_module_struct	*ndpi;
+	uint32_t				 max_pkts;
+	struct classify_stats			 st;
+};
+
+struct classify *
+classify_new(const struct limits *lim)
+{
+	struct classify *c;
+	NDPI_PROTOCOL_BITMASK all;
+
+	if ((c = xcalloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->ndpi = ndpi_init_detection_module(ndpi_no_prefs);
+	if (c->ndpi == NULL) {
+		log_warnx("nDPI initialisation failed: no application names");
+		xfree(c);
+		return NULL;
+	}
+	NDPI_BITMASK_SET_ALL(all);
+	ndpi_set_protocol_detection_bitmask2(c->ndpi, &all);
+	ndpi_finalize_initialization(c->ndpi);
+	c->max_pkts = lim->ndpi_packets;
+	return c;
+}
+
+void
+classify_free(struct classify *c)
+{
+	if (c == NULL)
+		return;
+	ndpi_exit_detection_module(c->ndpi);
+	xfree(c);
+}
+
+static void
+settle(struct classify *c, struct flow *f, ndpi_protocol p)
+{
+	f->app_proto = p.master_protocol;
+	f->ndpi_app = p.app_protocol;
+	if (p.app_protocol != NDPI_PROTOCOL_UNKNOWN ||
+	    p.master_protocol != NDPI_PROTOCOL_UNKNOWN)
+		c->st.detected++;
+}
+
+void
+classify_flow_done(struct classify *c, struct flow *f)
+{
+	uint8_t guessed = 0;
+	ndpi_protocol p;
+
+	if (c == NULL || f->ndpi == NULL)
+		return;
+	if (f->app_proto == 0 && f->ndpi_app == 0) {
+		p = ndpi_detection_giveup(c->ndpi, f->ndpi, 1, &guessed);
+		settle(c, f, p);
+	}
+	ndpi_free_flow(f->ndpi);
+	f->ndpi = NULL;
+}
+
+void
+classify_packet(struct classify *c, struct flow *f, const struct pkt *p)
+{
+	ndpi_protocol r;
+
+	if (c == NULL || f->ndpi_pkts >= c->max_pkts)
+		return;
+	if (f->ndpi == NULL) {
+		if (f->ndpi_pkts > 0)
+			return;		/* done earlier */
+		f->ndpi = ndpi_flow_malloc(SIZEOF_FLOW_STRUCT);
+		if (f->ndpi == NULL) {
+			c->st.alloc_fail++;
+			f->ndpi_pkts = (uint8_t)c->max_pkts;
+			return;
+		}
+		memset(f->ndpi, 0, SIZEOF_FLOW_STRUCT);
+		c->st.flows++;
+	}
+	f->ndpi_pkts++;
+	c->st.packets++;
+	r = ndpi_detection_process_packet(c->ndpi, f->ndpi, p->l3,
+	    p->l3_len > 65535 ? 65535 : (unsigned short)p->l3_len,
+	    p->ts_us / 1000);
+	if (r.app_protocol != NDPI_PROTOCOL_UNKNOWN &&
+	    !ndpi_extra_dissection_possible(c->ndpi, f->ndpi)) {
+		settle(c, f, r);
+		ndpi_free_flow(f->ndpi);
+		f->ndpi = NULL;
+		f->ndpi_pkts = (uint8_t)c->max_pkts;
+	} else if (f->ndpi_pkts >= c->max_pkts)
+		classify_flow_done(c, f);
+}
+
+const char *
+classify_app_name(const struct classify *c, const struct flow *f)
+{
+	uint16_t id;
+
+	if (c == NULL)
+		return NULL;
+	id = f->ndpi_app != NDPI_PROTOCOL_UNKNOWN ? f->ndpi_app : f->app_proto;
+	if (id == NDPI_PROTOCOL_UNKNOWN)
+		return NULL;
+	return ndpi_get_proto_name(c->ndpi, id);
+}
+
+const char *
+classify_proto_name(const struct classify *c, const struct flow *f)
+{
+	if (c == NULL || f->app_proto == NDPI_PROTOCOL_UNKNOWN)
+		return NULL;
+	return ndpi_get_proto_name(c->ndpi, f->app_proto);
+}
+
+const struct classify_stats *
+classify_stats(const struct classify *c)
+{
+	return &c->st;
+}

@@ -46,6 +46,7 @@ struct flow_key {
 #define FLOW_ROLE_FIXED		0x0080	/* client_dir confirmed by app layer */
 #define FLOW_PAYLOAD		0x0100	/* carried payload */
 #define FLOW_EMITTED		0x0200	/* app layer event already written */
+/* 0x1000-0x8000 are reserved for the application glue (sensor/app.c). */
 
 enum flow_end_reason {
 	FLOW_END_TIMEOUT,
@@ -74,6 +75,7 @@ struct flow {
 	uint16_t	 app_proto;	/* nDPI master/app ids when known */
 	uint16_t	 ndpi_app;
 	uint8_t		 ndpi_pkts;
+	const char	*app_label;	/* "tls", "smtp"...: static string, set by app.c */
 };
 
 typedef void (*flow_end_fn)(void *arg, struct flow *, enum flow_end_reason);

@@ -78,6 +78,12 @@ putc1(struct jbuf *j, char c)
 	j->buf[j->len++] = c;
 }
 
+void
+jb_putc(struct jbuf *j, char c)
+{
+	putc1(j, c);
+}
+
 /* Comma if needed, then "key": when a key is given. */
 static void
 jb_key(struct jbuf *j, const char *key)

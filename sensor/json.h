@@ -47,6 +47,9 @@ void	jb_ip(struct jbuf *, const char *key, int family, const uint8_t *a);
 /* Pre-rendered JSON value (an object built earlier), inserted verbatim. */
 void	jb_raw(struct jbuf *, const char *key, const char *json, size_t n);
 
+/* Append one raw byte (the newline after an event). */
+void	jb_putc(struct jbuf *, char c);
+
 /* Escape s into d (NUL-terminated JSON string body, no quotes). */
 void	json_escape(struct jbuf *, const char *s, size_t n);
 

@@ -1,1 +1,76 @@
-/* placeholder */
+/*
+ * output.h - JSON lines events: flow, tls, alert, stats.
+ *
+ * Every event carries timestamp (packet time), event_type, flow_id and the
+ * flow's endpoints with the client as src and the server as dest, as in
+ * Suricata's EVE.  Lines are built in memory and written whole; the stream
+ * is flushed at least every packet batch, on SIGTERM and at exit, so no
+ * event is lost.
+ */
+#ifndef ROOTWATCH_OUTPUT_H
+#define ROOTWATCH_OUTPUT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "flow.h"
+#include "json.h"
+
+struct tls_session;
+struct x509_cert;
+struct rule_hit;
+
+struct output_opts {
+	int	pem;		/* add each certificate's PEM */
+	int	cert_dedup;	/* certificate in full once, then by sha256 */
+	int	privacy;	/* never write client addresses */
+};
+
+struct output_stats {
+	uint64_t	events[4];	/* flow, tls, alert, stats */
+	uint64_t	write_errors;
+	uint64_t	oom;		/* events lost to allocation failure */
+	uint64_t	dedup_hits;
+};
+
+struct output {
+	FILE			*fp;
+	char			*path;		/* NULL: stdout */
+	struct jbuf		 jb;
+	struct jbuf		 tlsobj;	/* last rendered tls object */
+	struct output_opts	 opts;
+	struct output_stats	 st;
+	struct dedup_set	*dedup;
+};
+
+/* What the tls object of an event is built from. */
+struct tls_report {
+	const struct tls_session *s;
+	struct x509_cert	**chain;	/* server chain entries */
+	size_t			  nchain;
+	struct x509_cert	**cchain;	/* client chain entries */
+	size_t			  ncchain;
+	const char		 *app_proto;	/* "tls", "smtp"... */
+	const char		 *app_name;	/* nDPI application, or NULL */
+};
+
+int	output_open(struct output *, const char *path,
+	    const struct output_opts *);
+void	output_close(struct output *);
+int	output_flush(struct output *);
+/* Reopen the file (log rotation on SIGHUP). */
+int	output_reopen(struct output *);
+
+void	output_flow(struct output *, const struct flow *, int reason,
+	    const char *incomplete, const char *app_proto);
+/* Render the tls object once; tls and alert events of the session reuse it. */
+void	output_tls_render(struct output *, const struct tls_report *);
+void	output_tls(struct output *, const struct flow *, uint64_t ts_us,
+	    const struct tls_report *);
+void	output_alert(struct output *, const struct flow *, uint64_t ts_us,
+	    const struct tls_report *, const struct rule_hit *);
+/* The stats event body is written by the caller into the jbuf. */
+struct jbuf *output_stats_begin(struct output *, uint64_t ts_us);
+void	output_stats_end(struct output *);
+
+#endif
