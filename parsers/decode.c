@@ -1,1 +1,310 @@
-/* placeholder: being written */
+/*
+ * decode.c - decode_packet(): link type dispatch, the IP protocol demux,
+ * counters and their names, and the transport checksum check.
+ *
+ * Link types (pcap-linktype(7) / tcpdump.org linktypes):
+ *   DLT_NULL 0       4-byte address family in the capturing host's order
+ *   DLT_EN10MB 1     Ethernet II
+ *   DLT_PPP 9        PPP, optionally with HDLC address/control (RFC 1662)
+ *   DLT_RAW 12/14, LINKTYPE_RAW 101, LINKTYPE_IPV4 228, LINKTYPE_IPV6 229
+ *   DLT_LOOP 108     like DLT_NULL, family in network byte order
+ *   DLT_LINUX_SLL 113, DLT_LINUX_SLL2 276   Linux cooked capture
+ */
+#include "decode.h"
+#include "decode_int.h"
+
+#include <string.h>
+
+#include "../sensor/xmalloc.h"
+
+enum {
+	DLT_NULL_ = 0, DLT_EN10MB_ = 1, DLT_PPP_ = 9, DLT_RAW12_ = 12,
+	DLT_RAW14_ = 14, LINKTYPE_RAW_ = 101, DLT_LOOP_ = 108,
+	DLT_LINUX_SLL_ = 113, LINKTYPE_IPV4_ = 228, LINKTYPE_IPV6_ = 229,
+	DLT_LINUX_SLL2_ = 276,
+};
+
+int
+decode_linktype_supported(int dlt)
+{
+	switch (dlt) {
+	case DLT_NULL_: case DLT_EN10MB_: case DLT_PPP_: case DLT_RAW12_:
+	case DLT_RAW14_: case LINKTYPE_RAW_: case DLT_LOOP_:
+	case DLT_LINUX_SLL_: case LINKTYPE_IPV4_: case LINKTYPE_IPV6_:
+	case DLT_LINUX_SLL2_:
+		return 1;
+	}
+	return 0;
+}
+
+int
+decode_init(struct decoder *d, const struct limits *lim)
+{
+	memset(d, 0, sizeof(*d));
+	d->lim = lim;
+	d->frag = frag_new(lim);
+	return d->frag != NULL ? 0 : -1;
+}
+
+void
+decode_free(struct decoder *d)
+{
+	frag_free(d->frag);
+	d->frag = NULL;
+}
+
+void
+decode_expire(struct decoder *d, uint64_t now_us)
+{
+	if (d->frag != NULL)
+		frag_expire(d, d->frag, now_us);
+}
+
+/*
+ * BSD loopback (DLT_NULL/DLT_LOOP): a 32-bit address family.  AF_INET is
+ * 2 everywhere; AF_INET6 is 10 on Linux, 24 on NetBSD/OpenBSD, 28 on
+ * FreeBSD, 30 on macOS.  DLT_NULL is in the capturing host's byte order,
+ * which we do not know: a value above 0xffff is the other order.
+ */
+static int
+null_decode(struct dctx *ctx, struct cur *c, int net_order)
+{
+	uint32_t af;
+
+	if ((net_order ? cur_be32(c, &af) : cur_le32(c, &af)) != 0)
+		return dctx_fail(ctx, DEC_TRUNC_LINK);
+	if (af > 0xffff)
+		af = __builtin_bswap32(af);
+	switch (af) {
+	case 2:
+		return ipv4_decode(ctx, c);
+	case 10: case 24: case 28: case 30:
+		return ipv6_decode(ctx, c);
+	}
+	return dctx_fail(ctx, DEC_UNKNOWN_ETHERTYPE);
+}
+
+static int
+link_demux(struct dctx *ctx, int dlt, struct cur *c)
+{
+	switch (dlt) {
+	case DLT_EN10MB_:
+		return eth_decode(ctx, c);
+	case DLT_NULL_:
+		return null_decode(ctx, c, 0);
+	case DLT_LOOP_:
+		return null_decode(ctx, c, 1);
+	case DLT_RAW12_: case DLT_RAW14_: case LINKTYPE_RAW_:
+		return ip_version_demux(ctx, c);
+	case LINKTYPE_IPV4_:
+		return ipv4_decode(ctx, c);
+	case LINKTYPE_IPV6_:
+		return ipv6_decode(ctx, c);
+	case DLT_LINUX_SLL_:
+		return sll_decode(ctx, c);
+	case DLT_LINUX_SLL2_:
+		return sll2_decode(ctx, c);
+	case DLT_PPP_:
+		return ppp_decode(ctx, c);
+	}
+	return dctx_fail(ctx, DEC_UNKNOWN_LINKTYPE);
+}
+
+int
+decode_packet(struct decoder *d, int dlt, const uint8_t *frame,
+    size_t caplen, size_t wire_len, uint64_t ts_us, struct pkt *p)
+{
+	struct dctx ctx;
+	struct cur c;
+
+	d->st.frames++;
+	d->st.bytes += wire_len;
+	ctx.d = d;
+	ctx.p = p;
+	ctx.depth = 0;
+	ctx.cut = caplen < wire_len;
+	/* Only the fields not always written by the layers below. */
+	p->ts_us = ts_us;
+	p->wire_len = (uint32_t)wire_len;
+	p->nvlan = 0;
+	p->tunneled = 0;
+	cur_init(&c, frame, caplen);
+	if (!link_demux(&ctx, dlt, &c))
+		return 0;
+	if (p->payload_missing > 0)
+		d->st.reason[DEC_SNAPLEN]++;
+	if (p->proto == IPPROTO_TCP_)
+		d->st.tcp++;
+	else
+		d->st.udp++;
+	return 1;
+}
+
+/* First nibble of the payload picks IPv4 or IPv6 (raw IP, MPLS, GTP). */
+int
+ip_version_demux(struct dctx *ctx, struct cur *c)
+{
+	uint8_t v;
+
+	if (cur_peek_u8(c, 0, &v) != 0)
+		return dctx_fail(ctx, DEC_TRUNC_LINK);
+	switch (v >> 4) {
+	case 4:
+		return ipv4_decode(ctx, c);
+	case 6:
+		return ipv6_decode(ctx, c);
+	}
+	return dctx_fail(ctx, DEC_UNKNOWN_ETHERTYPE);
+}
+
+/* IP protocol demux (IANA protocol numbers), shared by IPv4 and IPv6. */
+int
+ip_demux(struct dctx *ctx, uint8_t proto, struct cur *c, size_t missing)
+{
+	switch (proto) {
+	case IPPROTO_TCP_:
+		return tcp_decode(ctx, c, missing);
+	case IPPROTO_UDP_:
+		return udp_decode(ctx, c, missing);
+	case IPPROTO_IPIP_:		/* RFC 2003 */
+		if (dctx_tunnel(ctx, NOTE_IPIP) != 0)
+			return 0;
+		return ipv4_decode(ctx, c);
+	case IPPROTO_IPV6_:		/* RFC 4213, RFC 2473 */
+		if (dctx_tunnel(ctx, NOTE_IPIP) != 0)
+			return 0;
+		return ipv6_decode(ctx, c);
+	case IPPROTO_GRE_:
+		return gre_decode(ctx, c);
+	}
+	return dctx_fail(ctx, DEC_OTHER_L4);
+}
+
+/* RFC 1071 one's complement sum over 16-bit big-endian words. */
+uint32_t
+csum_add(uint32_t sum, struct cur c)
+{
+	uint16_t w;
+	uint8_t b;
+
+	while (cur_be16(&c, &w) == 0) {
+		sum += w;
+		if (sum >= 0x80000000u)
+			sum = (sum & 0xffff) + (sum >> 16);
+	}
+	if (cur_u8(&c, &b) == 0)
+		sum += (uint32_t)b << 8;
+	return sum;
+}
+
+uint16_t
+csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* RFC 793 / RFC 768 / RFC 8200 8.1 pseudo-header plus segment. */
+int
+decode_l4_csum_check(struct decoder *d, const struct pkt *p)
+{
+	struct cur c;
+	uint32_t sum;
+	uint16_t field;
+	size_t alen = p->family == 4 ? 4 : 16;
+	int tcp = p->proto == IPPROTO_TCP_;
+
+	if (p->payload_missing > 0 || p->l4 == NULL)
+		return -1;
+	cur_init(&c, p->l4, p->l4_len);
+	if (cur_peek_be16(&c, tcp ? 16 : 6, &field) != 0)
+		return -1;
+	if (!tcp && field == 0 && p->family == 4)
+		return -1;	/* RFC 768: no checksum computed */
+	sum = (uint32_t)p->proto + (uint32_t)(p->l4_len & 0xffff) +
+	    (uint32_t)(p->l4_len >> 16);
+	{
+		struct cur a;
+
+		cur_init(&a, p->src, alen);
+		sum = csum_add(sum, a);
+		cur_init(&a, p->dst, alen);
+		sum = csum_add(sum, a);
+	}
+	sum = csum_add(sum, c);
+	if (csum_fold(sum) == 0)
+		return 1;
+	d->st.note[tcp ? NOTE_TCP_BAD_CSUM : NOTE_UDP_BAD_CSUM]++;
+	return 0;
+}
+
+static const char *const reason_names[DEC_REASON_MAX] = {
+	[DEC_OK] = "ok",
+	[DEC_TRUNC_LINK] = "link_trunc",
+	[DEC_UNKNOWN_LINKTYPE] = "unknown_linktype",
+	[DEC_UNKNOWN_ETHERTYPE] = "unknown_ethertype",
+	[DEC_VLAN_TRUNC] = "vlan_trunc",
+	[DEC_MPLS_TRUNC] = "mpls_trunc",
+	[DEC_MPLS_UNKNOWN_PAYLOAD] = "mpls_unknown_payload",
+	[DEC_PPPOE_BAD] = "pppoe_bad",
+	[DEC_PPP_NOT_IP] = "ppp_not_ip",
+	[DEC_TOO_DEEP] = "too_deep",
+	[DEC_IPV4_TRUNC] = "ipv4_trunc",
+	[DEC_IPV4_BAD_VERSION] = "ipv4_bad_version",
+	[DEC_IPV4_BAD_HLEN] = "ipv4_bad_hlen",
+	[DEC_IPV4_BAD_LEN] = "ipv4_bad_len",
+	[DEC_IPV4_OPT_BAD] = "ipv4_opt_bad",
+	[DEC_IPV6_TRUNC] = "ipv6_trunc",
+	[DEC_IPV6_BAD_VERSION] = "ipv6_bad_version",
+	[DEC_IPV6_EXT_BAD] = "ipv6_ext_bad",
+	[DEC_FRAG_HELD] = "frag_held",
+	[DEC_FRAG_BAD] = "frag_bad",
+	[DEC_FRAG_CAP] = "frag_cap",
+	[DEC_FRAG_TIMEOUT] = "frag_timeout",
+	[DEC_GRE_BAD] = "gre_bad",
+	[DEC_GRE_UNKNOWN] = "gre_unknown",
+	[DEC_ERSPAN_BAD] = "erspan_bad",
+	[DEC_VXLAN_BAD] = "vxlan_bad",
+	[DEC_GENEVE_BAD] = "geneve_bad",
+	[DEC_GTP_BAD] = "gtp_bad",
+	[DEC_TCP_TRUNC] = "tcp_trunc",
+	[DEC_TCP_BAD_HLEN] = "tcp_bad_hlen",
+	[DEC_UDP_TRUNC] = "udp_trunc",
+	[DEC_UDP_BAD_LEN] = "udp_bad_len",
+	[DEC_OTHER_L4] = "other_l4",
+	[DEC_SNAPLEN] = "snaplen",
+};
+
+static const char *const note_names[NOTE_MAX] = {
+	[NOTE_IPV4_BAD_CSUM] = "ipv4_bad_csum",
+	[NOTE_TCP_BAD_CSUM] = "tcp_bad_csum",
+	[NOTE_UDP_BAD_CSUM] = "udp_bad_csum",
+	[NOTE_IPV4_FRAG_REASSEMBLED] = "ipv4_frag_reassembled",
+	[NOTE_IPV6_FRAG_REASSEMBLED] = "ipv6_frag_reassembled",
+	[NOTE_VLAN] = "vlan",
+	[NOTE_MPLS] = "mpls",
+	[NOTE_PPPOE] = "pppoe",
+	[NOTE_GRE] = "gre",
+	[NOTE_ERSPAN] = "erspan",
+	[NOTE_VXLAN] = "vxlan",
+	[NOTE_GENEVE] = "geneve",
+	[NOTE_GTP] = "gtp",
+	[NOTE_IPIP] = "ipip",
+};
+
+const char *
+decode_reason_name(enum decode_reason r)
+{
+	if ((unsigned)r >= DEC_REASON_MAX || reason_names[r] == NULL)
+		return "unknown";
+	return reason_names[r];
+}
+
+const char *
+decode_note_name(enum decode_note n)
+{
+	if ((unsigned)n >= NOTE_MAX || note_names[n] == NULL)
+		return "unknown";
+	return note_names[n];
+}

@@ -116,6 +116,9 @@ struct pkt {
 	/* Innermost IP header through end of datagram (for nDPI). */
 	const uint8_t	*l3;
 	size_t		 l3_len;
+	/* Transport header through end of datagram as captured (checksum). */
+	const uint8_t	*l4;
+	size_t		 l4_len;
 	/* Transport payload present in the capture. */
 	const uint8_t	*payload;
 	size_t		 payload_len;
@@ -144,6 +147,15 @@ void	decode_free(struct decoder *);
  */
 int	decode_packet(struct decoder *d, int dlt, const uint8_t *frame,
 	    size_t caplen, size_t wire_len, uint64_t ts_us, struct pkt *p);
+
+/*
+ * Verify the TCP or UDP checksum of a packet decode_packet() returned.  Not
+ * done inside decode_packet() because it costs a pass over the payload:
+ * call it only for packets actually processed.  Counts NOTE_TCP_BAD_CSUM /
+ * NOTE_UDP_BAD_CSUM.  Returns 1 ok, 0 bad, -1 cannot tell (payload cut by
+ * snaplen, UDP over IPv4 without checksum).  Never a reason to drop.
+ */
+int	decode_l4_csum_check(struct decoder *d, const struct pkt *p);
 
 /* Expire fragment trains older than the timeout at packet time now_us. */
 void	decode_expire(struct decoder *d, uint64_t now_us);

@@ -1,1 +1,145 @@
-/* placeholder */
+/*
+ * decode_int.h - the per-layer decoders behind decode_packet().
+ *
+ * Every layer is one function `x_decode(struct dctx *, struct cur *)` that
+ * reads its header through the cursor, then calls the next layer through a
+ * demux switch.  All return 1 when the innermost TCP/UDP packet was found
+ * and *ctx->p filled, or 0 after counting exactly one reason with
+ * dctx_fail().  No function pointer tables: the common Ethernet -> IPv4 ->
+ * TCP path is a chain of direct calls.
+ */
+#ifndef ROOTWATCH_DECODE_INT_H
+#define ROOTWATCH_DECODE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cur.h"
+#include "decode.h"
+
+/* Ethertypes (IEEE registry) and PPP protocol numbers (RFC 1661). */
+#define ETHERTYPE_IPV4		0x0800
+#define ETHERTYPE_IPV6		0x86dd
+#define ETHERTYPE_VLAN		0x8100
+#define ETHERTYPE_QINQ		0x88a8
+#define ETHERTYPE_QINQ_OLD	0x9100
+#define ETHERTYPE_MPLS		0x8847
+#define ETHERTYPE_MPLS_MC	0x8848
+#define ETHERTYPE_PPPOE_DISC	0x8863
+#define ETHERTYPE_PPPOE_SESS	0x8864
+#define ETHERTYPE_TEB		0x6558	/* transparent Ethernet bridging */
+#define ETHERTYPE_ERSPAN2	0x88be
+#define ETHERTYPE_ERSPAN3	0x22eb
+#define PPP_IPV4		0x0021
+#define PPP_IPV6		0x0057
+
+#define IPPROTO_HOPOPTS_	0
+#define IPPROTO_IPIP_		4
+#define IPPROTO_TCP_		6
+#define IPPROTO_UDP_		17
+#define IPPROTO_IPV6_		41
+#define IPPROTO_ROUTING_	43
+#define IPPROTO_FRAGMENT_	44
+#define IPPROTO_GRE_		47
+#define IPPROTO_ESP_		50
+#define IPPROTO_AH_		51
+#define IPPROTO_NONE_		59
+#define IPPROTO_DSTOPTS_	60
+
+#define UDP_PORT_GTPU		2152
+#define UDP_PORT_VXLAN		4789
+#define UDP_PORT_GENEVE		6081
+
+/* What one decode_packet() call carries down the layers. */
+struct dctx {
+	struct decoder	*d;
+	struct pkt	*p;
+	unsigned	 depth;		/* decapsulation layers so far */
+	int		 cut;		/* caplen < wire_len: snaplen cut */
+};
+
+/* Count reason r and return 0: `return dctx_fail(ctx, DEC_X);` */
+static inline int
+dctx_fail(struct dctx *ctx, enum decode_reason r)
+{
+	ctx->d->st.reason[r]++;
+	return 0;
+}
+
+/* One more decapsulation layer; 0 when allowed, else counted -1. */
+static inline int
+dctx_deeper(struct dctx *ctx)
+{
+	if (++ctx->depth > LIM_DECAP_DEPTH) {
+		ctx->d->st.reason[DEC_TOO_DEEP]++;
+		return -1;
+	}
+	return 0;
+}
+
+static inline void
+dctx_note(struct dctx *ctx, enum decode_note n)
+{
+	ctx->d->st.note[n]++;
+}
+
+/* Entering a tunnel: depth check, note, mark the packet. */
+static inline int
+dctx_tunnel(struct dctx *ctx, enum decode_note n)
+{
+	if (dctx_deeper(ctx) != 0)
+		return -1;
+	dctx_note(ctx, n);
+	ctx->p->tunneled = 1;
+	return 0;
+}
+
+/* Link layers. */
+int	eth_decode(struct dctx *, struct cur *);
+int	ether_demux(struct dctx *, uint16_t type, struct cur *);
+int	vlan_decode(struct dctx *, struct cur *);
+int	mpls_decode(struct dctx *, struct cur *);
+int	pppoe_decode(struct dctx *, struct cur *);
+int	ppp_decode(struct dctx *, struct cur *);	/* DLT_PPP (HDLC-like) */
+int	ppp_demux(struct dctx *, uint16_t proto, struct cur *);
+int	sll_decode(struct dctx *, struct cur *);
+int	sll2_decode(struct dctx *, struct cur *);
+
+/* Network layer. */
+int	ipv4_decode(struct dctx *, struct cur *);
+int	ipv6_decode(struct dctx *, struct cur *);
+int	ip_version_demux(struct dctx *, struct cur *);	/* by first nibble */
+int	ip_demux(struct dctx *, uint8_t proto, struct cur *, size_t missing);
+
+/* Fragments (ipfrag.c).  frag_ipv4/6 return 1 with *out set to a whole
+ * synthesized datagram (header + payload, owned by the frag table, valid
+ * until its next completion), or 0 with a reason counted. */
+struct frag_in {
+	uint8_t		 family;
+	uint8_t		 proto;		/* v4 protocol / v6 next header */
+	uint8_t		 more;		/* MF bit */
+	uint32_t	 id;
+	uint32_t	 off;		/* bytes */
+	const uint8_t	*src, *dst;	/* 4 or 16 bytes */
+	struct cur	 data;		/* this fragment's payload */
+};
+struct frag_table *frag_new(const struct limits *);
+void	frag_free(struct frag_table *);
+int	frag_input(struct dctx *, const struct frag_in *, struct cur *out);
+void	frag_expire(struct decoder *, struct frag_table *, uint64_t now_us);
+
+/* Tunnels. */
+int	gre_decode(struct dctx *, struct cur *);
+int	vxlan_decode(struct dctx *, struct cur *);
+int	geneve_decode(struct dctx *, struct cur *);
+int	gtp_decode(struct dctx *, struct cur *, int *not_tunnel);
+
+/* Transport. */
+int	tcp_decode(struct dctx *, struct cur *, size_t missing);
+int	udp_decode(struct dctx *, struct cur *, size_t missing);
+
+/* Internet checksum helpers (decode.c). */
+uint32_t	csum_add(uint32_t sum, struct cur c);
+uint16_t	csum_fold(uint32_t sum);
+
+#endif /* ROOTWATCH_DECODE_INT_H */
