@@ -1,1 +1,479 @@
-/* placeholder: being written */
+/*
+ * app.c - the per-packet path of one worker.
+ *
+ *   frame -> decode -> flow lookup -> (bypassed? count and return)
+ *         -> nDPI (first packets) -> TCP reassembly -> TLS parser
+ *         -> session complete: certificates (cache) -> rules -> events
+ *         -> bypass the flow: its later packets cost one lookup.
+ *
+ * Flow end (timeout, close, eviction, shutdown) settles whatever the TLS
+ * layer has and writes the tls and flow events, so nothing is lost.
+ */
+#include "app.h"
+
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "classify.h"
+#include "log.h"
+#include "xmalloc.h"
+#include "../parsers/tls.h"
+#include "../parsers/tls_aux.h"
+#include "../parsers/x509.h"
+#include "../rules/rules.h"
+
+/* Flow flag bits owned by this file (flow.h reserves 0x1000-0x8000). */
+#define AF_END_NOTED0	0x1000	/* tls_stream_end told for dir 0 */
+#define AF_END_NOTED1	0x2000
+#define AF_NOT_TLS	0x4000	/* given up: not TLS */
+
+/* UDP flows given this many packets to show DTLS before we stop looking. */
+#define APP_UDP_PROBE_PKTS	8
+/* Alerts reported per session at most (one per rule). */
+#define APP_MAX_HITS		32
+
+static size_t
+app_deliver(void *arg, int dir, const uint8_t *data, size_t len, size_t *need)
+{
+	struct flow *f = arg;
+	struct tls_flow *tf = f->app;
+	size_t used;
+	uint32_t want;
+
+	if (tf == NULL) {
+		*need = 0;
+		return len;
+	}
+	used = tls_stream(tf, dir, data, len, need);
+	/* A big handshake message in flight: let the stream run past the
+	 * default depth (bounded by the TLS layer's own cap). */
+	want = tls_depth_wanted(tf, dir);
+	if (want > f->rd[dir].depth)
+		reasm_dir_set_depth(&f->rd[dir], want);
+	return used;
+}
+
+static const char *
+app_label(const struct tls_session *s)
+{
+	if (s->upgrade != NULL)
+		return s->upgrade;
+	return s->dtls ? "dtls" : "tls";
+}
+
+static size_t
+get_chain(struct worker *w, const struct tls_chain *ch, struct x509_cert **out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ch->n; i++) {
+		out[n] = x509_cache_get(w->xc, ch->cert[i].der, ch->cert[i].len);
+		if (out[n] != NULL)
+			n++;
+	}
+	return n;
+}
+
+static void
+put_chain(struct worker *w, struct x509_cert **c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		x509_cert_put(w->xc, c[i]);
+}
+
+/* Write the tls event of f, and an alert per matching rule. */
+static void
+app_report(struct worker *w, struct flow *f, uint64_t ts_us)
+{
+	const struct tls_session *s = tls_session(f->app);
+	struct x509_cert *chain[LIM_TLS_CHAIN_MAX], *cchain[LIM_TLS_CHAIN_MAX];
+	struct rule_hit hits[APP_MAX_HITS];
+	struct tls_report r;
+	size_t nh = 0, i;
+
+	memset(&r, 0, sizeof(r));
+	r.s = s;
+	r.chain = chain;
+	r.cchain = cchain;
+	r.nchain = get_chain(w, &s->server, chain);
+	r.ncchain = get_chain(w, &s->client, cchain);
+	r.app_proto = app_label(s);
+	r.app_name = classify_app_name(w->cls, f);
+	f->app_label = r.app_proto;
+
+	output_tls_render(w->out, &r);
+	output_tls(w->out, f, ts_us, &r);
+	w->st.tls_sessions++;
+	if (r.nchain > 0) {
+		w->st.chains++;
+		w->st.certs += r.nchain;
+	} else if ((unsigned)s->missing < 16)
+		w->st.missing[s->missing]++;
+	if (r.ncchain > 0)
+		w->st.client_chains++;
+	if (w->rules != NULL && r.nchain > 0)
+		nh = rules_match(w->rules, chain, r.nchain,
+		    s->sni[0] != '\0' ? s->sni : NULL, ts_us, hits,
+		    APP_MAX_HITS);
+	for (i = 0; i < nh; i++) {
+		output_alert(w->out, f, ts_us, &r, &hits[i]);
+		rule_count_alert(hits[i].rule);
+		w->st.alerts++;
+	}
+	put_chain(w, chain, r.nchain);
+	put_chain(w, cchain, r.ncchain);
+	f->flags |= FLOW_EMITTED;
+}
+
+static void
+app_release(struct worker *w, struct flow *f)
+{
+	int d;
+
+	if (f->app != NULL) {
+		tls_flow_free(f->app);
+		f->app = NULL;
+	}
+	for (d = 0; d < 2; d++)
+		if (f->rd[d].reason == REASM_OK)
+			reasm_dir_stop(&w->rc, &f->rd[d], REASM_DONE);
+}
+
+/* Tell the TLS layer about streams the reassembler stopped. */
+static void
+note_stream_ends(struct flow *f)
+{
+	int d;
+	uint16_t bit;
+
+	for (d = 0; d < 2; d++) {
+		bit = d == 0 ? AF_END_NOTED0 : AF_END_NOTED1;
+		if ((f->flags & bit) || f->rd[d].reason == REASM_OK ||
+		    f->rd[d].reason == REASM_DONE)
+			continue;
+		f->flags |= bit;
+		tls_stream_end(f->app, d, f->rd[d].reason);
+	}
+}
+
+/* After the TLS layer saw new bytes: orientation, completion, bypass. */
+static void
+app_after(struct worker *w, struct flow *f, uint64_t ts_us)
+{
+	struct tls_flow *tf = f->app;
+	int c, d;
+
+	c = tls_client_dir(tf);
+	if (c >= 0 && (!(f->flags & FLOW_ROLE_FIXED) || c != f->client_dir))
+		flow_set_client_dir(f, c);
+	if (f->key.proto == IPPROTO_TCP) {
+		note_stream_ends(f);
+		for (d = 0; d < 2; d++)
+			if (f->rd[d].reason == REASM_OK && tls_dir_done(tf, d))
+				reasm_dir_stop(&w->rc, &f->rd[d], REASM_DONE);
+	}
+	if (tls_done(tf)) {
+		app_report(w, f, ts_us);
+		app_release(w, f);
+		f->flags |= FLOW_BYPASS;
+	} else if (tls_not_tls(tf)) {
+		w->st.not_tls++;
+		app_release(w, f);
+		f->flags |= FLOW_BYPASS | AF_NOT_TLS;
+	}
+}
+
+static int
+app_attach(struct worker *w, struct flow *f, int udp)
+{
+	f->app = tls_flow_new(w->lim, udp);
+	if (f->app == NULL) {
+		w->st.tls_alloc_fail++;
+		f->flags |= FLOW_BYPASS;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+app_tcp(struct worker *w, struct flow *f, int dir, const struct pkt *p)
+{
+	if (p->payload_len > 0 && f->app == NULL &&
+	    app_attach(w, f, 0) == -1)
+		return;
+	if (p->payload_len > 0) {
+		decode_l4_csum_check(&w->dec, p);
+		w->st.csum_checked++;
+	}
+	reasm_segment(&w->rc, &f->rd[dir], dir, p->seq, p->tcp_flags,
+	    p->payload, p->payload_len, f);
+	if (f->app == NULL)
+		return;
+	if (p->tcp_flags & TH_ACK)
+		reasm_ack(&w->rc, &f->rd[!dir], !dir, p->ack, f);
+	app_after(w, f, p->ts_us);
+}
+
+static void
+app_udp(struct worker *w, struct flow *f, int dir, const struct pkt *p)
+{
+	if (p->payload_len == 0)
+		return;
+	if (f->app == NULL) {
+		if (!dtls_detect(p->payload, p->payload_len)) {
+			if (f->pkts[0] + f->pkts[1] >= APP_UDP_PROBE_PKTS)
+				f->flags |= FLOW_BYPASS;
+			return;
+		}
+		if (app_attach(w, f, 1) == -1)
+			return;
+	}
+	tls_datagram(f->app, dir, p->payload, p->payload_len);
+	app_after(w, f, p->ts_us);
+}
+
+static void
+app_flow_end(void *arg, struct flow *f, enum flow_end_reason why)
+{
+	struct worker *w = arg;
+	const char *incomplete = NULL;
+	int d;
+
+	if (f->app != NULL) {
+		if (f->key.proto == IPPROTO_TCP) {
+			for (d = 0; d < 2; d++)
+				if (f->rd[d].reason == REASM_OK)
+					reasm_dir_finish(&w->rc, &f->rd[d], d, f);
+			note_stream_ends(f);
+		}
+		tls_finalize(f->app);
+		if (tls_is_tls(f->app) && !(f->flags & FLOW_EMITTED))
+			app_report(w, f, f->last_us);
+		tls_flow_free(f->app);
+		f->app = NULL;
+	}
+	classify_flow_done(w->cls, f);
+	for (d = 0; d < 2 && incomplete == NULL; d++)
+		if (f->rd[d].reason != REASM_OK && f->rd[d].reason != REASM_DONE)
+			incomplete = reasm_reason_name(f->rd[d].reason);
+	if (f->flags & FLOW_PAYLOAD)
+		output_flow(w->out, f, why, incomplete, f->app_label);
+}
+
+void
+worker_frame(struct worker *w, int dlt, const uint8_t *frame, size_t caplen,
+    size_t wire_len, uint64_t ts_us)
+{
+	struct pkt p;
+	struct flow *f;
+	int dir;
+
+	w->st.last_ts_us = ts_us;
+	if (ts_us >= w->next_expire_us) {
+		flow_expire(&w->ft, ts_us);
+		decode_expire(&w->dec, ts_us);
+		w->next_expire_us = ts_us + 1000000;
+	}
+	if (!decode_packet(&w->dec, dlt, frame, caplen, wire_len, ts_us, &p))
+		return;
+	w->st.packets++;
+	if ((f = flow_get(&w->ft, &p, &dir)) == NULL) {
+		w->st.no_flow++;
+		return;
+	}
+	f->pkts[dir]++;
+	f->bytes[dir] += p.payload_len;
+	if (f->flags & FLOW_BYPASS) {
+		w->ft.st.bypassed_pkts++;
+		return;
+	}
+	if (p.payload_len > 0)
+		f->flags |= FLOW_PAYLOAD;
+	classify_packet(w->cls, f, &p);
+	if (p.proto == IPPROTO_TCP)
+		app_tcp(w, f, dir, &p);
+	else
+		app_udp(w, f, dir, &p);
+}
+
+int
+worker_init(struct worker *w, const struct limits *lim, struct output *out,
+    struct ruleset *rules)
+{
+	uint64_t seed;
+
+	memset(w, 0, sizeof(*w));
+	w->lim = lim;
+	w->out = out;
+	w->rules = rules;
+	if (decode_init(&w->dec, lim) == -1)
+		return -1;
+	reasm_ctx_init(&w->rc, lim, app_deliver);
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
+		seed = 0x9e3779b97f4a7c15ull;
+	if (flow_table_init(&w->ft, lim, seed, app_flow_end, w) == -1) {
+		decode_free(&w->dec);
+		return -1;
+	}
+	if ((w->xc = x509_cache_new(lim->x509_cache)) == NULL) {
+		flow_table_free(&w->ft);
+		decode_free(&w->dec);
+		return -1;
+	}
+	w->cls = classify_new(lim);
+	return 0;
+}
+
+void
+worker_flush_flows(struct worker *w)
+{
+	flow_end_all(&w->ft);
+}
+
+void
+worker_free(struct worker *w)
+{
+	flow_end_all(&w->ft);
+	flow_table_free(&w->ft);
+	classify_free(w->cls);
+	x509_cache_free(w->xc);
+	decode_free(&w->dec);
+}
+
+static void
+stats_decode(struct jbuf *j, const struct decode_stats *d)
+{
+	int i;
+
+	jb_obj_open(j, "decoder");
+	jb_u64(j, "frames", d->frames);
+	jb_u64(j, "bytes", d->bytes);
+	jb_u64(j, "ipv4", d->ipv4);
+	jb_u64(j, "ipv6", d->ipv6);
+	jb_u64(j, "tcp", d->tcp);
+	jb_u64(j, "udp", d->udp);
+	jb_obj_open(j, "errors");
+	for (i = 1; i < DEC_REASON_MAX; i++)
+		if (d->reason[i] != 0)
+			jb_u64(j, decode_reason_name(i), d->reason[i]);
+	jb_obj_close(j);
+	jb_obj_open(j, "notes");
+	for (i = 0; i < NOTE_MAX; i++)
+		if (d->note[i] != 0)
+			jb_u64(j, decode_note_name(i), d->note[i]);
+	jb_obj_close(j);
+	jb_obj_close(j);
+}
+
+static void
+stats_flows(struct jbuf *j, const struct flow_table *ft,
+    const struct reasm_stats *r)
+{
+	static const char *const ends[FLOW_END_MAX] = {
+		"timeout", "closed", "evicted", "shutdown" };
+	int i;
+
+	jb_obj_open(j, "flow");
+	jb_u64(j, "created", ft->st.created);
+	jb_u64(j, "active", ft->st.active);
+	jb_u64(j, "peak_active", ft->st.peak_active);
+	jb_u64(j, "max", ft->max);
+	for (i = 0; i < FLOW_END_MAX; i++)
+		jb_u64(j, ends[i], ft->st.ended[i]);
+	jb_u64(j, "cap_hits", ft->st.alloc_fail + ft->st.ended[FLOW_END_EVICTED]);
+	jb_u64(j, "bypassed_packets", ft->st.bypassed_pkts);
+	jb_obj_close(j);
+	jb_obj_open(j, "reassembly");
+	jb_u64(j, "segments", r->segments);
+	jb_u64(j, "in_order", r->in_order);
+	jb_u64(j, "out_of_order", r->out_of_order);
+	jb_u64(j, "retransmitted", r->retransmitted);
+	jb_u64(j, "overlaps", r->overlaps);
+	jb_u64(j, "overlap_conflicts", r->overlap_conflicts);
+	jb_u64(j, "gaps", r->gaps);
+	jb_u64(j, "depth_reached", r->depth_reached);
+	jb_u64(j, "memcap_hits", r->memcap_hits);
+	jb_u64(j, "ooo_cap_hits", r->ooo_cap_hits);
+	jb_u64(j, "bytes_delivered", r->bytes_delivered);
+	jb_u64(j, "memory_in_use", r->mem_in_use);
+	jb_u64(j, "memory_peak", r->mem_peak);
+	jb_obj_close(j);
+}
+
+static void
+stats_tls(struct jbuf *j, const struct worker *w)
+{
+	const struct x509_stats *xs = x509_cache_stats(w->xc);
+	int i;
+
+	jb_obj_open(j, "tls");
+	jb_u64(j, "sessions", w->st.tls_sessions);
+	jb_u64(j, "chains", w->st.chains);
+	jb_u64(j, "certificates", w->st.certs);
+	jb_u64(j, "client_chains", w->st.client_chains);
+	jb_u64(j, "not_tls", w->st.not_tls);
+	jb_u64(j, "alloc_fail", w->st.tls_alloc_fail);
+	jb_obj_open(j, "chain_missing");
+	for (i = 1; i < TLS_MISSING_MAX && i < 16; i++)
+		if (w->st.missing[i] != 0)
+			jb_u64(j, tls_missing_name(i), w->st.missing[i]);
+	jb_obj_close(j);
+	jb_obj_close(j);
+	jb_obj_open(j, "x509_cache");
+	jb_u64(j, "lookups", xs->lookups);
+	jb_u64(j, "hits", xs->hits);
+	jb_u64(j, "parsed", xs->parsed);
+	jb_u64(j, "parse_errors", xs->parse_errors);
+	jb_u64(j, "evictions", xs->evictions);
+	jb_u64(j, "entries", xs->entries);
+	jb_obj_close(j);
+}
+
+static void
+stats_rules(struct jbuf *j, const struct worker *w)
+{
+	size_t i, n;
+
+	jb_u64(j, "alerts_total", w->st.alerts);
+	jb_obj_open(j, "alerts");
+	n = w->rules != NULL ? rules_count(w->rules) : 0;
+	for (i = 0; i < n; i++) {
+		const struct rule *r = rules_at(w->rules, i);
+		if (rule_alerts(r) != 0)
+			jb_u64(j, rule_id(r), rule_alerts(r));
+	}
+	jb_obj_close(j);
+}
+
+void
+worker_stats(struct worker *w, uint64_t ts_us)
+{
+	struct jbuf *j = output_stats_begin(w->out, ts_us);
+	const struct classify_stats *cs;
+
+	jb_u64(j, "packets", w->st.packets);
+	jb_u64(j, "no_flow", w->st.no_flow);
+	stats_decode(j, &w->dec.st);
+	stats_flows(j, &w->ft, &w->rc.st);
+	stats_tls(j, w);
+	if (w->cls != NULL) {
+		cs = classify_stats(w->cls);
+		jb_obj_open(j, "ndpi");
+		jb_u64(j, "flows", cs->flows);
+		jb_u64(j, "packets", cs->packets);
+		jb_u64(j, "detected", cs->detected);
+		jb_obj_close(j);
+	}
+	stats_rules(j, w);
+	jb_obj_open(j, "output");
+	jb_u64(j, "flow", w->out->st.events[0]);
+	jb_u64(j, "tls", w->out->st.events[1]);
+	jb_u64(j, "alert", w->out->st.events[2]);
+	jb_u64(j, "write_errors", w->out->st.write_errors);
+	jb_u64(j, "lost_oom", w->out->st.oom);
+	jb_obj_close(j);
+	output_stats_end(w->out);
+}

@@ -1,1 +1,173 @@
-/* placeholder: being written */
+/*
+ * capture.c - libpcap sources.  See capture.h.
+ */
+#include "capture.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "log.h"
+#include "../parsers/decode.h"
+
+static int
+set_filter(struct capture *c, const char *bpf)
+{
+	struct bpf_program prog;
+
+	if (bpf == NULL || bpf[0] == '\0')
+		return 0;
+	if (pcap_compile(c->p, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) == -1) {
+		log_warnx("%s: bad filter \"%s\": %s", c->name, bpf,
+		    pcap_geterr(c->p));
+		return -1;
+	}
+	if (pcap_setfilter(c->p, &prog) == -1) {
+		log_warnx("%s: cannot set filter: %s", c->name,
+		    pcap_geterr(c->p));
+		pcap_freecode(&prog);
+		return -1;
+	}
+	pcap_freecode(&prog);
+	return 0;
+}
+
+static int
+check_linktype(struct capture *c)
+{
+	c->dlt = pcap_datalink(c->p);
+	if (!decode_linktype_supported(c->dlt)) {
+		log_warnx("%s: link type %s (%d) is not supported", c->name,
+		    pcap_datalink_val_to_name(c->dlt) ?
+		    pcap_datalink_val_to_name(c->dlt) : "unknown", c->dlt);
+		return -1;
+	}
+	return 0;
+}
+
+int
+capture_open_file(struct capture *c, const char *path, const char *bpf)
+{
+	char err[PCAP_ERRBUF_SIZE];
+
+	memset(c, 0, sizeof(*c));
+	c->name = strcmp(path, "-") == 0 ? "stdin" : path;
+	err[0] = '\0';
+	c->p = pcap_open_offline(path, err);
+	if (c->p == NULL) {
+		log_warnx("%s: cannot read capture: %s", c->name, err);
+		return -1;
+	}
+	if (check_linktype(c) == -1 || set_filter(c, bpf) == -1) {
+		capture_close(c);
+		return -1;
+	}
+	return 0;
+}
+
+int
+capture_open_live(struct capture *c, const char *ifname,
+    const struct capture_live_opts *o, const char *bpf)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->name = ifname;
+	c->live = 1;
+	err[0] = '\0';
+	if ((c->p = pcap_create(ifname, err)) == NULL) {
+		log_warnx("%s: %s", ifname, err);
+		return -1;
+	}
+	pcap_set_snaplen(c->p, o->snaplen ? (int)o->snaplen : 65535);
+	pcap_set_promisc(c->p, o->promisc);
+	pcap_set_timeout(c->p, 100);
+	if (o->buffer_size)
+		pcap_set_buffer_size(c->p, (int)o->buffer_size);
+	rc = pcap_activate(c->p);
+	if (rc < 0) {
+		if (rc == PCAP_ERROR_NO_SUCH_DEVICE)
+			log_warnx("%s: no such interface", ifname);
+		else if (rc == PCAP_ERROR_PERM_DENIED)
+			log_warnx("%s: permission denied (run as root or "
+			    "grant CAP_NET_RAW)", ifname);
+		else
+			log_warnx("%s: cannot capture: %s", ifname,
+			    pcap_geterr(c->p));
+		capture_close(c);
+		return -1;
+	}
+	if (rc > 0)
+		log_warnx("%s: %s", ifname, pcap_geterr(c->p));
+	if (check_linktype(c) == -1 || set_filter(c, bpf) == -1) {
+		capture_close(c);
+		return -1;
+	}
+	return 0;
+}
+
+void
+capture_close(struct capture *c)
+{
+	if (c->p != NULL)
+		pcap_close(c->p);
+	c->p = NULL;
+}
+
+static void
+read_error(struct capture *c)
+{
+	FILE *fp = c->live ? NULL : pcap_file(c->p);
+	long off = fp != NULL ? ftell(fp) : -1;
+
+	if (off >= 0)
+		log_warnx("%s: offset %ld, after %llu packets: %s", c->name,
+		    off, (unsigned long long)c->frames, pcap_geterr(c->p));
+	else
+		log_warnx("%s: after %llu packets: %s", c->name,
+		    (unsigned long long)c->frames, pcap_geterr(c->p));
+}
+
+int
+capture_run(struct capture *c, struct worker *w, volatile sig_atomic_t *stop,
+    void (*tick)(void *), void *tick_arg)
+{
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	time_t last = time(NULL), now;
+	uint64_t since_flush = 0;
+	int rc;
+
+	while (!*stop) {
+		rc = pcap_next_ex(c->p, &h, &data);
+		if (rc == 1) {
+			c->frames++;
+			worker_frame(w, c->dlt, data, h->caplen, h->len,
+			    (uint64_t)h->ts.tv_sec * 1000000 +
+			    (uint64_t)h->ts.tv_usec);
+			if (++since_flush >= LIM_FLUSH_PACKETS) {
+				output_flush(w->out);
+				since_flush = 0;
+			}
+		} else if (rc == 0) {
+			/* live timeout: nothing captured */
+			output_flush(w->out);
+			since_flush = 0;
+		} else if (rc == PCAP_ERROR_BREAK) {
+			break;
+		} else {
+			read_error(c);
+			output_flush(w->out);
+			return -1;
+		}
+		if (c->live && tick != NULL && (now = time(NULL)) != last) {
+			last = now;
+			tick(tick_arg);
+		}
+	}
+	output_flush(w->out);
+	return 0;
+}

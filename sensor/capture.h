@@ -1,1 +1,47 @@
-/* placeholder */
+/*
+ * capture.h - packet sources: capture files (pcap, pcapng, stdin) and
+ * live interfaces, through libpcap, with an optional BPF filter.
+ */
+#ifndef ROOTWATCH_CAPTURE_H
+#define ROOTWATCH_CAPTURE_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <pcap/pcap.h>
+
+struct worker;
+
+struct capture {
+	pcap_t		*p;
+	const char	*name;		/* file name or interface */
+	int		 dlt;
+	int		 live;
+	uint64_t	 frames;	/* frames read from this source */
+};
+
+struct capture_live_opts {
+	unsigned	snaplen;
+	unsigned	buffer_size;
+	int		promisc;
+};
+
+/* Open a capture file ("-" = stdin).  0, or -1 with a message logged. */
+int	capture_open_file(struct capture *, const char *path, const char *bpf);
+/* Open a live interface.  0, or -1 with one clear line logged. */
+int	capture_open_live(struct capture *, const char *ifname,
+	    const struct capture_live_opts *, const char *bpf);
+void	capture_close(struct capture *);
+
+/*
+ * Read a source to its end (files) or until *stop (both), feeding w.
+ * flush_every: packets between output flushes.  *tick is called about once
+ * per second of wall time in live mode (stats, reload), may be NULL.
+ * Returns 0 at a clean end, -1 on a read error (message logged with the
+ * file name and offset).
+ */
+int	capture_run(struct capture *, struct worker *w,
+	    volatile sig_atomic_t *stop, void (*tick)(void *), void *tick_arg);
+
+#endif
