@@ -118,7 +118,9 @@ int	tls_dir_done(const struct tls_flow *, int dir);
 int	tls_done(const struct tls_flow *);
 /* 1 when the flow is known not to be TLS (give up, no tls event). */
 int	tls_not_tls(const struct tls_flow *);
-/* Handshake bytes still wanted in dir beyond the reassembly depth. */
+/* Stream depth of dir (bytes from the start of its stream, record headers
+ * included) that the handshake message in flight needs, 0 when none: feed
+ * it to reasm_dir_set_depth (capped by the caller). */
 uint32_t tls_depth_wanted(const struct tls_flow *, int dir);
 
 /* The session as seen so far; missing is final only after tls_done or
@@ -129,7 +131,9 @@ void	tls_finalize(struct tls_flow *);
 
 const char *tls_missing_name(enum tls_missing);
 const char *tls_anomaly_name(enum tls_anomaly);
-/* "TLSv1.2", "SSLv3", "DTLSv1.2", "TLSv1.3" ... or "unknown" */
+/* Suricata's EVE tls.version strings: "SSLv2", "SSLv3", "TLSv1",
+ * "TLS 1.1", "TLS 1.2", "TLS 1.3", "TLS 1.3 draft-NN"; "DTLS 1.0",
+ * "DTLS 1.2", "DTLS 1.3"; 0 is "UNDETERMINED"; others "unknown". */
 const char *tls_version_name(uint16_t);
 /* IANA cipher suite name, or NULL when unknown */
 const char *tls_cipher_name(uint16_t);

@@ -16,6 +16,7 @@
 
 #include "parse.h"
 #include "tls.h"
+#include "tls_aux.h"
 
 /* Handshake message types (RFC 8446 4, RFC 5246 7.4, RFC 6347 4.3.2). */
 #define TLS_HS_HELLO_REQUEST		0
@@ -40,6 +41,69 @@
 #define TLS_CT_HANDSHAKE	22
 #define TLS_CT_APPDATA		23
 #define TLS_CT_HEARTBEAT	24
+
+/* Stream mode of one direction. */
+enum tls_mode {
+	TLS_MODE_DETECT = 0,	/* nothing decided yet */
+	TLS_MODE_PLAIN,		/* plaintext prologue (STARTTLS scan) */
+	TLS_MODE_RECORD,	/* TLS records */
+	TLS_MODE_SSLV2,		/* SSLv2 records */
+	TLS_MODE_DONE,		/* nothing more wanted from this direction */
+	TLS_MODE_GAVE_UP	/* not TLS */
+};
+
+/* Per-direction state of the record layer and handshake buffer. */
+struct tls_dir {
+	uint8_t		 mode;		/* enum tls_mode */
+	uint8_t		 ccs;		/* ChangeCipherSpec seen: encrypted after */
+	uint8_t		 records;	/* any TLS record seen (saturating) */
+	uint8_t		 first_ct;	/* content type of the first record */
+	uint8_t		 reason;	/* enum reasm_reason from tls_stream_end */
+	uint8_t		 ended;		/* tls_stream_end was called */
+	uint8_t		 bad;		/* PARSE_BAD in this direction */
+	uint8_t		 bytes_seen;	/* tls_stream was given bytes */
+	uint8_t		*hs;		/* partial handshake message(s), lazily */
+	size_t		 hs_len;
+	size_t		 hs_cap;
+	size_t		 hs_msg;	/* 4 + length of the message in flight, 0 */
+	uint64_t	 consumed;	/* stream bytes consumed so far */
+};
+
+struct tls_flow {
+	const struct limits	*lim;
+	int			 is_udp;
+	int			 client_dir;	/* -1 unknown */
+	struct tls_session	 s;
+	struct tls_dir		 d[2];
+	struct starttls_state	*st;
+	struct dtls_state	*dtls;
+	uint8_t			 is_tls;
+	uint8_t			 plain_first;	/* TLS came after plaintext */
+	uint8_t			 tls13;		/* TLS 1.3 ServerHello seen */
+	uint8_t			 hrr;		/* HelloRetryRequest seen */
+	uint8_t			 alert;		/* handshake aborted by alert */
+	uint8_t			 bad;		/* malformed handshake */
+	uint8_t			 depth;		/* hs cap / depth / memcap / oom */
+	uint8_t			 shd;		/* ServerHelloDone seen */
+	uint8_t			 finalized;
+	uint8_t			 sid_len;	/* ClientHello session id */
+	uint8_t			 sid_echo;	/* ServerHello echoed it */
+	uint8_t			 sid[32];
+};
+
+/* The record layer of one direction (tls_record.c): consume whole
+ * records from data, set *need; returns bytes consumed. */
+size_t	tls_record_stream(struct tls_flow *, int dir, const uint8_t *data,
+	    size_t len, size_t *need);
+/* 1 if data starts with a plausible TLS record header (5 bytes). */
+int	tls_record_detect(const uint8_t *data, size_t len);
+/* Release the handshake buffer of one direction. */
+void	tls_record_dir_free(struct tls_dir *);
+/* Stop direction dir: buffers freed, nothing more parsed. */
+void	tls_dir_stop(struct tls_flow *, int dir);
+/* A TLS alert record (level, description) in dir, before its CCS. */
+void	tls_note_alert(struct tls_flow *, int dir, uint8_t level,
+	    uint8_t desc);
 
 /*
  * One complete handshake message of direction dir (header stripped),
