@@ -592,7 +592,7 @@ test_corpus(void **state)
 		char path[1024];
 		FILE *f;
 
-		snprintf(path, sizeof(path), "%scerts/%s.der", CORPUS_DIR,
+		snprintf(path, sizeof(path), "%scerts/%.64s.der", CORPUS_DIR,
 		    rows[i].sha256);
 		f = fopen(path, "rb");
 		if (f == NULL)
