@@ -18,6 +18,39 @@
  * Gaps: a hole is given up on (reason REASM_GAP) when the other side ACKs
  * past it (the data was on the wire but not in our capture), when the bytes
  * or segments held out of order exceed their caps, or when the flow ends.
+ * The exact ACK rule, with A the highest ACK the peer sent and next_seq the
+ * first byte we have not got in order (serial arithmetic, RFC 1982):
+ *
+ *   1. A > next_seq while out-of-order data is held: the hole below the
+ *      first held segment was received by the peer and is not in our
+ *      capture.  Gap now.
+ *   2. A > next_seq with nothing held: remembered only (ack_past), because
+ *      a capture that merges two taps often records the ACK a little
+ *      before the data it acknowledges.  If in-order data then reaches A
+ *      the note is dropped; if instead a segment arrives that starts
+ *      beyond next_seq (the hole is confirmed by later data), gap then.
+ *   3. An ACK of our FIN (A = fin + 1) is not a hole: data after FIN is
+ *      ignored anyway.
+ *
+ * gap_bytes is the size of the hole (first byte held or seen beyond it
+ * minus next_seq) when known, 0 when not.
+ *
+ * Memory: the pending buffer and each held segment (header included) are
+ * counted in ctx->st.mem_in_use against limits.reasm_memcap; every buffer
+ * is released by reasm_dir_stop()/reasm_dir_free(), so mem_in_use returns
+ * to 0 once every direction is freed.  The in-order path allocates only
+ * when the pending buffer must grow.
+ *
+ * Depth: rd->delivered counts bytes accepted into the in-order stream.
+ * A segment crossing depth is cut; the consumer gets the bytes up to depth
+ * first and may raise depth (reasm_dir_set_depth()) from its callback, in
+ * which case the rest of the segment follows.  Only when a byte cannot be
+ * accepted does the direction stop with REASM_DEPTH.
+ *
+ * Need: *need counts bytes from the first byte the consumer did not
+ * consume.  The consumer is called again only when that many are pending.
+ * After a call that consumed something, it is called again at once on the
+ * remainder if the remainder satisfies the new need.
  */
 #ifndef ROOTWATCH_REASM_H
 #define ROOTWATCH_REASM_H
@@ -56,6 +89,9 @@ struct reasm_dir {
 	uint8_t			 fin_seen;
 	uint8_t			 reason;	/* enum reasm_reason */
 	uint32_t		 gap_bytes;	/* bytes lost in the gap, if known */
+	uint32_t		 fin_seq;	/* sequence number of our FIN */
+	uint32_t		 ack_past;	/* peer ACKed this, beyond next_seq */
+	uint8_t			 ack_ahead;	/* ack_past is set (rule 2 above) */
 };
 
 /*
@@ -82,6 +118,8 @@ struct reasm_stats {
 	uint64_t	bytes_delivered;
 	uint64_t	mem_in_use;	/* current bytes of buffers */
 	uint64_t	mem_peak;
+	uint64_t	alloc_fail;	/* allocator said no (stopped as MEMCAP) */
+	uint64_t	after_fin;	/* payload after our FIN, ignored */
 };
 
 struct reasm_ctx {
@@ -109,7 +147,8 @@ void	reasm_segment(struct reasm_ctx *, struct reasm_dir *, int dir,
 
 /*
  * The other direction acknowledged up to ack: if that passes a hole in rd,
- * the hole will never be filled from this capture; give up on it.
+ * the hole will never be filled from this capture; give up on it (rules
+ * above).  Call only for packets with the ACK flag set.
  */
 void	reasm_ack(struct reasm_ctx *, struct reasm_dir *rd, int dir,
 	    uint32_t ack, void *arg);
