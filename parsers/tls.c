@@ -456,7 +456,9 @@ tls_missing_reason(const struct tls_flow *tf)
 	}
 	if (!tf->s.client_hello && !tf->s.server_hello)
 		return TLS_MISSING_MIDSTREAM;
-	if (sd >= 0 && !tf->d[sd].records)
+	/* the server sent nothing, or nothing that could start a record */
+	if (sd >= 0 && !tf->d[sd].records && (!tf->d[sd].bytes_seen ||
+	    tf->d[sd].mode == TLS_MODE_GAVE_UP))
 		return TLS_MISSING_NO_SERVER_DATA;
 	return TLS_MISSING_TRUNCATED;
 }

@@ -1,2 +1,1047 @@
+/*
+ * tls_test.c - the TLS layer fed crafted records through a small
+ * reassembler model that honours tls_stream's consumed/need contract.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
-int main(void) { return 77; }
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "limits.h"
+#include "tls.h"
+#include "tls_int.h"
+
+#define C2S	0
+#define S2C	1
+
+/* ---- byte builder --------------------------------------------------- */
+
+struct bb {
+	uint8_t	*p;
+	size_t	 len;
+	size_t	 cap;
+};
+
+static void
+bb_put(struct bb *b, const void *src, size_t n)
+{
+	if (b->len + n > b->cap) {
+		b->cap = (b->len + n) * 2 + 64;
+		b->p = realloc(b->p, b->cap);
+		assert_non_null(b->p);
+	}
+	if (n > 0)
+		memcpy(b->p + b->len, src, n);
+	b->len += n;
+}
+
+static void
+bb_u8(struct bb *b, unsigned v)
+{
+	uint8_t x = (uint8_t)v;
+
+	bb_put(b, &x, 1);
+}
+
+static void
+bb_u16(struct bb *b, unsigned v)
+{
+	bb_u8(b, v >> 8);
+	bb_u8(b, v);
+}
+
+static void
+bb_u24(struct bb *b, unsigned v)
+{
+	bb_u8(b, v >> 16);
+	bb_u16(b, v & 0xffff);
+}
+
+static void
+bb_free(struct bb *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
+/* A handshake message: type, 24-bit length, body. */
+static void
+bb_hs(struct bb *out, uint8_t type, const struct bb *body)
+{
+	bb_u8(out, type);
+	bb_u24(out, (unsigned)body->len);
+	bb_put(out, body->p, body->len);
+}
+
+/* Wrap data into records of type ct, at most frag bytes each. */
+static void
+bb_records(struct bb *out, uint8_t ct, const uint8_t *data, size_t len,
+    size_t frag)
+{
+	size_t off = 0, n;
+
+	do {
+		n = len - off < frag ? len - off : frag;
+		bb_u8(out, ct);
+		bb_u16(out, 0x0303);
+		bb_u16(out, (unsigned)n);
+		bb_put(out, data + off, n);
+		off += n;
+	} while (off < len);
+}
+
+/* ---- reassembler model ---------------------------------------------- */
+
+struct sim {
+	struct tls_flow	*tf;
+	struct bb	 pend[2];
+	size_t		 need[2];
+	struct limits	 lim;
+};
+
+static void
+sim_init(struct sim *s)
+{
+	memset(s, 0, sizeof(*s));
+	limits_default(&s->lim);
+	s->tf = tls_flow_new(&s->lim, 0);
+	assert_non_null(s->tf);
+}
+
+static void
+sim_free(struct sim *s)
+{
+	tls_flow_free(s->tf);
+	bb_free(&s->pend[0]);
+	bb_free(&s->pend[1]);
+}
+
+/* Deliver n more stream bytes of dir in chunks of at most chunk bytes. */
+static void
+sim_feed(struct sim *s, int dir, const uint8_t *data, size_t n, size_t chunk)
+{
+	struct bb *p = &s->pend[dir];
+	size_t off = 0, k, used, need;
+
+	while (off < n) {
+		k = n - off < chunk ? n - off : chunk;
+		bb_put(p, data + off, k);
+		off += k;
+		if (tls_dir_done(s->tf, dir) || p->len < s->need[dir] ||
+		    p->len == 0)
+			continue;
+		need = 0;
+		used = tls_stream(s->tf, dir, p->p, p->len, &need);
+		assert_true(used <= p->len);
+		memmove(p->p, p->p + used, p->len - used);
+		p->len -= used;
+		s->need[dir] = need;
+		if (p->len > 0 && need <= p->len && used == 0)
+			s->need[dir] = p->len + 1;
+	}
+}
+
+static void
+sim_feed_bb(struct sim *s, int dir, const struct bb *b, size_t chunk)
+{
+	sim_feed(s, dir, b->p, b->len, chunk);
+}
+
+/* ---- message builders ----------------------------------------------- */
+
+static const uint8_t cert_a[] = { 0x30, 0x03, 0x02, 0x01, 0x01 };
+static const uint8_t cert_b[] = { 0x30, 0x04, 0x02, 0x02, 0x01, 0x02 };
+static const uint8_t cert_c[] = { 0x30, 0x03, 0x02, 0x01, 0x03 };
+
+static void
+ext(struct bb *exts, unsigned type, const struct bb *data)
+{
+	bb_u16(exts, type);
+	bb_u16(exts, data != NULL ? (unsigned)data->len : 0);
+	if (data != NULL)
+		bb_put(exts, data->p, data->len);
+}
+
+static void
+ext_sni(struct bb *exts, const char *host)
+{
+	struct bb d = { 0 };
+
+	bb_u16(&d, (unsigned)strlen(host) + 3);
+	bb_u8(&d, 0);
+	bb_u16(&d, (unsigned)strlen(host));
+	bb_put(&d, host, strlen(host));
+	ext(exts, 0, &d);
+	bb_free(&d);
+}
+
+static void
+ext_alpn(struct bb *exts, const char *const *names, size_t n)
+{
+	struct bb d = { 0 }, l = { 0 };
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		bb_u8(&l, (unsigned)strlen(names[i]));
+		bb_put(&l, names[i], strlen(names[i]));
+	}
+	bb_u16(&d, (unsigned)l.len);
+	bb_put(&d, l.p, l.len);
+	ext(exts, 16, &d);
+	bb_free(&d);
+	bb_free(&l);
+}
+
+static void
+ext_u16_list(struct bb *exts, unsigned type, int lenbytes,
+    const uint16_t *v, size_t n)
+{
+	struct bb d = { 0 };
+	size_t i;
+
+	if (lenbytes == 1)
+		bb_u8(&d, (unsigned)n * 2);
+	else
+		bb_u16(&d, (unsigned)n * 2);
+	for (i = 0; i < n; i++)
+		bb_u16(&d, v[i]);
+	ext(exts, type, &d);
+	bb_free(&d);
+}
+
+/* ClientHello body around ciphers and an extensions block. */
+static void
+client_hello(struct bb *msg, const uint8_t *sid, size_t sid_len,
+    const uint16_t *ciphers, size_t n, const struct bb *exts)
+{
+	struct bb body = { 0 };
+	uint8_t random[32];
+	size_t i;
+
+	memset(random, 0x11, sizeof(random));
+	bb_u16(&body, 0x0303);
+	bb_put(&body, random, 32);
+	bb_u8(&body, (unsigned)sid_len);
+	bb_put(&body, sid, sid_len);
+	bb_u16(&body, (unsigned)n * 2);
+	for (i = 0; i < n; i++)
+		bb_u16(&body, ciphers[i]);
+	bb_u8(&body, 1);
+	bb_u8(&body, 0);
+	if (exts != NULL) {
+		bb_u16(&body, (unsigned)exts->len);
+		bb_put(&body, exts->p, exts->len);
+	}
+	bb_hs(msg, TLS_HS_CLIENT_HELLO, &body);
+	bb_free(&body);
+}
+
+/* A simple ClientHello record (SNI, ALPN, optional session id). */
+static void
+simple_ch_record(struct bb *rec, const uint8_t *sid, size_t sid_len)
+{
+	static const char *const alpn[] = { "h2", "http/1.1" };
+	static const uint16_t ciphers[] = { 0xc02f, 0x009c };
+	static const uint16_t sv[] = { 0x0304, 0x0303 };
+	struct bb exts = { 0 }, msg = { 0 };
+
+	ext_sni(&exts, "example.com");
+	ext_alpn(&exts, alpn, 2);
+	ext_u16_list(&exts, 43, 1, sv, 2);
+	client_hello(&msg, sid, sid_len, ciphers, 2, &exts);
+	bb_records(rec, TLS_CT_HANDSHAKE, msg.p, msg.len, 16384);
+	bb_free(&exts);
+	bb_free(&msg);
+}
+
+static void
+server_hello(struct bb *msg, uint16_t version, const uint8_t *random,
+    const uint8_t *sid, size_t sid_len, uint16_t cipher,
+    const struct bb *exts)
+{
+	struct bb body = { 0 };
+	uint8_t rnd[32];
+
+	memset(rnd, 0x22, sizeof(rnd));
+	bb_u16(&body, version);
+	bb_put(&body, random != NULL ? random : rnd, 32);
+	bb_u8(&body, (unsigned)sid_len);
+	bb_put(&body, sid, sid_len);
+	bb_u16(&body, cipher);
+	bb_u8(&body, 0);
+	if (exts != NULL) {
+		bb_u16(&body, (unsigned)exts->len);
+		bb_put(&body, exts->p, exts->len);
+	}
+	bb_hs(msg, TLS_HS_SERVER_HELLO, &body);
+	bb_free(&body);
+}
+
+/* Certificate message (TLS 1.2 layout) with the given DER blobs. */
+static void
+certificate(struct bb *msg, const uint8_t *const *der, const size_t *len,
+    size_t n)
+{
+	struct bb body = { 0 };
+	size_t i, total = 0;
+
+	for (i = 0; i < n; i++)
+		total += 3 + len[i];
+	bb_u24(&body, (unsigned)total);
+	for (i = 0; i < n; i++) {
+		bb_u24(&body, (unsigned)len[i]);
+		bb_put(&body, der[i], len[i]);
+	}
+	bb_hs(msg, TLS_HS_CERTIFICATE, &body);
+	bb_free(&body);
+}
+
+static void
+empty_msg(struct bb *msg, uint8_t type)
+{
+	struct bb body = { 0 };
+
+	bb_hs(msg, type, &body);
+}
+
+static void
+three_certs(struct bb *msg)
+{
+	const uint8_t *der[3] = { cert_a, cert_b, cert_c };
+	size_t len[3] = { sizeof(cert_a), sizeof(cert_b), sizeof(cert_c) };
+
+	certificate(msg, der, len, 3);
+}
+
+/* Handshake bytes of a TLS 1.2 server flight: SH, Certificate, SHD. */
+static void
+server_flight_msgs(struct bb *sh, struct bb *cert, struct bb *shd)
+{
+	server_hello(sh, 0x0303, NULL, NULL, 0, 0xc02f, NULL);
+	three_certs(cert);
+	empty_msg(shd, TLS_HS_SERVER_HELLO_DONE);
+}
+
+static void
+assert_three_certs(const struct tls_session *s)
+{
+	assert_int_equal(s->server.n, 3);
+	assert_true(s->server.seen);
+	assert_int_equal(s->server.cert[0].len, sizeof(cert_a));
+	assert_memory_equal(s->server.cert[0].der, cert_a, sizeof(cert_a));
+	assert_int_equal(s->server.cert[1].len, sizeof(cert_b));
+	assert_memory_equal(s->server.cert[1].der, cert_b, sizeof(cert_b));
+	assert_int_equal(s->server.cert[2].len, sizeof(cert_c));
+	assert_memory_equal(s->server.cert[2].der, cert_c, sizeof(cert_c));
+}
+
+static void
+feed_client_hello(struct sim *s)
+{
+	struct bb ch = { 0 };
+
+	simple_ch_record(&ch, NULL, 0);
+	sim_feed_bb(s, C2S, &ch, 100000);
+	bb_free(&ch);
+}
+
+/* ---- tests ---------------------------------------------------------- */
+
+static void
+test_client_hello_fields(void **state)
+{
+	struct sim s;
+	const struct tls_session *ss;
+
+	(void)state;
+	sim_init(&s);
+	feed_client_hello(&s);
+	ss = tls_session(s.tf);
+	assert_true(tls_is_tls(s.tf));
+	assert_int_equal(tls_client_dir(s.tf), C2S);
+	assert_true(ss->client_hello);
+	assert_int_equal(ss->client_version, 0x0303);
+	assert_string_equal(ss->sni, "example.com");
+	assert_string_equal(ss->alpn_offered, "h2,http/1.1");
+	assert_false(tls_done(s.tf));
+	assert_non_null(ss->ja3);
+	assert_string_equal(ss->ja3, "771,49199-156,0-16-43,,");
+	/* sha256("009c,c02f"), sha256("002b"): no signature_algorithms */
+	assert_string_equal(ss->ja4, "t13d0203h2_08dfa304a768_b9a491fefe05");
+	tls_finalize(s.tf);
+	assert_int_equal(ss->missing, TLS_MISSING_NO_SERVER_DATA);
+	sim_free(&s);
+}
+
+/*
+ * A Chrome ClientHello published with its fingerprints (browserleaks):
+ * ja3_text 771,4865-...,45-51-16-65037-23-17613-0-11-10-43-65281-35-18-
+ * 5-13-27,4588-29-23-24,0 / ja3 98487aa16281980e7d1120d399efb6a4 /
+ * ja4 t13d1516h2_8daaf6152771_d8a2da3f94cd.  GREASE values are added at
+ * the places Chrome puts them; they must not count.
+ */
+static void
+test_fingerprints_known(void **state)
+{
+	static const uint16_t ciphers[] = { 0x3a3a, 0x1301, 0x1302, 0x1303,
+	    0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc013, 0xc014,
+	    0x009c, 0x009d, 0x002f, 0x0035 };
+	static const uint16_t groups[] = { 0x5a5a, 4588, 29, 23, 24 };
+	static const uint16_t sigalgs[] = { 0x0403, 0x0804, 0x0401, 0x0503,
+	    0x0805, 0x0501, 0x0806, 0x0601 };
+	static const uint16_t sv[] = { 0x7a7a, 0x0304, 0x0303 };
+	static const char *const alpn[] = { "h2", "http/1.1" };
+	struct bb exts = { 0 }, d = { 0 }, msg = { 0 }, rec = { 0 };
+	struct sim s;
+	const struct tls_session *ss;
+
+	(void)state;
+	ext(&exts, 0x2a2a, NULL);			/* GREASE */
+	bb_u8(&d, 1); bb_u8(&d, 1);
+	ext(&exts, 45, &d);				/* psk modes */
+	bb_free(&d);
+	bb_u16(&d, 0); ext(&exts, 51, &d); bb_free(&d);	/* key_share */
+	ext_alpn(&exts, alpn, 2);
+	bb_u8(&d, 0); ext(&exts, 0xfe0d, &d); bb_free(&d);
+	ext(&exts, 23, NULL);
+	bb_u16(&d, 3); bb_u8(&d, 2); bb_u8(&d, 'h'); bb_u8(&d, '2');
+	ext(&exts, 17613, &d); bb_free(&d);
+	ext_sni(&exts, "tls.browserleaks.com");
+	bb_u8(&d, 1); bb_u8(&d, 0); ext(&exts, 11, &d); bb_free(&d);
+	ext_u16_list(&exts, 10, 2, groups, 5);
+	ext_u16_list(&exts, 43, 1, sv, 3);
+	bb_u8(&d, 0); ext(&exts, 65281, &d); bb_free(&d);
+	ext(&exts, 35, NULL);
+	ext(&exts, 18, NULL);
+	bb_u8(&d, 1); bb_u16(&d, 0); bb_u16(&d, 0);
+	ext(&exts, 5, &d); bb_free(&d);
+	ext_u16_list(&exts, 13, 2, sigalgs, 8);
+	bb_u8(&d, 2); bb_u16(&d, 2); ext(&exts, 27, &d); bb_free(&d);
+	bb_u8(&d, 0); ext(&exts, 0x1a1a, &d); bb_free(&d);	/* GREASE */
+	client_hello(&msg, NULL, 0, ciphers, 16, &exts);
+	bb_records(&rec, TLS_CT_HANDSHAKE, msg.p, msg.len, 16384);
+	sim_init(&s);
+	sim_feed_bb(&s, C2S, &rec, 7);
+	ss = tls_session(s.tf);
+	assert_non_null(ss->ja3);
+	assert_string_equal(ss->ja3, "771,4865-4866-4867-49195-49199-49196-"
+	    "49200-52393-52392-49171-49172-156-157-47-53,45-51-16-65037-23-"
+	    "17613-0-11-10-43-65281-35-18-5-13-27,4588-29-23-24,0");
+	assert_string_equal(ss->ja3_md5, "98487aa16281980e7d1120d399efb6a4");
+	assert_string_equal(ss->ja4, "t13d1516h2_8daaf6152771_d8a2da3f94cd");
+	assert_string_equal(ss->sni, "tls.browserleaks.com");
+	sim_free(&s);
+	bb_free(&exts);
+	bb_free(&msg);
+	bb_free(&rec);
+}
+
+static void
+test_server_hello_12(void **state)
+{
+	static const char *const alpn[] = { "h2" };
+	struct bb exts = { 0 }, d = { 0 }, msg = { 0 }, rec = { 0 };
+	struct sim s;
+	const struct tls_session *ss;
+
+	(void)state;
+	bb_u8(&d, 0);
+	ext(&exts, 65281, &d);
+	ext_alpn(&exts, alpn, 1);
+	server_hello(&msg, 0x0303, NULL, NULL, 0, 0xc02f, &exts);
+	bb_records(&rec, TLS_CT_HANDSHAKE, msg.p, msg.len, 16384);
+	sim_init(&s);
+	feed_client_hello(&s);
+	sim_feed_bb(&s, S2C, &rec, 1000);
+	ss = tls_session(s.tf);
+	assert_true(ss->server_hello);
+	assert_int_equal(ss->version, 0x0303);
+	assert_int_equal(ss->cipher, 0xc02f);
+	assert_string_equal(ss->alpn, "h2");
+	assert_string_equal(ss->ja3s, "771,49199,65281-16");
+	assert_int_equal(strlen(ss->ja3s_md5), 32);
+	assert_false(tls_done(s.tf));
+	sim_free(&s);
+	bb_free(&exts);
+	bb_free(&d);
+	bb_free(&msg);
+	bb_free(&rec);
+}
+
+static void
+test_server_hello_13_and_hrr(void **state)
+{
+	static const uint8_t hrr[32] = {
+		0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11,
+		0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+		0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e,
+		0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c };
+	struct bb exts = { 0 }, d = { 0 }, msg = { 0 }, rec = { 0 };
+	struct sim s;
+	const struct tls_session *ss;
+
+	(void)state;
+	bb_u16(&d, 0x0304);
+	ext(&exts, 43, &d);
+	sim_init(&s);
+	feed_client_hello(&s);
+	server_hello(&msg, 0x0303, hrr, NULL, 0, 0x1301, &exts);
+	bb_records(&rec, TLS_CT_HANDSHAKE, msg.p, msg.len, 16384);
+	sim_feed_bb(&s, S2C, &rec, 1000);
+	ss = tls_session(s.tf);
+	assert_false(ss->server_hello);		/* HRR is not final */
+	assert_false(tls_done(s.tf));
+	msg.len = rec.len = 0;
+	server_hello(&msg, 0x0303, NULL, NULL, 0, 0x1302, &exts);
+	bb_records(&rec, TLS_CT_HANDSHAKE, msg.p, msg.len, 16384);
+	sim_feed_bb(&s, S2C, &rec, 1000);
+	assert_true(ss->server_hello);
+	assert_int_equal(ss->version, 0x0304);
+	assert_int_equal(ss->cipher, 0x1302);
+	assert_true(tls_done(s.tf));
+	assert_int_equal(ss->missing, TLS_MISSING_TLS13);
+	sim_free(&s);
+	/* a draft version in supported_versions is TLS 1.3 too */
+	sim_init(&s);
+	exts.len = d.len = msg.len = rec.len = 0;
+	bb_u16(&d, 0x7f1c);
+	ext(&exts, 43, &d);
+	server_hello(&msg, 0x0303, NULL, NULL, 0, 0x1301, &exts);
+	bb_records(&rec, TLS_CT_HANDSHAKE, msg.p, msg.len, 16384);
+	sim_feed_bb(&s, S2C, &rec, 1000);
+	assert_true(tls_done(s.tf));
+	assert_int_equal(tls_session(s.tf)->missing, TLS_MISSING_TLS13);
+	sim_free(&s);
+	bb_free(&exts);
+	bb_free(&d);
+	bb_free(&msg);
+	bb_free(&rec);
+}
+
+/* Run the standard server flight, laid out by layout(), and check it. */
+static void
+run_flight(const struct bb *srv, size_t chunk, int with_client)
+{
+	struct sim s;
+
+	sim_init(&s);
+	if (with_client)
+		feed_client_hello(&s);
+	sim_feed_bb(&s, S2C, srv, chunk);
+	assert_three_certs(tls_session(s.tf));
+	assert_true(tls_done(s.tf));
+	assert_int_equal(tls_session(s.tf)->missing, TLS_MISSING_NONE);
+	assert_int_equal(tls_client_dir(s.tf), C2S);
+	tls_finalize(s.tf);
+	assert_int_equal(tls_session(s.tf)->missing, TLS_MISSING_NONE);
+	sim_free(&s);
+}
+
+static void
+test_cert_layouts(void **state)
+{
+	struct bb sh = { 0 }, cert = { 0 }, shd = { 0 }, all = { 0 };
+	struct bb srv = { 0 };
+	size_t splits[] = { 2, 3, 10 }, i, frag;
+
+	(void)state;
+	server_flight_msgs(&sh, &cert, &shd);
+	bb_put(&all, sh.p, sh.len);
+	bb_put(&all, cert.p, cert.len);
+	bb_put(&all, shd.p, shd.len);
+	/* several messages in one record */
+	bb_records(&srv, TLS_CT_HANDSHAKE, all.p, all.len, 16384);
+	run_flight(&srv, 100000, 1);
+	/* 1-byte stream deliveries */
+	run_flight(&srv, 1, 1);
+	/* server-only capture */
+	run_flight(&srv, 100000, 0);
+	/* one record per message */
+	srv.len = 0;
+	bb_records(&srv, TLS_CT_HANDSHAKE, sh.p, sh.len, 16384);
+	bb_records(&srv, TLS_CT_HANDSHAKE, cert.p, cert.len, 16384);
+	bb_records(&srv, TLS_CT_HANDSHAKE, shd.p, shd.len, 16384);
+	run_flight(&srv, 100000, 1);
+	run_flight(&srv, 3, 1);
+	/* Certificate split across 2, 3 and 10 records */
+	for (i = 0; i < sizeof(splits) / sizeof(splits[0]); i++) {
+		frag = (cert.len + splits[i] - 1) / splits[i];
+		srv.len = 0;
+		bb_records(&srv, TLS_CT_HANDSHAKE, sh.p, sh.len, 16384);
+		bb_records(&srv, TLS_CT_HANDSHAKE, cert.p, cert.len, frag);
+		bb_records(&srv, TLS_CT_HANDSHAKE, shd.p, shd.len, 16384);
+		run_flight(&srv, 100000, 1);
+		run_flight(&srv, 1, 1);
+	}
+	/* every record boundary through all messages: 1..len-byte frags */
+	for (frag = 1; frag <= all.len; frag++) {
+		srv.len = 0;
+		bb_records(&srv, TLS_CT_HANDSHAKE, all.p, all.len, frag);
+		run_flight(&srv, 5, 1);
+	}
+	bb_free(&sh);
+	bb_free(&cert);
+	bb_free(&shd);
+	bb_free(&all);
+	bb_free(&srv);
+}
+
+static void
+test_cert_64k(void **state)
+{
+	struct bb sh = { 0 }, cert = { 0 }, shd = { 0 }, srv = { 0 };
+	const uint8_t *der[2];
+	size_t len[2];
+	uint8_t *big;
+	struct sim s;
+	uint32_t want_max = 0, w;
+	size_t off, k;
+
+	(void)state;
+	big = malloc(65536);
+	assert_non_null(big);
+	for (k = 0; k < 65536; k++)
+		big[k] = (uint8_t)(k * 7);
+	der[0] = big;
+	len[0] = 65536;
+	der[1] = cert_a;
+	len[1] = sizeof(cert_a);
+	server_hello(&sh, 0x0303, NULL, NULL, 0, 0x002f, NULL);
+	certificate(&cert, der, len, 2);
+	empty_msg(&shd, TLS_HS_SERVER_HELLO_DONE);
+	bb_records(&srv, TLS_CT_HANDSHAKE, sh.p, sh.len, 16384);
+	bb_records(&srv, TLS_CT_HANDSHAKE, cert.p, cert.len, 4000);
+	bb_records(&srv, TLS_CT_HANDSHAKE, shd.p, shd.len, 16384);
+	sim_init(&s);
+	feed_client_hello(&s);
+	for (off = 0; off < srv.len; off += k) {
+		k = srv.len - off < 1460 ? srv.len - off : 1460;
+		sim_feed(&s, S2C, srv.p + off, k, k);
+		w = tls_depth_wanted(s.tf, S2C);
+		if (w > want_max)
+			want_max = w;
+	}
+	/* the in-flight Certificate asked for its whole size at least */
+	assert_true(want_max >= cert.len);
+	assert_int_equal(tls_depth_wanted(s.tf, S2C), 0);
+	assert_int_equal(tls_session(s.tf)->server.n, 2);
+	assert_int_equal(tls_session(s.tf)->server.cert[0].len, 65536);
+	assert_memory_equal(tls_session(s.tf)->server.cert[0].der, big, 65536);
+	assert_true(tls_done(s.tf));
+	sim_free(&s);
+	free(big);
+	bb_free(&sh);
+	bb_free(&cert);
+	bb_free(&shd);
+	bb_free(&srv);
+}
+
+/* tls1.2-protocol-violation.pcap: handshake length 256, list 3820. */
+static void
+test_cert_bad_lengths(void **state)
+{
+	struct bb sh = { 0 }, body = { 0 }, msg = { 0 }, srv = { 0 };
+	struct sim s;
+	const struct tls_session *ss;
+	uint8_t junk[253];
+	int variant;
+
+	(void)state;
+	memset(junk, 0x41, sizeof(junk));
+	server_hello(&sh, 0x0303, NULL, NULL, 0, 0x002f, NULL);
+	for (variant = 0; variant < 3; variant++) {
+		body.len = msg.len = srv.len = 0;
+		if (variant == 0) {		/* list length too long */
+			bb_u24(&body, 3820);
+			bb_put(&body, junk, sizeof(junk));
+		} else if (variant == 1) {	/* cert length overruns */
+			bb_u24(&body, 8);
+			bb_u24(&body, 9);
+			bb_put(&body, cert_a, 5);
+		} else {			/* list shorter than message */
+			bb_u24(&body, 8);
+			bb_u24(&body, 5);
+			bb_put(&body, cert_a, 5);
+			bb_u8(&body, 0);
+		}
+		bb_hs(&msg, TLS_HS_CERTIFICATE, &body);
+		bb_records(&srv, TLS_CT_HANDSHAKE, sh.p, sh.len, 16384);
+		bb_records(&srv, TLS_CT_HANDSHAKE, msg.p, msg.len, 16384);
+		sim_init(&s);
+		feed_client_hello(&s);
+		sim_feed_bb(&s, S2C, &srv, 100000);
+		ss = tls_session(s.tf);
+		assert_int_equal(ss->server.n, 0);
+		assert_false(ss->server.seen);
+		assert_true(ss->anomalies & (1u << TLS_ANOM_BAD_CERT_LEN));
+		assert_true(tls_dir_done(s.tf, S2C));
+		assert_true(tls_done(s.tf));
+		tls_finalize(s.tf);
+		assert_int_equal(ss->missing, TLS_MISSING_MALFORMED);
+		sim_free(&s);
+	}
+	assert_int_equal(tls_parse_cert_list(body.p, body.len, 0,
+	    &(struct tls_chain){ 0 }), PARSE_BAD);
+	bb_free(&sh);
+	bb_free(&body);
+	bb_free(&msg);
+	bb_free(&srv);
+}
+
+/* A 16 MB Certificate claim: no 16 MB buffer, the direction stops. */
+static void
+test_cert_huge_claim(void **state)
+{
+	struct bb sh = { 0 }, hdr = { 0 }, srv = { 0 };
+	struct sim s;
+	const struct tls_session *ss;
+	int consistent;
+
+	(void)state;
+	server_hello(&sh, 0x0303, NULL, NULL, 0, 0x002f, NULL);
+	for (consistent = 0; consistent < 2; consistent++) {
+		hdr.len = srv.len = 0;
+		bb_u8(&hdr, TLS_HS_CERTIFICATE);
+		bb_u24(&hdr, 0xffffff);
+		bb_u24(&hdr, consistent ? 0xfffffc : 0x10);
+		bb_u24(&hdr, 0x1000);
+		bb_records(&srv, TLS_CT_HANDSHAKE, sh.p, sh.len, 16384);
+		bb_records(&srv, TLS_CT_HANDSHAKE, hdr.p, hdr.len, 16384);
+		sim_init(&s);
+		feed_client_hello(&s);
+		sim_feed_bb(&s, S2C, &srv, 100000);
+		ss = tls_session(s.tf);
+		assert_true(ss->anomalies & (1u << TLS_ANOM_HS_TOO_LARGE));
+		assert_true(tls_dir_done(s.tf, S2C));
+		assert_null(s.tf->d[S2C].hs);
+		assert_int_equal(tls_depth_wanted(s.tf, S2C), 0);
+		tls_finalize(s.tf);
+		assert_int_equal(ss->missing, consistent ?
+		    TLS_MISSING_DEPTH : TLS_MISSING_MALFORMED);
+		sim_free(&s);
+	}
+	bb_free(&sh);
+	bb_free(&hdr);
+	bb_free(&srv);
+}
+
+static void
+test_zero_and_long_records(void **state)
+{
+	static const uint8_t zero[] = { 22, 3, 3, 0, 0 };
+	static const uint8_t toolong[] = { 22, 3, 3, 0x48, 0x01 };
+	struct sim s;
+
+	(void)state;
+	sim_init(&s);
+	feed_client_hello(&s);
+	sim_feed(&s, S2C, zero, sizeof(zero), 100);
+	assert_true(tls_session(s.tf)->anomalies &
+	    (1u << TLS_ANOM_ZERO_RECORD));
+	tls_finalize(s.tf);
+	assert_int_equal(tls_session(s.tf)->missing, TLS_MISSING_MALFORMED);
+	sim_free(&s);
+
+	/* a first record this long is not detected as TLS at all */
+	sim_init(&s);
+	feed_client_hello(&s);
+	sim_feed(&s, S2C, toolong, sizeof(toolong), 100);
+	assert_int_equal(tls_session(s.tf)->anomalies, 0);
+	sim_free(&s);
+	/* after a good record it is malformed */
+	sim_init(&s);
+	feed_client_hello(&s);
+	sim_feed(&s, S2C, zero, sizeof(zero) - 2, 100);	/* 22 3 3 */
+	sim_feed(&s, S2C, (const uint8_t *)"\x00\x01\x0e", 3, 100);
+	assert_true(tls_session(s.tf)->anomalies == 0);
+	sim_feed(&s, S2C, toolong, sizeof(toolong), 100);
+	assert_true(tls_session(s.tf)->anomalies &
+	    (1u << TLS_ANOM_BAD_RECORD_LEN));
+	assert_true(tls_dir_done(s.tf, S2C));
+	tls_finalize(s.tf);
+	assert_int_equal(tls_session(s.tf)->missing, TLS_MISSING_MALFORMED);
+	sim_free(&s);
+}
+
+/* Every prefix of a server flight, then flow end: never a crash. */
+static void
+test_truncation_every_offset(void **state)
+{
+	struct bb sh = { 0 }, cert = { 0 }, shd = { 0 }, srv = { 0 };
+	struct sim s;
+	size_t k, cert_end;
+	enum tls_missing m;
+
+	(void)state;
+	server_flight_msgs(&sh, &cert, &shd);
+	bb_records(&srv, TLS_CT_HANDSHAKE, sh.p, sh.len, 16384);
+	bb_records(&srv, TLS_CT_HANDSHAKE, cert.p, cert.len, 9);
+	cert_end = srv.len;
+	bb_records(&srv, TLS_CT_HANDSHAKE, shd.p, shd.len, 16384);
+	for (k = 0; k <= srv.len; k++) {
+		sim_init(&s);
+		feed_client_hello(&s);
+		sim_feed(&s, S2C, srv.p, k, 1 + k % 7);
+		tls_stream_end(s.tf, S2C, REASM_OK);
+		tls_stream_end(s.tf, C2S, REASM_OK);
+		tls_finalize(s.tf);
+		m = tls_session(s.tf)->missing;
+		if (k == 0)
+			assert_int_equal(m, TLS_MISSING_NO_SERVER_DATA);
+		else if (k < cert_end)
+			assert_int_equal(m, TLS_MISSING_TRUNCATED);
+		else
+			assert_int_equal(m, TLS_MISSING_NONE);
+		sim_free(&s);
+	}
+	bb_free(&sh);
+	bb_free(&cert);
+	bb_free(&shd);
+	bb_free(&srv);
+}
+
+static void
+test_gap_and_depth(void **state)
+{
+	struct bb sh = { 0 }, srv = { 0 };
+	struct sim s;
+
+	(void)state;
+	server_hello(&sh, 0x0303, NULL, NULL, 0, 0x002f, NULL);
+	bb_records(&srv, TLS_CT_HANDSHAKE, sh.p, sh.len, 16384);
+	sim_init(&s);
+	feed_client_hello(&s);
+	sim_feed_bb(&s, S2C, &srv, 1000);
+	tls_stream_end(s.tf, S2C, REASM_GAP);
+	assert_true(tls_dir_done(s.tf, S2C));
+	tls_finalize(s.tf);
+	assert_int_equal(tls_session(s.tf)->missing, TLS_MISSING_GAP);
+	sim_free(&s);
+
+	sim_init(&s);
+	feed_client_hello(&s);
+	sim_feed_bb(&s, S2C, &srv, 1000);
+	tls_stream_end(s.tf, S2C, REASM_DEPTH);
+	tls_finalize(s.tf);
+	assert_int_equal(tls_session(s.tf)->missing, TLS_MISSING_DEPTH);
+	sim_free(&s);
+	bb_free(&sh);
+	bb_free(&srv);
+}
+
+static void
+test_midstream(void **state)
+{
+	uint8_t data[300];
+	struct bb a = { 0 };
+	struct sim s;
+
+	(void)state;
+	memset(data, 0x5c, sizeof(data));
+	bb_records(&a, TLS_CT_APPDATA, data, sizeof(data), 100);
+	sim_init(&s);
+	sim_feed_bb(&s, C2S, &a, 50);
+	sim_feed_bb(&s, S2C, &a, 50);
+	assert_true(tls_is_tls(s.tf));
+	assert_false(tls_not_tls(s.tf));
+	assert_true(tls_done(s.tf));
+	assert_int_equal(tls_session(s.tf)->missing, TLS_MISSING_MIDSTREAM);
+	tls_finalize(s.tf);
+	assert_string_equal(tls_missing_name(tls_session(s.tf)->missing),
+	    "midstream_after_handshake");
+	sim_free(&s);
+	bb_free(&a);
+}
+
+static void
+test_alert_before_server_hello(void **state)
+{
+	static const uint8_t alert[] = { 21, 3, 3, 0, 2, 2, 40 };
+	struct sim s;
+
+	(void)state;
+	sim_init(&s);
+	feed_client_hello(&s);
+	sim_feed(&s, S2C, alert, sizeof(alert), 100);
+	assert_true(tls_done(s.tf));
+	assert_int_equal(tls_session(s.tf)->missing, TLS_MISSING_ALERT);
+	sim_free(&s);
+}
+
+static void
+test_resumption(void **state)
+{
+	static const uint8_t ccs[] = { 20, 3, 3, 0, 1, 1 };
+	uint8_t sid[32];
+	struct bb ch = { 0 }, sh = { 0 }, srv = { 0 }, sh2 = { 0 };
+	struct sim s;
+	const struct tls_session *ss;
+
+	(void)state;
+	memset(sid, 0x33, sizeof(sid));
+	simple_ch_record(&ch, sid, sizeof(sid));
+	server_hello(&sh, 0x0303, NULL, sid, sizeof(sid), 0xc02f, NULL);
+	bb_records(&srv, TLS_CT_HANDSHAKE, sh.p, sh.len, 16384);
+	bb_put(&srv, ccs, sizeof(ccs));
+	sim_init(&s);
+	sim_feed_bb(&s, C2S, &ch, 1000);
+	sim_feed_bb(&s, S2C, &srv, 1000);
+	ss = tls_session(s.tf);
+	assert_true(ss->resumed);
+	assert_true(tls_done(s.tf));
+	assert_int_equal(ss->missing, TLS_MISSING_RESUMED);
+	sim_free(&s);
+
+	/* an echoed session id followed by a Certificate is a full one */
+	server_hello(&sh2, 0x0303, NULL, sid, sizeof(sid), 0xc02f, NULL);
+	srv.len = 0;
+	bb_records(&srv, TLS_CT_HANDSHAKE, sh2.p, sh2.len, 16384);
+	sh2.len = 0;
+	three_certs(&sh2);
+	bb_records(&srv, TLS_CT_HANDSHAKE, sh2.p, sh2.len, 16384);
+	bb_put(&srv, ccs, sizeof(ccs));
+	sim_init(&s);
+	sim_feed_bb(&s, C2S, &ch, 1000);
+	sim_feed_bb(&s, S2C, &srv, 1000);
+	assert_false(tls_session(s.tf)->resumed);
+	assert_three_certs(tls_session(s.tf));
+	assert_true(tls_done(s.tf));
+	sim_free(&s);
+	bb_free(&ch);
+	bb_free(&sh);
+	bb_free(&sh2);
+	bb_free(&srv);
+}
+
+static void
+run_client_cert(int empty)
+{
+	static const uint8_t ccs[] = { 20, 3, 3, 0, 1, 1 };
+	struct bb sh = { 0 }, cert = { 0 }, shd = { 0 }, req = { 0 };
+	struct bb srv = { 0 }, cli = { 0 }, msgs = { 0 }, body = { 0 };
+	const uint8_t *der[2] = { cert_b, cert_c };
+	size_t len[2] = { sizeof(cert_b), sizeof(cert_c) };
+	struct sim s;
+	const struct tls_session *ss;
+
+	server_flight_msgs(&sh, &cert, &shd);
+	bb_u8(&body, 1); bb_u8(&body, 1); bb_u16(&body, 0); bb_u16(&body, 0);
+	bb_hs(&req, TLS_HS_CERTIFICATE_REQUEST, &body);
+	bb_put(&msgs, sh.p, sh.len);
+	bb_put(&msgs, cert.p, cert.len);
+	bb_put(&msgs, req.p, req.len);
+	bb_put(&msgs, shd.p, shd.len);
+	bb_records(&srv, TLS_CT_HANDSHAKE, msgs.p, msgs.len, 16384);
+	sim_init(&s);
+	feed_client_hello(&s);
+	sim_feed_bb(&s, S2C, &srv, 1000);
+	ss = tls_session(s.tf);
+	assert_true(ss->cert_requested);
+	assert_three_certs(ss);
+	assert_false(tls_done(s.tf));	/* the client chain is coming */
+	msgs.len = 0;
+	certificate(&msgs, der, len, empty ? 0 : 2);
+	empty_msg(&msgs, TLS_HS_CLIENT_KEY_EXCHANGE);
+	bb_records(&cli, TLS_CT_HANDSHAKE, msgs.p, msgs.len, 16384);
+	bb_put(&cli, ccs, sizeof(ccs));
+	sim_feed_bb(&s, C2S, &cli, 1000);
+	assert_true(tls_done(s.tf));
+	assert_true(ss->client.seen);
+	assert_int_equal(ss->client.n, empty ? 0 : 2);
+	if (!empty)
+		assert_memory_equal(ss->client.cert[1].der, cert_c,
+		    sizeof(cert_c));
+	assert_three_certs(ss);
+	assert_int_equal(ss->missing, TLS_MISSING_NONE);
+	sim_free(&s);
+	bb_free(&sh); bb_free(&cert); bb_free(&shd); bb_free(&req);
+	bb_free(&srv); bb_free(&cli); bb_free(&msgs); bb_free(&body);
+}
+
+static void
+test_client_cert(void **state)
+{
+	(void)state;
+	run_client_cert(0);
+	run_client_cert(1);
+}
+
+/* After ChangeCipherSpec a handshake record is encrypted (Finished). */
+static void
+test_encrypted_after_ccs(void **state)
+{
+	static const uint8_t ccs[] = { 20, 3, 3, 0, 1, 1 };
+	struct bb rec = { 0 }, msg = { 0 };
+	struct sim s;
+
+	(void)state;
+	three_certs(&msg);
+	bb_put(&rec, ccs, sizeof(ccs));
+	bb_records(&rec, TLS_CT_HANDSHAKE, msg.p, msg.len, 16384);
+	sim_init(&s);
+	feed_client_hello(&s);
+	sim_feed_bb(&s, S2C, &rec, 1000);
+	assert_int_equal(tls_session(s.tf)->server.n, 0);
+	sim_free(&s);
+	bb_free(&rec);
+	bb_free(&msg);
+}
+
+static void
+test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(tls_version_name(0x0301), "TLSv1");
+	assert_string_equal(tls_version_name(0x0303), "TLS 1.2");
+	assert_string_equal(tls_version_name(0x0304), "TLS 1.3");
+	assert_string_equal(tls_version_name(0x0300), "SSLv3");
+	assert_string_equal(tls_version_name(0x0002), "SSLv2");
+	assert_string_equal(tls_version_name(0x7f1c), "TLS 1.3 draft-28");
+	assert_string_equal(tls_version_name(0xfb1a), "TLS 1.3 draft-26-fb");
+	assert_string_equal(tls_version_name(0xfefd), "DTLS 1.2");
+	assert_string_equal(tls_version_name(0x1234), "unknown");
+	assert_string_equal(tls_cipher_name(0xc02f),
+	    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+	assert_string_equal(tls_cipher_name(0x1301), "TLS_AES_128_GCM_SHA256");
+	assert_string_equal(tls_cipher_name(0x0003),
+	    "TLS_RSA_EXPORT_WITH_RC4_40_MD5");
+	assert_string_equal(tls_cipher_name(0x000a),
+	    "TLS_RSA_WITH_3DES_EDE_CBC_SHA");
+	assert_null(tls_cipher_name(0x7777));
+	assert_string_equal(tls_missing_name(TLS_MISSING_NONE), "");
+	assert_string_equal(tls_missing_name(TLS_MISSING_NO_SERVER_DATA),
+	    "no_server_data");
+	assert_string_equal(tls_anomaly_name(TLS_ANOM_HS_TOO_LARGE),
+	    "handshake_too_large");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_client_hello_fields),
+		cmocka_unit_test(test_fingerprints_known),
+		cmocka_unit_test(test_server_hello_12),
+		cmocka_unit_test(test_server_hello_13_and_hrr),
+		cmocka_unit_test(test_cert_layouts),
+		cmocka_unit_test(test_cert_64k),
+		cmocka_unit_test(test_cert_bad_lengths),
+		cmocka_unit_test(test_cert_huge_claim),
+		cmocka_unit_test(test_zero_and_long_records),
+		cmocka_unit_test(test_truncation_every_offset),
+		cmocka_unit_test(test_gap_and_depth),
+		cmocka_unit_test(test_midstream),
+		cmocka_unit_test(test_alert_before_server_hello),
+		cmocka_unit_test(test_resumption),
+		cmocka_unit_test(test_client_cert),
+		cmocka_unit_test(test_encrypted_after_ccs),
+		cmocka_unit_test(test_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
