@@ -1,0 +1,22 @@
+#!/bin/sh
+# install.sh - turn a Raspberry Pi (Raspberry Pi OS bookworm, 64-bit; a Pi
+# 4 with a USB 3 Ethernet adapter as eth1) into a transparent rootwatch
+# bridge: build and install rootwatch (../install.sh), bridge eth0 and
+# eth1 into br0 with no address (setup-bridge.sh), and run rootwatch on
+# br0 as a service writing /var/log/rootwatch/eve.json.
+# Usage: sh deploy/raspberry-pi/install.sh [IF1 IF2]
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+S=$( [ "$(id -u)" = 0 ] || echo sudo )
+
+sh "$here/../install.sh"
+sh "$here/setup-bridge.sh" "$@"
+echo "IFACE=br0" | $S tee /etc/default/rootwatch >/dev/null
+# The Pi's small memory: keep the flow table and buffers modest.
+$S sed -i -e 's/^  interface: .*/  interface: br0/' \
+    -e 's/^  buffer-size: .*/  buffer-size: 8M/' \
+    -e 's/^  max: 65536$/  max: 16384/' /etc/rootwatch/rootwatch.yaml
+/usr/local/sbin/rootwatch -T -c /etc/rootwatch/rootwatch.yaml
+$S systemctl enable --now rootwatch
+$S systemctl --no-pager status rootwatch || true
+echo "events: tail -f /var/log/rootwatch/eve.json"
