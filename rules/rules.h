@@ -80,6 +80,14 @@ void	rule_count_alert(const struct rule *);
 
 const char *rule_attribution_name(enum rule_attribution);
 
+/*
+ * Verdict cache: chains already evaluated (keyed by the SHA-256 of their
+ * certificates' SHA-256s, the SNI and the hour of ts_us) are answered
+ * from a bounded LRU.  max 0 disables it.  0 or -1 (out of memory).
+ */
+#define RULES_CACHE_DEFAULT	4096
+int	rules_set_cache(struct ruleset *, size_t max);
+
 /* Print the loaded rules in canonical form (for -T -v round trips). */
 void	rules_dump(const struct ruleset *, FILE *);
 
