@@ -1,1 +1,558 @@
-/* placeholder: being written */
+/*
+ * flow.c - the bidirectional flow table: a preallocated pool, a keyed
+ * hash, a free list and three age lists (see flow.h).
+ *
+ *   buckets[h & mask] -> pool[i] -hnext-> pool[j] -> NIL
+ *   free_head         -> pool[k] -hnext-> ...          (slots not in use)
+ *   age_head[class]   -> oldest <-age_prev/age_next-> ... newest = tail
+ *
+ * Nothing here allocates after flow_table_init().  The hash is keyed with
+ * a per-process random seed: with a fixed function an attacker who knows
+ * it can send flows that all land in one bucket and turn each lookup into
+ * a walk of the whole table.
+ */
+#include "flow.h"
+
+#include <netinet/in.h>
+#include <string.h>
+
+#include "decode.h"
+#include "log.h"
+#include "reasm.h"
+#include "xmalloc.h"
+
+#define NIL	UINT32_MAX
+
+/* A 64-bit finaliser (xorshift-multiply): every input bit affects every
+ * output bit. */
+static inline uint64_t
+mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+/*
+ * One endpoint, keyed.  Address halves and port go through separate
+ * rounds so that no choice of (address, port) pairs collides for every
+ * seed.
+ */
+static inline uint64_t
+ep_hash(const uint8_t *addr, uint16_t port, uint64_t seed)
+{
+	uint64_t w0, w1;
+
+	memcpy(&w0, addr, sizeof(w0));
+	memcpy(&w1, addr + 8, sizeof(w1));
+	return mix64(mix64(mix64(w0 ^ seed) ^ w1) ^ port);
+}
+
+/* Direction-independent: the two endpoint hashes are added. */
+static inline uint32_t
+flow_bucket(const struct flow_table *t, const uint8_t *a, uint16_t ap,
+    const uint8_t *b, uint16_t bp, uint8_t proto, const uint16_t *vlan)
+{
+	uint64_t h;
+
+	h = ep_hash(a, ap, t->seed) + ep_hash(b, bp, t->seed);
+	h ^= (uint64_t)proto | (uint64_t)vlan[0] << 16 |
+	    (uint64_t)vlan[1] << 32;
+	return (uint32_t)mix64(h) & (t->nbuckets - 1);
+}
+
+static void
+pkt_vlans(const struct pkt *p, uint16_t vlan[LIM_VLAN_IDS])
+{
+	int i;
+
+	for (i = 0; i < LIM_VLAN_IDS; i++)
+		vlan[i] = i < p->nvlan ? p->vlan[i] : 0;
+}
+
+/* 0 or 1: the direction of p in k; -1: not this flow. */
+static inline int
+key_dir(const struct flow_key *k, const struct pkt *p, const uint16_t *vlan)
+{
+	if (k->proto != p->proto || k->family != p->family ||
+	    k->vlan[0] != vlan[0] || k->vlan[1] != vlan[1])
+		return -1;
+	if (k->aport == p->sport && k->bport == p->dport &&
+	    memcmp(k->a, p->src, 16) == 0 && memcmp(k->b, p->dst, 16) == 0)
+		return 0;
+	if (k->aport == p->dport && k->bport == p->sport &&
+	    memcmp(k->a, p->dst, 16) == 0 && memcmp(k->b, p->src, 16) == 0)
+		return 1;
+	return -1;
+}
+
+static uint64_t
+age_timeout(const struct flow_table *t, int age)
+{
+	switch (age) {
+	case FLOW_AGE_EST:
+		return t->lim->flow_est_timeout_us;
+	case FLOW_AGE_CLOSED:
+		return t->lim->flow_closed_timeout_us;
+	default:
+		return t->lim->flow_timeout_us;
+	}
+}
+
+/* The timeout class the flags put f in. */
+static int
+flow_age_of(const struct flow *f)
+{
+	if ((f->flags & FLOW_RST) ||
+	    (f->flags & (FLOW_FIN0 | FLOW_FIN1)) == (FLOW_FIN0 | FLOW_FIN1))
+		return FLOW_AGE_CLOSED;
+	if (f->flags & FLOW_BYPASS)
+		return FLOW_AGE_EST;
+	return FLOW_AGE_NEW;
+}
+
+static void
+age_unlink(struct flow_table *t, uint32_t i)
+{
+	struct flow *f = &t->pool[i];
+
+	if (f->age_prev != NIL)
+		t->pool[f->age_prev].age_next = f->age_next;
+	else
+		t->age_head[f->age] = f->age_next;
+	if (f->age_next != NIL)
+		t->pool[f->age_next].age_prev = f->age_prev;
+	else
+		t->age_tail[f->age] = f->age_prev;
+	f->age_prev = f->age_next = NIL;
+}
+
+static void
+age_append(struct flow_table *t, uint32_t i)
+{
+	struct flow *f = &t->pool[i];
+
+	f->age_next = NIL;
+	f->age_prev = t->age_tail[f->age];
+	if (f->age_prev != NIL)
+		t->pool[f->age_prev].age_next = i;
+	else
+		t->age_head[f->age] = i;
+	t->age_tail[f->age] = i;
+}
+
+/* Put f at the tail of the list of class age. */
+static void
+age_move(struct flow_table *t, uint32_t i, int age)
+{
+	age_unlink(t, i);
+	t->pool[i].age = (uint8_t)age;
+	age_append(t, i);
+}
+
+int
+flow_table_init(struct flow_table *t, const struct limits *lim,
+    uint64_t seed, flow_end_fn on_end, void *arg)
+{
+	uint32_t i, nb = 1;
+	int a;
+
+	memset(t, 0, sizeof(*t));
+	if (lim->flow_max == 0 || lim->flow_max > (1u << 28))
+		return -1;
+	while (nb < 2 * lim->flow_max)
+		nb <<= 1;
+	t->pool = xcalloc(lim->flow_max, sizeof(*t->pool));
+	t->buckets = xreallocarray(NULL, nb, sizeof(*t->buckets));
+	if (t->pool == NULL || t->buckets == NULL) {
+		xfree(t->pool);
+		xfree(t->buckets);
+		memset(t, 0, sizeof(*t));
+		return -1;
+	}
+	memset(t->buckets, 0xff, (size_t)nb * sizeof(*t->buckets));
+	for (i = 0; i < lim->flow_max; i++) {
+		t->pool[i].hnext = i + 1 < lim->flow_max ? i + 1 : NIL;
+		t->pool[i].age_prev = t->pool[i].age_next = NIL;
+	}
+	for (a = 0; a < FLOW_AGE_MAX; a++)
+		t->age_head[a] = t->age_tail[a] = NIL;
+	t->nbuckets = nb;
+	t->max = lim->flow_max;
+	t->free_head = 0;
+	t->seed = seed;
+	t->lim = lim;
+	t->on_end = on_end;
+	t->arg = arg;
+	return 0;
+}
+
+void
+flow_table_set_reasm(struct flow_table *t, struct reasm_ctx *rc)
+{
+	t->reasm = rc;
+}
+
+void
+flow_table_free(struct flow_table *t)
+{
+	uint32_t i;
+
+	if (t->pool != NULL && t->reasm != NULL) {
+		for (i = 0; i < t->max; i++) {
+			if (!t->pool[i].in_use)
+				continue;
+			reasm_dir_free(t->reasm, &t->pool[i].rd[0]);
+			reasm_dir_free(t->reasm, &t->pool[i].rd[1]);
+		}
+	}
+	xfree(t->pool);
+	xfree(t->buckets);
+	memset(t, 0, sizeof(*t));
+}
+
+static void
+hash_unlink(struct flow_table *t, uint32_t i)
+{
+	struct flow *f = &t->pool[i];
+	uint32_t *link;
+
+	link = &t->buckets[flow_bucket(t, f->key.a, f->key.aport, f->key.b,
+	    f->key.bport, f->key.proto, f->key.vlan)];
+	while (*link != i) {
+		DEBUG_ASSERT(*link != NIL);
+		if (*link == NIL)
+			return;
+		link = &t->pool[*link].hnext;
+	}
+	*link = f->hnext;
+}
+
+/* Report f to the owner, free its buffers, return its slot. */
+static void
+flow_end(struct flow_table *t, struct flow *f, enum flow_end_reason why)
+{
+	uint32_t i = (uint32_t)(f - t->pool);
+
+	if (t->on_end != NULL)
+		t->on_end(t->arg, f, why);
+	if (t->reasm != NULL) {
+		reasm_dir_free(t->reasm, &f->rd[0]);
+		reasm_dir_free(t->reasm, &f->rd[1]);
+	}
+	hash_unlink(t, i);
+	age_unlink(t, i);
+	f->in_use = 0;
+	f->app = NULL;
+	f->ndpi = NULL;
+	f->hnext = t->free_head;
+	t->free_head = i;
+	t->st.ended[why]++;
+	t->st.active--;
+}
+
+/* The least recently seen flow of all lists, or NULL. */
+static struct flow *
+flow_oldest(struct flow_table *t)
+{
+	struct flow *best = NULL, *f;
+	int a;
+
+	for (a = 0; a < FLOW_AGE_MAX; a++) {
+		if (t->age_head[a] == NIL)
+			continue;
+		f = &t->pool[t->age_head[a]];
+		if (best == NULL || f->last_us < best->last_us)
+			best = f;
+	}
+	return best;
+}
+
+/*
+ * Roles of a new flow.  A SYN or SYN-ACK decides in flow_touch(); without
+ * one we guess that the lower port is the server's (services listen on
+ * well-known ports, clients use ephemeral ones), dir 0 on a tie.
+ */
+static void
+flow_guess_roles(struct flow *f, const struct pkt *p)
+{
+	if (p->proto == IPPROTO_TCP && (p->tcp_flags & TH_SYN))
+		return;
+	if (p->proto == IPPROTO_TCP)
+		f->flags |= FLOW_MIDSTREAM;
+	f->client_dir = p->sport < p->dport ? 1 : 0;
+}
+
+static void
+flow_init_key(struct flow *f, const struct pkt *p, const uint16_t *vlan)
+{
+	memcpy(f->key.a, p->src, 16);
+	memcpy(f->key.b, p->dst, 16);
+	f->key.aport = p->sport;
+	f->key.bport = p->dport;
+	memcpy(f->key.vlan, vlan, sizeof(f->key.vlan));
+	f->key.family = p->family;
+	f->key.proto = p->proto;
+}
+
+static void
+flow_init_reasm(struct flow_table *t, struct flow *f)
+{
+	int d;
+
+	for (d = 0; d < 2; d++) {
+		if (t->reasm != NULL)
+			reasm_dir_init(t->reasm, &f->rd[d]);
+		else
+			f->rd[d].depth = t->lim->reasm_depth;
+	}
+}
+
+static struct flow *
+flow_new(struct flow_table *t, const struct pkt *p, const uint16_t *vlan,
+    uint32_t b)
+{
+	struct flow *f;
+	uint32_t i;
+
+	if (t->free_head == NIL) {
+		if ((f = flow_oldest(t)) == NULL) {
+			t->st.alloc_fail++;
+			return NULL;
+		}
+		flow_end(t, f, FLOW_END_EVICTED);
+	}
+	i = t->free_head;
+	f = &t->pool[i];
+	t->free_head = f->hnext;
+	memset(f, 0, sizeof(*f));
+	flow_init_key(f, p, vlan);
+	f->id = ++t->next_id;
+	f->first_us = f->last_us = p->ts_us;
+	f->in_use = 1;
+	f->hnext = t->buckets[b];
+	t->buckets[b] = i;
+	f->age = FLOW_AGE_NEW;
+	f->age_prev = f->age_next = NIL;
+	age_append(t, i);
+	flow_init_reasm(t, f);
+	flow_guess_roles(f, p);
+	t->st.created++;
+	if (++t->st.active > t->st.peak_active)
+		t->st.peak_active = t->st.active;
+	return f;
+}
+
+/* SYN / SYN-ACK / FIN / RST of direction d. */
+static void
+flow_tcp_flags(struct flow *f, uint8_t fl, int d)
+{
+	if ((fl & (TH_SYN | TH_ACK)) == TH_SYN) {
+		f->flags |= FLOW_SYN_SEEN;
+		if (!(f->flags & FLOW_ROLE_FIXED))
+			f->client_dir = (uint8_t)d;
+	} else if (fl & TH_SYN) {
+		f->flags |= FLOW_SYNACK_SEEN;
+		if (!(f->flags & (FLOW_ROLE_FIXED | FLOW_SYN_SEEN)))
+			f->client_dir = (uint8_t)!d;
+	}
+	if (fl & TH_FIN)
+		f->flags |= d ? FLOW_FIN1 : FLOW_FIN0;
+	if (fl & TH_RST)
+		f->flags |= FLOW_RST;
+}
+
+static inline void
+flow_touch(struct flow_table *t, struct flow *f, const struct pkt *p, int d)
+{
+	uint32_t i = (uint32_t)(f - t->pool);
+	int age;
+
+	if (p->ts_us > f->last_us)
+		f->last_us = p->ts_us;
+	if (p->proto == IPPROTO_TCP &&
+	    (p->tcp_flags & (TH_SYN | TH_FIN | TH_RST)))
+		flow_tcp_flags(f, p->tcp_flags, d);
+	if (f->flags & FLOW_BYPASS)
+		t->st.bypassed_pkts++;
+	age = flow_age_of(f);
+	if (age != f->age || t->age_tail[age] != i)
+		age_move(t, i, age);
+}
+
+struct flow *
+flow_get(struct flow_table *t, const struct pkt *p, int *dir)
+{
+	uint16_t vlan[LIM_VLAN_IDS];
+	struct flow *f;
+	uint32_t b, i;
+	int d;
+
+	pkt_vlans(p, vlan);
+	b = flow_bucket(t, p->src, p->sport, p->dst, p->dport, p->proto, vlan);
+	for (i = t->buckets[b]; i != NIL; i = f->hnext) {
+		f = &t->pool[i];
+		if ((d = key_dir(&f->key, p, vlan)) >= 0)
+			goto found;
+	}
+	if ((f = flow_new(t, p, vlan, b)) == NULL)
+		return NULL;
+	d = 0;
+found:
+	*dir = d;
+	flow_touch(t, f, p, d);
+	return f;
+}
+
+/*
+ * Each list is sorted by last_us, so only its head can be due: the walk
+ * stops at the first flow that is not, and costs three comparisons when
+ * nothing expires.  A flow whose flags were changed by hand (FLOW_BYPASS
+ * without flow_bypass()) is moved to its real list instead of ended early.
+ */
+void
+flow_expire(struct flow_table *t, uint64_t now_us)
+{
+	struct flow *f;
+	uint64_t to;
+	int a, real;
+
+	t->last_expire_us = now_us;
+	for (a = 0; a < FLOW_AGE_MAX; a++) {
+		to = age_timeout(t, a);
+		while (t->age_head[a] != NIL) {
+			f = &t->pool[t->age_head[a]];
+			if (f->last_us + to > now_us)
+				break;
+			real = flow_age_of(f);
+			if (real != a &&
+			    f->last_us + age_timeout(t, real) > now_us) {
+				age_move(t, (uint32_t)(f - t->pool), real);
+				t->st.age_moves++;
+				continue;
+			}
+			flow_end(t, f, real == FLOW_AGE_CLOSED ?
+			    FLOW_END_CLOSED : FLOW_END_TIMEOUT);
+		}
+	}
+}
+
+void
+flow_end_all(struct flow_table *t)
+{
+	struct flow *f;
+
+	while ((f = flow_oldest(t)) != NULL)
+		flow_end(t, f, FLOW_END_SHUTDOWN);
+}
+
+void
+flow_bypass(struct flow_table *t, struct flow *f)
+{
+	int age;
+
+	f->flags |= FLOW_BYPASS;
+	age = flow_age_of(f);
+	if (age != f->age)
+		age_move(t, (uint32_t)(f - t->pool), age);
+}
+
+const uint8_t *
+flow_client_addr(const struct flow *f)
+{
+	return f->client_dir == 0 ? f->key.a : f->key.b;
+}
+
+const uint8_t *
+flow_server_addr(const struct flow *f)
+{
+	return f->client_dir == 0 ? f->key.b : f->key.a;
+}
+
+uint16_t
+flow_client_port(const struct flow *f)
+{
+	return f->client_dir == 0 ? f->key.aport : f->key.bport;
+}
+
+uint16_t
+flow_server_port(const struct flow *f)
+{
+	return f->client_dir == 0 ? f->key.bport : f->key.aport;
+}
+
+void
+flow_set_client_dir(struct flow *f, int dir)
+{
+	f->client_dir = dir ? 1 : 0;
+	f->flags |= FLOW_ROLE_FIXED;
+}
+
+/* Flows on bucket chains, each in use and in its right bucket; -1 if not. */
+static int64_t
+check_buckets(const struct flow_table *t)
+{
+	const struct flow *f;
+	uint64_t n = 0;
+	uint32_t b, i;
+
+	for (b = 0; b < t->nbuckets; b++) {
+		for (i = t->buckets[b]; i != NIL; i = f->hnext) {
+			if (i >= t->max || ++n > t->max)
+				return -1;
+			f = &t->pool[i];
+			if (!f->in_use || flow_bucket(t, f->key.a, f->key.aport,
+			    f->key.b, f->key.bport, f->key.proto,
+			    f->key.vlan) != b)
+				return -1;
+		}
+	}
+	return (int64_t)n;
+}
+
+/* Flows on the age lists, linked both ways, sorted, on the right list. */
+static int64_t
+check_ages(const struct flow_table *t)
+{
+	const struct flow *f;
+	uint64_t n = 0;
+	uint32_t i, prev;
+	int a;
+
+	for (a = 0; a < FLOW_AGE_MAX; a++) {
+		prev = NIL;
+		for (i = t->age_head[a]; i != NIL; i = f->age_next) {
+			if (i >= t->max || ++n > t->max)
+				return -1;
+			f = &t->pool[i];
+			if (!f->in_use || f->age != a || f->age_prev != prev)
+				return -1;
+			prev = i;
+		}
+		if (t->age_tail[a] != prev)
+			return -1;
+	}
+	return (int64_t)n;
+}
+
+int
+flow_table_check(const struct flow_table *t)
+{
+	uint64_t nfree = 0, nuse = 0;
+	uint32_t i;
+
+	for (i = 0; i < t->max; i++)
+		nuse += t->pool[i].in_use;
+	for (i = t->free_head; i != NIL; i = t->pool[i].hnext) {
+		if (i >= t->max || t->pool[i].in_use || ++nfree > t->max)
+			return -1;
+	}
+	if (nuse != t->st.active || nuse + nfree != t->max)
+		return -1;
+	if (check_buckets(t) != (int64_t)nuse || check_ages(t) != (int64_t)nuse)
+		return -1;
+	return 0;
+}

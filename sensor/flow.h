@@ -8,6 +8,26 @@
  * counted); the owner gets it through the end callback first, so its
  * events are written, never silently lost.
  *
+ * Timeouts: each flow sits on one of three age lists by timeout class
+ * (new: flow.timeout, established = FLOW_BYPASS: flow.established-timeout,
+ * closed = FIN both ways or RST: flow.closed-timeout), least recently seen
+ * first.  A packet moves its flow to the tail of its class's list, so each
+ * list stays sorted by last_us and flow_expire() only looks at list heads:
+ * three comparisons when nothing expires, one step per flow it ends.
+ * Setting FLOW_BYPASS by hand instead of flow_bypass() leaves the flow on
+ * the shorter list until its next packet; flow_expire() then moves it to
+ * the established list (to the tail: it may end up to one new-timeout
+ * late).  FIN/RST are seen by flow_get() itself.  The lists are in
+ * packet arrival order; last_us never goes back, so when packet time
+ * jitters backwards (merged captures) a flow may end a little late.
+ * Eviction (pool empty) and flow_end_all() take the least recently seen
+ * of the three list heads.
+ *
+ * Ending a flow: on_end(arg, flow, reason) first (the owner writes its
+ * events and may call reasm_dir_finish() on both directions; the flow is
+ * still complete), then the reassembly buffers are freed through the
+ * table's reasm context (flow_table_set_reasm()), then the slot is reused.
+ *
  * Direction: dir 0 is the side that sent the first packet we saw (key.a),
  * dir 1 the other.  Which side is the client is a separate fact
  * (client_dir), decided from SYN/SYN-ACK, and correctable by the
@@ -48,6 +68,14 @@ struct flow_key {
 #define FLOW_EMITTED		0x0200	/* app layer event already written */
 /* 0x1000-0x8000 are reserved for the application glue (sensor/app.c). */
 
+/* Timeout classes, one age list each. */
+enum flow_age {
+	FLOW_AGE_NEW,		/* limits.flow_timeout_us */
+	FLOW_AGE_EST,		/* FLOW_BYPASS: limits.flow_est_timeout_us */
+	FLOW_AGE_CLOSED,	/* FIN both ways or RST: flow_closed_timeout_us */
+	FLOW_AGE_MAX
+};
+
 enum flow_end_reason {
 	FLOW_END_TIMEOUT,
 	FLOW_END_CLOSED,	/* FIN/RST both ways, then closed timeout */
@@ -69,6 +97,7 @@ struct flow {
 	uint16_t	 flags;
 	uint8_t		 client_dir;	/* 0 or 1 */
 	uint8_t		 in_use;
+	uint8_t		 age;		/* enum flow_age: the list it is on */
 	struct reasm_dir rd[2];
 	void		*app;		/* application layer state, owned by app.c */
 	void		*ndpi;		/* nDPI flow state while classifying */
@@ -87,7 +116,10 @@ struct flow_stats {
 	uint64_t	peak_active;
 	uint64_t	bypassed_pkts;
 	uint64_t	alloc_fail;	/* could not create (pool empty, evict failed) */
+	uint64_t	age_moves;	/* BYPASS set by hand, moved by expire */
 };
+
+struct reasm_ctx;
 
 struct flow_table {
 	struct flow		*pool;
@@ -95,14 +127,15 @@ struct flow_table {
 	uint32_t		 nbuckets;	/* power of two */
 	uint32_t		 max;
 	uint32_t		 free_head;	/* free list through hnext */
-	uint32_t		 age_head;	/* oldest */
-	uint32_t		 age_tail;	/* newest */
+	uint32_t		 age_head[FLOW_AGE_MAX];	/* oldest */
+	uint32_t		 age_tail[FLOW_AGE_MAX];	/* newest */
 	uint64_t		 seed;
 	uint64_t		 next_id;
 	uint64_t		 last_expire_us;
 	const struct limits	*lim;
 	flow_end_fn		 on_end;
 	void			*arg;
+	struct reasm_ctx	*reasm;		/* frees flows' buffers; may be NULL */
 	struct flow_stats	 st;
 };
 
@@ -110,19 +143,29 @@ struct flow_table {
 int	flow_table_init(struct flow_table *, const struct limits *,
 	    uint64_t seed, flow_end_fn on_end, void *arg);
 void	flow_table_free(struct flow_table *);
+/* The reassembly context whose buffers the flows' rd[] use (and whose
+ * limits set new flows' depth).  Set it before the first flow_get(). */
+void	flow_table_set_reasm(struct flow_table *, struct reasm_ctx *);
 
 /*
  * Find or create the flow of packet p.  *dir is set to 0 or 1.  Returns
  * NULL only if the pool is empty and no flow could be evicted.  Updates
- * last_us and the age list; does not count packets (the caller does).
+ * last_us, the TCP flags and the age list; does not count packets or
+ * bytes (the caller does), except st.bypassed_pkts.
  */
 struct flow *flow_get(struct flow_table *, const struct pkt *p, int *dir);
 
 /* End flows idle past their timeout at packet time now_us. */
 void	flow_expire(struct flow_table *, uint64_t now_us);
 
-/* End every flow (end of capture, shutdown). */
+/* End every flow (end of capture, shutdown), least recently seen first. */
 void	flow_end_all(struct flow_table *);
+
+/* The consumer is done with f: FLOW_BYPASS, established timeout. */
+void	flow_bypass(struct flow_table *, struct flow *);
+
+/* Check the pool, hash, free and age lists agree; 0 if so (tests). */
+int	flow_table_check(const struct flow_table *);
 
 /* Address and port of the client / server side of f. */
 const uint8_t *flow_client_addr(const struct flow *);
