@@ -84,6 +84,22 @@ ipv4_payload(struct dctx *ctx, struct cur *c, size_t plen, struct cur *pl,
 	return 0;
 }
 
+/* RFC 1071 sum of a header (at most 60 bytes: no carry overflow). */
+static int
+ipv4_csum_ok(struct cur h)
+{
+	uint64_t sum = 0;
+	uint32_t w;
+
+	while (cur_be32(&h, &w) == 0)
+		sum += w;
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
 int
 ipv4_decode(struct dctx *ctx, struct cur *c)
 {
@@ -105,19 +121,19 @@ ipv4_decode(struct dctx *ctx, struct cur *c)
 		return dctx_fail(ctx, DEC_IPV4_TRUNC);
 	ctx->d->st.ipv4++;
 	h = hdr;
-	memset(p->src + 4, 0, 12);
-	memset(p->dst + 4, 0, 12);
 	if (cur_skip(&h, 2) != 0 || cur_be16(&h, &tot) != 0 ||
 	    cur_be16(&h, &id) != 0 || cur_be16(&h, &fragf) != 0 ||
 	    cur_skip(&h, 1) != 0 || cur_u8(&h, &proto) != 0 ||
 	    cur_skip(&h, 2) != 0 || cur_bytes(&h, p->src, 4) != 0 ||
 	    cur_bytes(&h, p->dst, 4) != 0)
 		return dctx_fail(ctx, DEC_IPV4_TRUNC);
+	memset(p->src + 4, 0, 12);
+	memset(p->dst + 4, 0, 12);
 	if (tot < hlen)
 		return dctx_fail(ctx, DEC_IPV4_BAD_LEN);
 	if (ipv4_payload(ctx, c, tot - hlen, &pl, &missing) != 0)
 		return dctx_fail(ctx, DEC_IPV4_TRUNC);
-	if (csum_fold(csum_add(0, hdr)) != 0)
+	if (!ipv4_csum_ok(hdr))
 		dctx_note(ctx, NOTE_IPV4_BAD_CSUM);
 	if (hlen > 20 && !ipv4_opts_ok(h))
 		return dctx_fail(ctx, DEC_IPV4_OPT_BAD);

@@ -30,12 +30,18 @@ tcp_decode(struct dctx *ctx, struct cur *c, size_t missing)
 	struct pkt *p = ctx->p;
 	const uint8_t *l4 = cur_ptr(c);
 	size_t left = cur_left(c), hlen;
+	struct cur h;
+	uint16_t sport, dport, win;
+	uint32_t seq, ack;
 	uint8_t off, flags;
 
-	if (cur_be16(c, &p->sport) != 0 || cur_be16(c, &p->dport) != 0 ||
-	    cur_be32(c, &p->seq) != 0 || cur_be32(c, &p->ack) != 0 ||
-	    cur_u8(c, &off) != 0 || cur_u8(c, &flags) != 0 ||
-	    cur_be16(c, &p->win) != 0 || cur_skip(c, 4) != 0)
+	/* Reads from a local fixed-size cursor: the bounds checks fold. */
+	if (cur_sub(c, 20, &h) != 0)
+		return dctx_fail(ctx, DEC_TCP_TRUNC);
+	if (cur_be16(&h, &sport) != 0 || cur_be16(&h, &dport) != 0 ||
+	    cur_be32(&h, &seq) != 0 || cur_be32(&h, &ack) != 0 ||
+	    cur_u8(&h, &off) != 0 || cur_u8(&h, &flags) != 0 ||
+	    cur_be16(&h, &win) != 0)
 		return dctx_fail(ctx, DEC_TCP_TRUNC);
 	hlen = (size_t)(off >> 4) * 4;
 	if (hlen < 20 || hlen > left + missing)
@@ -43,6 +49,11 @@ tcp_decode(struct dctx *ctx, struct cur *c, size_t missing)
 	if (cur_skip(c, hlen - 20) != 0)
 		return dctx_fail(ctx, DEC_TCP_TRUNC);
 	p->proto = IPPROTO_TCP_;
+	p->sport = sport;
+	p->dport = dport;
+	p->seq = seq;
+	p->ack = ack;
+	p->win = win;
 	p->tcp_flags = flags;
 	p->l4 = l4;
 	p->l4_len = left;
