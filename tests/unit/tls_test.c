@@ -11,10 +11,15 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/evp.h>
 
 #include "limits.h"
 #include "tls.h"
 #include "tls_int.h"
+
+#ifndef RW_SRCDIR
+#define RW_SRCDIR	"."
+#endif
 
 #define C2S	0
 #define S2C	1
@@ -992,6 +997,109 @@ test_encrypted_after_ccs(void **state)
 	bb_free(&msg);
 }
 
+/* ---- real flights (tests/fuzz/tls/, carved from the Zeek corpus) ---- */
+
+/* Replay a seed file: [dir][len16][bytes]... through the model. */
+static int
+replay_seed(struct sim *s, const char *name, size_t chunk)
+{
+	char path[512];
+	uint8_t hdr[3], *buf;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/tests/fuzz/tls/%s", RW_SRCDIR, name);
+	if ((f = fopen(path, "rb")) == NULL)
+		return -1;
+	buf = malloc(65536);
+	assert_non_null(buf);
+	while (fread(hdr, 1, 3, f) == 3) {
+		n = (size_t)hdr[1] << 8 | hdr[2];
+		assert_int_equal(fread(buf, 1, n, f), n);
+		sim_feed(s, hdr[0] & 1, buf, n, chunk);
+	}
+	free(buf);
+	fclose(f);
+	tls_finalize(s->tf);
+	return 0;
+}
+
+static void
+sha256_hex(const struct tls_cert *c, char out[65])
+{
+	unsigned char md[32];
+	unsigned int len = 0, i;
+
+	assert_int_equal(EVP_Digest(c->der, c->len, md, &len, EVP_sha256(),
+	    NULL), 1);
+	for (i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+static void
+test_corpus_flights(void **state)
+{
+	static const size_t chunks[] = { 100000, 1 };
+	struct sim s;
+	const struct tls_session *ss;
+	char hex[65];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		sim_init(&s);
+		if (replay_seed(&s, "ecdhe-0.bin", chunks[i]) == -1) {
+			sim_free(&s);
+			skip();
+		}
+		ss = tls_session(s.tf);
+		assert_int_equal(ss->server.n, 3);
+		sha256_hex(&ss->server.cert[0], hex);
+		assert_string_equal(hex, "a97a22b691caf62c1623d14abf8a31ac"
+		    "915f14d87f77d8a37c47eb4785b484ad");
+		sha256_hex(&ss->server.cert[2], hex);
+		assert_string_equal(hex, "3c35cc963eb004451323d3275d05b353"
+		    "235053490d9cd83729a2faf5e7ca1cc0");
+		assert_int_equal(ss->missing, TLS_MISSING_NONE);
+		sim_free(&s);
+	}
+
+	sim_init(&s);
+	assert_int_equal(replay_seed(&s, "client-certificate-0.bin", 700), 0);
+	ss = tls_session(s.tf);
+	assert_string_equal(ss->sni, "certauth.idrix.fr");
+	assert_int_equal(ss->server.n, 3);
+	assert_int_equal(ss->client.n, 2);
+	sha256_hex(&ss->client.cert[0], hex);
+	assert_string_equal(hex, "a1f55d76849597ea678caa765fddf967"
+	    "cb1d9150a29c4e4479c58e0bafaaedc3");
+	sim_free(&s);
+
+	/* handshake length 256, certificate_list length 3820 */
+	sim_init(&s);
+	assert_int_equal(replay_seed(&s, "tls1.2-protocol-violation-0.bin",
+	    100000), 0);
+	assert_int_equal(tls_session(s.tf)->server.n, 0);
+	assert_int_equal(tls_session(s.tf)->missing, TLS_MISSING_MALFORMED);
+	sim_free(&s);
+
+	sim_init(&s);
+	assert_int_equal(replay_seed(&s, "hrr-0.bin", 100000), 0);
+	assert_int_equal(tls_session(s.tf)->missing, TLS_MISSING_TLS13);
+	sim_free(&s);
+
+	sim_init(&s);
+	assert_int_equal(replay_seed(&s, "gtp6_gtp_0x32-0.bin", 100000), 0);
+	assert_int_equal(tls_session(s.tf)->missing, TLS_MISSING_RESUMED);
+	sim_free(&s);
+
+	sim_init(&s);
+	assert_int_equal(replay_seed(&s, "tls-1.2-handshake-failure-0.bin",
+	    100000), 0);
+	assert_int_equal(tls_session(s.tf)->missing, TLS_MISSING_ALERT);
+	sim_free(&s);
+}
+
 static void
 test_names(void **state)
 {
@@ -1040,6 +1148,7 @@ main(void)
 		cmocka_unit_test(test_resumption),
 		cmocka_unit_test(test_client_cert),
 		cmocka_unit_test(test_encrypted_after_ccs),
+		cmocka_unit_test(test_corpus_flights),
 		cmocka_unit_test(test_names),
 	};
 
