@@ -86,7 +86,8 @@ dnp_type(struct dnp *p, struct ava *a)
 
 	while (p->s[p->i] == ' ')
 		p->i++;
-	while (p->s[p->i] != '\0' && p->s[p->i] != '=' && p->s[p->i] != ' ') {
+	while (isalnum((unsigned char)p->s[p->i]) || p->s[p->i] == '.' ||
+	    p->s[p->i] == '-') {
 		if (n + 1 >= sizeof(t))
 			return dnp_fail(p, "attribute type too long");
 		t[n++] = p->s[p->i++];
@@ -228,10 +229,15 @@ dn_build(X509_NAME *name, const struct ava *a, size_t n, int reverse)
 	for (k = 0; k < nr; k++) {
 		r = reverse ? nr - 1 - k : k;
 		end = r + 1 < nr ? rs[r + 1] : n;
-		for (i = rs[r], set = 0; i < end; i++, set = -1)
-			if (!X509_NAME_add_entry_by_OBJ(name, a[i].obj,
-			    a[i].type, a[i].v, (int)a[i].len, -1, set))
+		/* The RFC 4514 printer reverses every entry, AVAs too. */
+		for (i = 0, set = 0; i < end - rs[r]; i++, set = -1) {
+			const struct ava *v = &a[reverse ? end - 1 - i :
+			    rs[r] + i];
+
+			if (!X509_NAME_add_entry_by_OBJ(name, v->obj, v->type,
+			    v->v, (int)v->len, -1, set))
 				return -1;
+		}
 	}
 	return 0;
 }

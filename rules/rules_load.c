@@ -717,6 +717,7 @@ static int
 rules_walk(struct ld *l)
 {
 	yaml_node_t		*root, *kn, *seq;
+	yaml_node_pair_t	*p;
 	yaml_node_item_t	*it;
 	const char		*k;
 
@@ -724,16 +725,20 @@ rules_walk(struct ld *l)
 		return ld_err(l, NULL, "empty rules file");
 	seq = root;
 	if (root->type == YAML_MAPPING_NODE) {
-		if (root->data.mapping.pairs.top -
-		    root->data.mapping.pairs.start != 1)
-			return ld_err(l, root, "expected a list of rules or "
-			    "one key 'rules'");
-		kn = node(l, root->data.mapping.pairs.start->key);
-		if ((k = scalar(l, kn, "key")) == NULL)
-			return -1;
-		if (strcmp(k, "rules") != 0)
-			return ld_err(l, kn, "unknown key '%s'", k);
-		seq = node(l, root->data.mapping.pairs.start->value);
+		seq = NULL;
+		for (p = root->data.mapping.pairs.start;
+		    p < root->data.mapping.pairs.top; p++) {
+			kn = node(l, p->key);
+			if ((k = scalar(l, kn, "key")) == NULL)
+				return -1;
+			if (strcmp(k, "rules") != 0)
+				return ld_err(l, kn, "unknown key '%s'", k);
+			if (seq != NULL)
+				return ld_err(l, kn, "duplicate key 'rules'");
+			seq = node(l, p->value);
+		}
+		if (seq == NULL)
+			return ld_err(l, root, "expected a list of rules");
 	}
 	if (seq->type != YAML_SEQUENCE_NODE)
 		return ld_err(l, seq, "expected a list of rules");
