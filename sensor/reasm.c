@@ -197,6 +197,8 @@ pend_reserve(struct reasm_ctx *ctx, struct reasm_dir *rd, uint32_t n)
 		cap = rd->need;
 	if (cap < PEND_MIN)
 		cap = PEND_MIN;
+	if (cap < want)
+		cap = want;
 	most = want + (rd->depth > rd->delivered ? rd->depth - rd->delivered : 0);
 	if (cap > most)
 		cap = most;
@@ -584,4 +586,32 @@ reasm_reason_name(enum reasm_reason r)
 	if ((unsigned)r >= REASM_REASON_MAX)
 		return "unknown";
 	return names[r];
+}
+
+int
+reasm_dir_check(const struct reasm_dir *rd)
+{
+	const struct reasm_seg *s;
+	uint32_t bytes = 0, segs = 0, end = rd->next_seq;
+
+	if (rd->pend_len > rd->pend_cap ||
+	    (rd->pend == NULL) != (rd->pend_cap == 0))
+		return -1;
+	if (rd->reason != REASM_OK && (rd->pend != NULL || rd->ooo != NULL))
+		return -1;
+	if (rd->delivered > rd->depth)
+		return -1;
+	for (s = rd->ooo; s != NULL; s = s->next) {
+		/* The first strictly beyond next_seq (else it would have been
+		 * delivered), the others not before the previous end. */
+		if (s->len == 0 || (segs == 0 ? !seq_lt(end, s->seq) :
+		    !seq_leq(end, s->seq)))
+			return -1;
+		end = s->seq + s->len;
+		bytes += s->len;
+		segs++;
+	}
+	if (bytes != rd->ooo_bytes || segs != rd->ooo_segs)
+		return -1;
+	return 0;
 }

@@ -166,4 +166,8 @@ void	reasm_dir_finish(struct reasm_ctx *, struct reasm_dir *, int dir,
 
 const char *reasm_reason_name(enum reasm_reason);
 
+/* Check rd's internal invariants (held list sorted, disjoint, beyond
+ * next_seq, counters right); 0 if they hold.  Tests and fuzzing. */
+int	reasm_dir_check(const struct reasm_dir *);
+
 #endif

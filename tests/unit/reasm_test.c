@@ -84,6 +84,7 @@ static int
 teardown(void **state)
 {
 	(void)state;
+	assert_int_equal(reasm_dir_check(&rd), 0);
 	reasm_dir_free(&ctx, &rd);
 	assert_int_equal(ctx.st.mem_in_use, 0);
 	free(sk);
@@ -166,6 +167,7 @@ test_out_of_order(void **state)
 	}
 	assert_int_equal(rd.ooo_segs, 4);
 	assert_int_equal(rd.ooo_bytes, 400);
+	assert_int_equal(reasm_dir_check(&rd), 0);
 	assert_true(ctx.st.mem_in_use >= 400);
 	seg(5, 0, 100, TH_ACK);
 	assert_out(500);
@@ -234,6 +236,8 @@ test_overlap_held(void **state)
 	seg(1 << 20, 200, 50, TH_ACK);	/* held [200,250) */
 	seg(1 << 20, 120, 100, TH_ACK);	/* overlaps both: adds [150,200) */
 	assert_int_equal(rd.ooo_bytes, 150);
+	assert_int_equal(rd.ooo_segs, 3);
+	assert_int_equal(reasm_dir_check(&rd), 0);
 	assert_int_equal(ctx.st.overlap_conflicts, 0);
 	memset(evil, 'Z', sizeof(evil));
 	/* Covers the hole [0,100), the held data and beyond. */
@@ -351,6 +355,30 @@ test_partial_consume(void **state)
 	seg(0, 45, 5, TH_ACK);
 	assert_out(50);
 	assert_int_equal(rd.pend_len, 0);
+}
+
+/* The pending buffer grows past its initial size in one append (found by
+ * reasm_fuzz: a 4 KB segment appended to a 1 KB buffer). */
+static void
+test_pend_growth(void **state)
+{
+	(void)state;
+	fill_stream();
+	sk->need_hold = 20000;
+	syn(0);
+	seg(0, 0, 10, TH_ACK);
+	assert_int_equal(rd.pend_len, 10);
+	seg(0, 10, 4000, TH_ACK);
+	seg(0, 4010, 9000, TH_ACK);
+	assert_int_equal(rd.pend_len, 13010);
+	assert_true(rd.pend_cap >= 13010);
+	assert_memory_equal(rd.pend, stream, 13010);
+	assert_int_equal(sk->calls, 1);
+	seg(0, 13010, 7000, TH_ACK);
+	assert_out(20010);
+	/* A big buffer is released once empty. */
+	assert_null(rd.pend);
+	assert_int_equal(ctx.st.mem_in_use, 0);
 }
 
 static void
@@ -620,6 +648,7 @@ main(void)
 		T(test_one_sided),
 		T(test_need_backpressure),
 		T(test_partial_consume),
+		T(test_pend_growth),
 		T(test_depth),
 		T(test_depth_raised),
 		T(test_gap_ack),
