@@ -97,13 +97,27 @@ tls_is_tls(const struct tls_flow *tf)
 	return tf->is_tls;
 }
 
+/* The one place a direction changes mode; every transition is logged. */
+static void
+tls_change_mode(struct tls_flow *tf, int dir, enum tls_mode mode)
+{
+	static const char *const names[] = { "detect", "plain", "record",
+	    "sslv2", "done", "gave_up" };
+
+	if (tf->d[dir].mode == mode)
+		return;
+	log_debug("tls: dir %d %s -> %s", dir, names[tf->d[dir].mode % 6],
+	    names[mode % 6]);
+	tf->d[dir].mode = (uint8_t)mode;
+}
+
 void
 tls_dir_stop(struct tls_flow *tf, int dir)
 {
 	struct tls_dir *d = &tf->d[dir];
 
 	if (d->mode != TLS_MODE_GAVE_UP)
-		d->mode = TLS_MODE_DONE;
+		tls_change_mode(tf, dir, TLS_MODE_DONE);
 	tls_record_dir_free(d);
 }
 
@@ -258,17 +272,17 @@ tls_detect(struct tls_flow *tf, int dir, const uint8_t *data, size_t len,
 			return -1;
 		}
 		if (tls_record_detect(data, len)) {
-			tf->d[dir].mode = TLS_MODE_RECORD;
+			tls_change_mode(tf, dir, TLS_MODE_RECORD);
 			return 0;
 		}
 	} else if (len < 3) {
 		*need = 3;
 		return -1;
 	} else if (sslv2_detect(data, len)) {
-		tf->d[dir].mode = TLS_MODE_SSLV2;
+		tls_change_mode(tf, dir, TLS_MODE_SSLV2);
 		return 0;
 	}
-	tf->d[dir].mode = TLS_MODE_PLAIN;
+	tls_change_mode(tf, dir, TLS_MODE_PLAIN);
 	return 0;
 }
 
@@ -279,7 +293,7 @@ tls_plain(struct tls_flow *tf, int dir, const uint8_t *data, size_t len)
 	size_t off = 0;
 
 	if (tf->st == NULL && (tf->st = starttls_state_new()) == NULL) {
-		tf->d[dir].mode = TLS_MODE_GAVE_UP;
+		tls_change_mode(tf, dir, TLS_MODE_GAVE_UP);
 		return len;
 	}
 	switch (starttls_scan(tf->st, dir, data, len, &off)) {
@@ -287,13 +301,13 @@ tls_plain(struct tls_flow *tf, int dir, const uint8_t *data, size_t len)
 		if (off > len)
 			off = len;
 		tf->plain_first = 1;
-		tf->d[dir].mode = len - off >= 3 &&
+		tls_change_mode(tf, dir, len - off >= 3 &&
 		    !tls_record_detect(data + off, len - off) &&
 		    sslv2_detect(data + off, len - off) ?
-		    TLS_MODE_SSLV2 : TLS_MODE_RECORD;
+		    TLS_MODE_SSLV2 : TLS_MODE_RECORD);
 		return off;
 	case STARTTLS_NOT_TLS:
-		tf->d[dir].mode = TLS_MODE_GAVE_UP;
+		tls_change_mode(tf, dir, TLS_MODE_GAVE_UP);
 		return len;
 	case STARTTLS_MORE:
 	default:
@@ -310,7 +324,7 @@ tls_sslv2(struct tls_flow *tf, int dir, const uint8_t *data, size_t len,
 	int rv;
 
 	if (len >= 5 && tls_record_detect(data, len)) {
-		tf->d[dir].mode = TLS_MODE_RECORD;
+		tls_change_mode(tf, dir, TLS_MODE_RECORD);
 		return 0;
 	}
 	rv = sslv2_record(tf, dir, data, len, &used);
