@@ -18,6 +18,7 @@
 #include "classify.h"
 #include "log.h"
 #include "xmalloc.h"
+#include "../parsers/cur.h"
 #include "../parsers/tls.h"
 #include "../parsers/tls_aux.h"
 #include "../parsers/x509.h"
@@ -27,9 +28,13 @@
 #define AF_END_NOTED0	0x1000	/* tls_stream_end told for dir 0 */
 #define AF_END_NOTED1	0x2000
 #define AF_NOT_TLS	0x4000	/* given up: not TLS */
+#define AF_STUN		0x8000	/* UDP flow carries STUN */
 
-/* UDP flows given this many packets to show DTLS before we stop looking. */
+/* UDP flows given this many packets to show DTLS before we stop looking;
+ * flows multiplexing STUN with DTLS (WebRTC, RFC 7983) get longer, since
+ * ICE connectivity checks precede the DTLS handshake. */
 #define APP_UDP_PROBE_PKTS	8
+#define APP_STUN_PROBE_PKTS	64
 /* Alerts reported per session at most (one per rule). */
 #define APP_MAX_HITS		32
 
@@ -217,14 +222,35 @@ app_tcp(struct worker *w, struct flow *f, int dir, const struct pkt *p)
 	app_after(w, f, p->ts_us);
 }
 
+/* RFC 5389 6: a STUN message starts with two zero bits and carries the
+ * magic cookie 0x2112a442 at offset 4. */
+static int
+is_stun(const uint8_t *data, size_t len)
+{
+	struct cur c;
+	uint8_t b0;
+	uint32_t cookie;
+
+	cur_init(&c, data, len);
+	if (len < 20 || cur_u8(&c, &b0) == -1 || cur_skip(&c, 3) == -1 ||
+	    cur_be32(&c, &cookie) == -1)
+		return 0;
+	return (b0 & 0xc0) == 0 && cookie == 0x2112a442;
+}
+
 static void
 app_udp(struct worker *w, struct flow *f, int dir, const struct pkt *p)
 {
+	uint64_t n = f->pkts[0] + f->pkts[1];
+
 	if (p->payload_len == 0)
 		return;
 	if (f->app == NULL) {
 		if (!dtls_detect(p->payload, p->payload_len)) {
-			if (f->pkts[0] + f->pkts[1] >= APP_UDP_PROBE_PKTS)
+			if (is_stun(p->payload, p->payload_len))
+				f->flags |= AF_STUN;
+			if (n >= ((f->flags & AF_STUN) ? APP_STUN_PROBE_PKTS :
+			    APP_UDP_PROBE_PKTS))
 				f->flags |= FLOW_BYPASS;
 			return;
 		}
