@@ -22,9 +22,15 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
+/* sensor/ on the include path hides <limits.h> from openssl/err.h. */
+#ifndef INT_MAX
+#define INT_MAX __INT_MAX__
+#endif
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
@@ -78,6 +84,23 @@ hexval(int c)
 	return -1;
 }
 
+/* RFC 4514 section 3: attribute type names are case-insensitive. */
+static ASN1_OBJECT *
+obj_nocase(const char *t)
+{
+	const char	*sn, *ln;
+	int		 nid;
+
+	for (nid = 1; nid < 4096; nid++) {
+		sn = OBJ_nid2sn(nid);
+		ln = OBJ_nid2ln(nid);
+		if ((sn != NULL && strcasecmp(sn, t) == 0) ||
+		    (ln != NULL && strcasecmp(ln, t) == 0))
+			return OBJ_nid2obj(nid);
+	}
+	return NULL;
+}
+
 static int
 dnp_type(struct dnp *p, struct ava *a)
 {
@@ -98,7 +121,8 @@ dnp_type(struct dnp *p, struct ava *a)
 	if (n == 0 || p->s[p->i] != '=')
 		return dnp_fail(p, "expected type=value");
 	p->i++;
-	if ((a->obj = OBJ_txt2obj(t, 0)) == NULL)
+	if ((a->obj = OBJ_txt2obj(t, 0)) == NULL &&
+	    (a->obj = obj_nocase(t)) == NULL)
 		return dnp_fail(p, "unknown attribute type");
 	return 0;
 }
@@ -242,8 +266,21 @@ dn_build(X509_NAME *name, const struct ava *a, size_t n, int reverse)
 	return 0;
 }
 
+static X509_NAME *dn_parse_marked(const char *, char *, size_t);
+
 X509_NAME *
 dn_parse(const char *s, char *err, size_t errlen)
+{
+	X509_NAME	*name;
+
+	ERR_set_mark();
+	name = dn_parse_marked(s, err, errlen);
+	ERR_pop_to_mark();
+	return name;
+}
+
+static X509_NAME *
+dn_parse_marked(const char *s, char *err, size_t errlen)
 {
 	struct dnp	 p;
 	X509_NAME	*name = NULL;

@@ -1019,6 +1019,7 @@ ld_finish(struct ld *l, int rc)
 	size_t	 i;
 
 	xfree(l->dir);
+	ERR_clear_error();	/* PEM and DN failures were reported above */
 	for (i = 0; rc == 0 && i < l->rs->n; i++)
 		if (index_rule(l->rs, l->rs->r[i]) == -1)
 			rc = ld_err(l, NULL, "out of memory");

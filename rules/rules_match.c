@@ -286,6 +286,9 @@ anchor_issuer(struct mctx *m, struct rule *r, size_t pos, int by_keyid)
 	char			 v[512];
 	int			 keyid, name;
 
+	/* The anchor itself, sent: its self-signature adds nothing. */
+	if (memcmp(c->sha256, a->sha256, 32) == 0)
+		return;
 	keyid = c->aki_len > 0 && c->aki_len == a->ski_len &&
 	    memcmp(c->aki, a->ski, a->ski_len) == 0;
 	name = X509_NAME_cmp(X509_get_issuer_name(c->x), a->subject) == 0;

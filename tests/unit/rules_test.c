@@ -1,2 +1,557 @@
+/*
+ * rules_test.c - rule loading and chain matching.
+ *
+ * Certificates: tests/unit/data/rules/, made by gen.sh there with the
+ * openssl CLI: our own test root, intermediate and leaves; a look-alike
+ * of the Kazakh "Qaznet Trust Network" root with the same DN and the real
+ * root's SKI but another key (and a leaf it issued); a C=US look-alike; a
+ * UTF8String/odd-case copy of the DN; a cert carrying the real root's
+ * public key.  public-*.pem are real chains carved from the corpus.
+ * The real roots are the shipped rules/ PEMs.
+ */
+#include <dirent.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
-int main(void) { return 77; }
+#include <string.h>
+
+#include <cmocka.h>
+#include <openssl/pem.h>
+
+#include "rules.h"
+#include "rules_int.h"
+#include "x509.h"
+
+#ifndef RW_SRCDIR
+#define RW_SRCDIR "."
+#endif
+#define DATA	RW_SRCDIR "/tests/unit/data/rules/"
+#define RULES	RW_SRCDIR "/rules/"
+#define SHIPPED	RULES "state-interception.yaml"
+#define MAXH	64
+/* 2030-01-01, inside every test certificate's validity */
+#define TS_2030	(1893456000ull * 1000000)
+
+static struct x509_cert *
+cert(const char *path)
+{
+	FILE			*f;
+	X509			*x;
+	unsigned char		*der = NULL;
+	struct x509_cert	*c;
+	int			 n;
+
+	f = fopen(path, "r");
+	assert_non_null(f);
+	x = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	assert_non_null(x);
+	n = i2d_X509(x, &der);
+	assert_true(n > 0);
+	c = x509_cert_new(der, (size_t)n);
+	assert_non_null(c);
+	assert_non_null(c->x);
+	OPENSSL_free(der);
+	X509_free(x);
+	return c;
+}
+
+static char *
+slurp(const char *path)
+{
+	FILE	*f = fopen(path, "r");
+	char	*buf;
+	long	 n;
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc(1, (size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	return buf;
+}
+
+static struct ruleset *
+shipped(void)
+{
+	const char		*p[] = { SHIPPED };
+	struct rules_error	 err;
+	struct ruleset		*rs = rules_load(p, 1, &err);
+
+	if (rs == NULL)
+		fail_msg("%s", err.msg);
+	return rs;
+}
+
+static struct ruleset *
+from_string(const char *yaml)
+{
+	struct rules_error	 err;
+	struct ruleset		*rs;
+
+	rs = rules_load_string(DATA "test.yaml", yaml, strlen(yaml), &err);
+	if (rs == NULL)
+		fail_msg("%s", err.msg);
+	return rs;
+}
+
+/* Match a chain of files; returns the hit count. */
+static size_t
+match(struct ruleset *rs, const char *sni, struct rule_hit *h, ...)
+{
+	struct x509_cert	*chain[8];
+	const char		*name;
+	size_t			 n = 0, nh, i;
+	va_list			 ap;
+
+	va_start(ap, h);
+	while ((name = va_arg(ap, const char *)) != NULL)
+		chain[n++] = cert(name);
+	va_end(ap);
+	nh = rules_match(rs, chain, n, sni, TS_2030, h, MAXH);
+	for (i = 0; i < n; i++)
+		x509_cert_free(chain[i]);
+	return nh;
+}
+
+static const struct rule_hit *
+find(const struct rule_hit *h, size_t n, const char *id)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(rule_id(h[i].rule), id) == 0)
+			return &h[i];
+	return NULL;
+}
+
+/* The shipped rules load, one rule per PEM, id = PEM base name. */
+static void
+test_shipped_loads(void **state)
+{
+	struct ruleset	*rs = shipped();
+	DIR		*d;
+	struct dirent	*e;
+	size_t		 npem = 0, i, l;
+	int		 found;
+
+	(void)state;
+	assert_non_null(d = opendir(RULES));
+	while ((e = readdir(d)) != NULL) {
+		l = strlen(e->d_name);
+		if (l < 5 || strcmp(e->d_name + l - 4, ".pem") != 0)
+			continue;
+		npem++;
+		for (i = 0, found = 0; i < rules_count(rs); i++)
+			found |= strlen(rule_id(rules_at(rs, i))) == l - 4 &&
+			    strncmp(rule_id(rules_at(rs, i)), e->d_name,
+			    l - 4) == 0;
+		if (!found)
+			fail_msg("no rule for %s", e->d_name);
+	}
+	closedir(d);
+	assert_int_equal(rules_count(rs), npem);
+	assert_int_equal(npem, 21);
+	for (i = 0; i < rules_count(rs); i++) {
+		const struct rule *r = rules_at(rs, i);
+
+		if (strncmp(rule_id(r), "kz-", 3) == 0)
+			assert_string_equal(rule_severity(r), "critical");
+		if (strncmp(rule_id(r), "ru-", 3) == 0)
+			assert_true(rule_severity_level(r) >= 3);
+		assert_true(rule_nreferences(r) > 0);
+		assert_true(strlen(rule_description(r)) > 40);
+	}
+	rules_free(rs);
+}
+
+/* Same DN and SKI as the Qaznet root, another key: verified false. */
+static void
+test_lookalike_same_dn(void **state)
+{
+	struct ruleset		*rs = shipped();
+	struct rule_hit		 h[MAXH];
+	const struct rule_hit	*q;
+	size_t			 n;
+
+	(void)state;
+	n = match(rs, "www.google.com", h, DATA "fake-qaznet-leaf.pem", NULL);
+	assert_int_equal(n, 1);
+	assert_non_null(q = find(h, n, "kz-qaznet-2019"));
+	assert_int_equal(q->index, RULE_INDEX_ISSUER_OF_TOP);
+	assert_int_equal(q->attribution, ATTR_KEY_ID);
+	assert_int_equal(q->verified, 0);
+	assert_string_equal(q->field, "issuer");
+	assert_string_equal(q->value, "CN=Qaznet Trust Network,C=KZ");
+
+	/* the look-alike root sent too: still one hit, still unverified */
+	n = match(rs, NULL, h, DATA "fake-qaznet-leaf.pem",
+	    DATA "fake-qaznet.pem", NULL);
+	assert_int_equal(n, 1);
+	assert_non_null(q = find(h, n, "kz-qaznet-2019"));
+	assert_int_equal(q->attribution, ATTR_KEY_ID);
+	assert_int_equal(q->verified, 0);
+	rules_free(rs);
+}
+
+/* C=US, CN=Qaznet Trust Network is another name: no hit. */
+static void
+test_lookalike_other_country(void **state)
+{
+	struct ruleset	*rs = shipped();
+	struct rule_hit	 h[MAXH];
+
+	(void)state;
+	assert_int_equal(match(rs, NULL, h, DATA "us-qaznet-leaf.pem",
+	    DATA "us-qaznet.pem", NULL), 0);
+	rules_free(rs);
+}
+
+/* UTF8String, other case and white space: the same name (RFC 5280). */
+static void
+test_canonical_names(void **state)
+{
+	struct ruleset		*rs = shipped();
+	struct rule_hit		 h[MAXH];
+	const struct rule_hit	*q;
+	struct x509_cert	*real, *utf;
+	X509_NAME		*p;
+	char			 e[128];
+	size_t			 n;
+
+	(void)state;
+	n = match(rs, NULL, h, DATA "utf8-qaznet-leaf.pem", NULL);
+	assert_int_equal(n, 1);
+	assert_non_null(q = find(h, n, "kz-qaznet-2019"));
+	assert_int_equal(q->attribution, ATTR_NAME);
+	assert_int_equal(q->verified, 0);
+	assert_int_equal(q->index, RULE_INDEX_ISSUER_OF_TOP);
+
+	real = cert(RULES "kz-qaznet-2019.pem");
+	utf = cert(DATA "utf8-qaznet.pem");
+	assert_true(dn_equal(X509_get_subject_name(real->x),
+	    X509_get_subject_name(utf->x)));
+	assert_int_equal(dn_hash(X509_get_subject_name(real->x)),
+	    dn_hash(X509_get_subject_name(utf->x)));
+	assert_non_null(p = dn_parse("cn=QAZNET trust\\20 network ,C=kz", e,
+	    sizeof(e)));
+	assert_true(dn_equal(p, X509_get_subject_name(real->x)));
+	X509_NAME_free(p);
+	assert_non_null(p = dn_parse("CN=Qaznet Trust Network,C=US", e,
+	    sizeof(e)));
+	assert_false(dn_equal(p, X509_get_subject_name(real->x)));
+	X509_NAME_free(p);
+	assert_non_null(p = dn_parse("C=KZ,CN=Qaznet Trust Network", e,
+	    sizeof(e)));	/* RDN order matters */
+	assert_false(dn_equal(p, X509_get_subject_name(real->x)));
+	X509_NAME_free(p);
+	assert_null(dn_parse("CN=a,", e, sizeof(e)));
+	assert_null(dn_parse("CN=a\\", e, sizeof(e)));
+	x509_cert_free(real);
+	x509_cert_free(utf);
+	rules_free(rs);
+}
+
+/* The real root sent: fingerprint; a cert with its key: spki. */
+static void
+test_fingerprint_and_spki(void **state)
+{
+	struct ruleset		*rs = shipped();
+	struct rule_hit		 h[MAXH];
+	const struct rule_hit	*q;
+	size_t			 n;
+
+	(void)state;
+	n = match(rs, NULL, h, DATA "fake-qaznet-leaf.pem",
+	    RULES "kz-qaznet-2019.pem", NULL);
+	assert_int_equal(n, 1);
+	assert_non_null(q = find(h, n, "kz-qaznet-2019"));
+	assert_int_equal(q->attribution, ATTR_FINGERPRINT);
+	assert_int_equal(q->verified, 1);
+	assert_int_equal(q->index, 1);
+	assert_string_equal(q->field, "cert_sha256");
+	assert_string_equal(q->value, "00309c736dd661da6f1eb24173aa849944c1"
+	    "68a43a15bffd192eecfdb6f8dbd2");
+
+	n = match(rs, NULL, h, DATA "qaznet-key.pem", NULL);
+	assert_int_equal(n, 1);
+	assert_non_null(q = find(h, n, "kz-qaznet-2019"));
+	assert_int_equal(q->attribution, ATTR_SPKI);
+	assert_int_equal(q->verified, 1);
+	assert_int_equal(q->index, 0);
+	rules_free(rs);
+}
+
+static char *
+anchor_rule(const char *extra)
+{
+	char	*pem = slurp(DATA "root.pem"), *y, *p, *q;
+	size_t	 len = strlen(pem) * 2 + strlen(extra) + 256;
+
+	y = calloc(1, len);
+	assert_non_null(y);
+	strcpy(y, "- id: test-root\n  name: Test root\n  severity: high\n"
+	    "  match:\n");
+	strcat(y, extra);
+	strcat(y, "    anchor: |\n");
+	for (p = pem; *p != '\0'; p = q + 1) {
+		q = strchr(p, '\n');
+		strcat(y, "      ");
+		strncat(y, p, (size_t)(q - p + 1));
+	}
+	free(pem);
+	return y;
+}
+
+/* A leaf signed by the anchor, root not sent: signature, verified. */
+static void
+test_signature(void **state)
+{
+	char			*y = anchor_rule("");
+	struct ruleset		*rs = from_string(y);
+	struct rule_hit		 h[MAXH];
+	size_t			 n;
+
+	(void)state;
+	n = match(rs, NULL, h, DATA "leaf.pem", NULL);
+	assert_int_equal(n, 1);
+	assert_int_equal(h[0].attribution, ATTR_SIGNATURE);
+	assert_int_equal(h[0].verified, 1);
+	assert_int_equal(h[0].index, RULE_INDEX_ISSUER_OF_TOP);
+	assert_string_equal(h[0].field, "issuer");
+	assert_string_equal(h[0].value,
+	    "CN=rootwatch test root,O=rootwatch tests");
+	/* two deep: the intermediate's signature */
+	n = match(rs, NULL, h, DATA "leaf2.pem", DATA "inter.pem", NULL);
+	assert_int_equal(n, 1);
+	assert_int_equal(h[0].attribution, ATTR_SIGNATURE);
+	assert_int_equal(h[0].index, RULE_INDEX_ISSUER_OF_TOP);
+	/* the root sent as well: the intermediate (index 1) verifies */
+	n = match(rs, NULL, h, DATA "leaf2.pem", DATA "inter.pem",
+	    DATA "root.pem", NULL);
+	assert_int_equal(n, 1);
+	assert_int_equal(h[0].attribution, ATTR_SIGNATURE);
+	assert_int_equal(h[0].index, 1);
+	/* unrelated chain */
+	assert_int_equal(match(rs, NULL, h, DATA "fake-qaznet-leaf.pem",
+	    NULL), 0);
+	rules_free(rs);
+	free(y);
+}
+
+static void
+test_sni(void **state)
+{
+	char		*y = anchor_rule("    sni: ['*.example.test', "
+			    "exact.test]\n");
+	struct ruleset	*rs = from_string(y);
+	struct rule_hit	 h[MAXH];
+	const char	*L = DATA "leaf.pem";
+
+	(void)state;
+	assert_int_equal(match(rs, "leaf.example.test", h, L, NULL), 1);
+	assert_int_equal(match(rs, "A.B.Example.TEST.", h, L, NULL), 1);
+	assert_int_equal(match(rs, "exact.test", h, L, NULL), 1);
+	assert_int_equal(match(rs, "example.test", h, L, NULL), 0);
+	assert_int_equal(match(rs, "evilexample.test", h, L, NULL), 0);
+	assert_int_equal(match(rs, "x.exact.test", h, L, NULL), 0);
+	assert_int_equal(match(rs, NULL, h, L, NULL), 0);
+	rules_free(rs);
+	free(y);
+}
+
+static void
+test_scope(void **state)
+{
+	struct ruleset		*rs = from_string(
+	    "- {id: a, name: A, severity: low, match: {scope: leaf,\n"
+	    "   issuer: {O: ROOTWATCH  tests}}}\n"
+	    "- {id: b, name: B, severity: low, match: {scope: intermediate,\n"
+	    "   subject: {CN: rootwatch test intermediate}}}\n"
+	    "- {id: c, name: C, severity: low, match: {scope: top,\n"
+	    "   subject: {dn: 'CN=rootwatch test root,O=rootwatch tests'}}}\n"
+	    "- {id: d, name: D, severity: low, match: {scope: leaf,\n"
+	    "   subject: {CN: rootwatch test intermediate}}}\n"
+	    "- {id: e, name: E, severity: low, match: {scope: top,\n"
+	    "   subject: {CN: www.example.test}}}\n"
+	    "- {id: f, name: F, severity: low, match: {\n"
+	    "   subject: {CN: WWW.example.test, case: exact}}}\n"
+	    "- {id: g, name: G, severity: low, match: {\n"
+	    "   subject: {CN: www.example.test, case: exact}}}\n");
+	struct rule_hit		 h[MAXH];
+	const struct rule_hit	*q;
+	size_t			 n;
+
+	(void)state;
+	n = match(rs, NULL, h, DATA "leaf2.pem", DATA "inter.pem",
+	    DATA "root.pem", NULL);
+	assert_int_equal(n, 4);
+	assert_non_null(q = find(h, n, "a"));
+	assert_int_equal(q->index, 0);
+	assert_string_equal(q->field, "issuer");
+	assert_int_equal(q->attribution, ATTR_NAME);
+	assert_non_null(q = find(h, n, "b"));
+	assert_int_equal(q->index, 1);
+	assert_non_null(q = find(h, n, "c"));
+	assert_int_equal(q->index, 2);
+	assert_string_equal(q->field, "subject");
+	assert_non_null(q = find(h, n, "g"));
+	assert_int_equal(q->index, 0);
+	assert_null(find(h, n, "d"));
+	assert_null(find(h, n, "e"));
+	assert_null(find(h, n, "f"));
+	rules_free(rs);
+}
+
+static char *
+untrusted_rules(void)
+{
+	static char	 y[1024];
+
+	snprintf(y, sizeof(y),
+	    "- {id: sys, name: S, severity: medium, type: untrusted}\n"
+	    "- {id: own, name: O, severity: low, type: untrusted,\n"
+	    "   trust_store: %sroot.pem}\n", DATA);
+	return y;
+}
+
+/* A private root fails the system store, passes its own. */
+static void
+test_untrusted(void **state)
+{
+	struct ruleset		*rs = from_string(untrusted_rules());
+	struct rule_hit		 h[MAXH];
+	const struct rule_hit	*q;
+	size_t			 n;
+
+	(void)state;
+	n = match(rs, NULL, h, DATA "leaf2.pem", DATA "inter.pem", NULL);
+	assert_int_equal(n, 1);
+	assert_non_null(q = find(h, n, "sys"));
+	assert_int_equal(q->attribution, ATTR_UNTRUSTED);
+	assert_string_equal(q->field, "chain");
+	assert_true(strlen(q->value) > 0);
+	/* the look-alike fails both */
+	n = match(rs, NULL, h, DATA "fake-qaznet-leaf.pem", NULL);
+	assert_int_equal(n, 2);
+	rules_free(rs);
+}
+
+/* Real public chains from the corpus: nothing fires. */
+static void
+test_public_chains(void **state)
+{
+	struct ruleset	*rs = shipped();
+	struct rule_hit	 h[MAXH];
+
+	(void)state;
+	assert_int_equal(match(rs, "www.google.com", h,
+	    DATA "public-google-leaf.pem", DATA "public-google-inter.pem",
+	    NULL), 0);
+	assert_int_equal(match(rs, "www.digicert.com", h,
+	    DATA "public-digicert-leaf.pem", DATA "public-digicert-inter.pem",
+	    NULL), 0);
+	rules_free(rs);
+}
+
+/* Cached and uncached verdicts agree; alerts are counted. */
+static void
+test_cache_and_counts(void **state)
+{
+	struct ruleset		*rs = shipped();
+	struct rule_hit		 h1[MAXH], h2[MAXH], h3[MAXH];
+	size_t			 n1, n2, n3;
+
+	(void)state;
+	n1 = match(rs, "a.test", h1, DATA "fake-qaznet-leaf.pem", NULL);
+	n2 = match(rs, "a.test", h2, DATA "fake-qaznet-leaf.pem", NULL);
+	assert_int_equal(rules_set_cache(rs, 0), 0);
+	n3 = match(rs, "a.test", h3, DATA "fake-qaznet-leaf.pem", NULL);
+	assert_int_equal(n1, 1);
+	assert_int_equal(n2, 1);
+	assert_int_equal(n3, 1);
+	assert_memory_equal(&h1[0], &h2[0], sizeof(h1[0]));
+	assert_memory_equal(&h1[0], &h3[0], sizeof(h1[0]));
+	/* a tiny cache evicts and still answers right */
+	assert_int_equal(rules_set_cache(rs, 1), 0);
+	assert_int_equal(match(rs, NULL, h2, DATA "us-qaznet-leaf.pem",
+	    NULL), 0);
+	assert_int_equal(match(rs, NULL, h2, DATA "fake-qaznet-leaf.pem",
+	    NULL), 1);
+	assert_int_equal(match(rs, NULL, h2, DATA "us-qaznet-leaf.pem",
+	    NULL), 0);
+	assert_int_equal(rule_alerts(h1[0].rule), 0);
+	rule_count_alert(h1[0].rule);
+	rule_count_alert(h1[0].rule);
+	assert_int_equal(rule_alerts(h1[0].rule), 2);
+	assert_string_equal(rule_attribution_name(ATTR_KEY_ID), "key_id");
+	assert_int_equal(rules_match(rs, NULL, 0, NULL, 0, h1, MAXH), 0);
+	rules_free(rs);
+}
+
+/* maxhits bounds the output; hits come in rule order. */
+static void
+test_maxhits(void **state)
+{
+	struct ruleset	*rs = from_string(
+	    "- {id: x1, name: X, severity: low, match: {issuer: {C: KZ}}}\n"
+	    "- {id: x2, name: X, severity: low, match: {issuer: {CN: qaznet "
+	    "trust network}}}\n"
+	    "- {id: x3, name: X, severity: low, match: {aki: "
+	    "f494bfde50b6db6b243d9ef7be3aae36d7fb0e05}}\n");
+	struct x509_cert *c = cert(DATA "fake-qaznet-leaf.pem");
+	struct rule_hit	 h[MAXH];
+
+	(void)state;
+	assert_int_equal(rules_match(rs, &c, 1, NULL, 0, h, MAXH), 3);
+	assert_string_equal(rule_id(h[0].rule), "x1");
+	assert_string_equal(rule_id(h[2].rule), "x3");
+	assert_int_equal(h[2].attribution, ATTR_KEY_ID);
+	assert_int_equal(rules_match(rs, &c, 1, NULL, 0, h, 2), 2);
+	x509_cert_free(c);
+	rules_free(rs);
+}
+
+/* Errors carry file:line:column. */
+static void
+test_errors(void **state)
+{
+	struct rules_error	 err;
+	const char		*y = "- id: a\n  name: A\n  severity: low\n"
+				    "  match: {cert_sha256: abcd}\n";
+
+	(void)state;
+	assert_null(rules_load_string("x.yaml", y, strlen(y), &err));
+	assert_string_equal(err.msg,
+	    "x.yaml:4:24: cert_sha256: 2 bytes, expected 32");
+	assert_null(rules_load_string("x.yaml", "", 0, &err));
+	assert_string_equal(err.msg, "x.yaml:1:1: empty rules file");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_shipped_loads),
+		cmocka_unit_test(test_lookalike_same_dn),
+		cmocka_unit_test(test_lookalike_other_country),
+		cmocka_unit_test(test_canonical_names),
+		cmocka_unit_test(test_fingerprint_and_spki),
+		cmocka_unit_test(test_signature),
+		cmocka_unit_test(test_sni),
+		cmocka_unit_test(test_scope),
+		cmocka_unit_test(test_untrusted),
+		cmocka_unit_test(test_public_chains),
+		cmocka_unit_test(test_cache_and_counts),
+		cmocka_unit_test(test_maxhits),
+		cmocka_unit_test(test_errors),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
