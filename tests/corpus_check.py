@@ -257,12 +257,12 @@ def pcap_file(corpus, name, tmp):
     return plain
 
 
-def report(res, verbose):
+def report(res, verbose, names=None):
     tag = 'ok  ' if res.ok else 'FAIL'
     print('%s %s: %d/%d rows, extra %d' % (tag, res.pcap, res.found,
                                            res.total, res.extra))
     for k, why in res.skipped:
-        print('     skipped %s: %s' % (fmt_key(k, {}), why))
+        print('     skipped %s: %s' % (fmt_key(k, names or {}), why))
     if not res.ok or verbose:
         for m in res.msgs:
             print('     ' + m)
@@ -301,7 +301,7 @@ def run_corpus(args, corpus):
             if rc != 0 and err:
                 res.msgs.append('stderr: ' + err.decode(
                     'utf-8', 'replace').strip()[-500:])
-            report(res, args.verbose)
+            report(res, args.verbose, corpus.names)
             results.append(res)
     finally:
         shutil.rmtree(tmp)
@@ -451,7 +451,7 @@ def selftest(corpus):
                for p in corpus.pcaps]
     for r in results:
         if not r.ok:
-            report(r, True)
+            report(r, True, corpus.names)
     perfect = all(r.ok for r in results)
     total = sum(r.total for r in results)
     print('%s selftest: perfect synthetic output passes (recall %d/%d)' % (
