@@ -85,7 +85,7 @@ const char *rule_attribution_name(enum rule_attribution);
  * certificates' SHA-256s, the SNI and the hour of ts_us) are answered
  * from a bounded LRU.  max 0 disables it.  0 or -1 (out of memory).
  */
-#define RULES_CACHE_DEFAULT	4096
+#define RULES_CACHE_DEFAULT	4096	/* = LIM_RULES_CACHE */
 int	rules_set_cache(struct ruleset *, size_t max);
 
 /* Print the loaded rules in canonical form (for -T -v round trips). */

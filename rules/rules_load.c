@@ -1138,6 +1138,7 @@ rules_free(struct ruleset *rs)
 		return;
 	rules_cache_free(rs);
 	rindex_free(&rs->idx);
+	xfree(rs->scratch);
 	for (i = 0; i < rs->n; i++)
 		rule_free(rs->r[i]);
 	xfree(rs->r);

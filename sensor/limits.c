@@ -19,5 +19,6 @@ limits_default(struct limits *l)
 	l->frag_memcap = LIM_FRAG_MEMCAP;
 	l->frag_timeout_us = LIM_FRAG_TIMEOUT_US;
 	l->x509_cache = LIM_X509_CACHE;
+	l->rules_cache = LIM_RULES_CACHE;
 	l->ndpi_packets = LIM_NDPI_PACKETS;
 }

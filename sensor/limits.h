@@ -57,6 +57,8 @@
 #define LIM_STARTTLS_SCAN	(16u << 10)
 /* Parsed certificates cached by SHA-256 (x509.cache). */
 #define LIM_X509_CACHE		8192
+/* Chain verdicts cached by the rules matcher (rules.cache); 0 disables. */
+#define LIM_RULES_CACHE		4096
 /* subjectAltName entries rendered per certificate (hard ceiling, not
  * configurable: the JSON is rendered once per cached certificate); some
  * CDN certificates carry thousands, the rest is flagged san_truncated. */
@@ -81,6 +83,7 @@ struct limits {
 	uint64_t	frag_memcap;
 	uint64_t	frag_timeout_us;
 	uint32_t	x509_cache;
+	uint32_t	rules_cache;
 	uint32_t	ndpi_packets;
 };
 
