@@ -23,62 +23,122 @@
 
 #define NIL	UINT32_MAX
 
-/* A 64-bit finaliser (xorshift-multiply): every input bit affects every
- * output bit. */
-static inline uint64_t
-mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
 /*
- * One endpoint, keyed.  Address halves and port go through separate
- * rounds so that no choice of (address, port) pairs collides for every
- * seed.
+ * The hash: NH (the inner hash of UMAC, RFC 4418 section 5.2.1) over the
+ * key in canonical order (lower endpoint first, so both directions hash
+ * alike), with 32-bit lane keys derived from the seed:
+ *
+ *   h = sum over i of (w[2i] + k[2i] mod 2^32) * (w[2i+1] + k[2i+1] mod 2^32)
+ *
+ *   lanes: lo addr[4] hi addr[4] lo port << 16 | hi port, vlan[0] |
+ *          vlan[1] << 16, proto | family << 8, 0
+ *
+ * NH is almost-universal for a fixed length (two distinct keys collide
+ * with probability about 2^-32 over the seed), so no set of flows
+ * collides for every seed; the bucket comes from the high bits of a
+ * multiplicative spread.  Six multiplies: the lookup runs on every packet.
  */
-static inline uint64_t
-ep_hash(const uint8_t *addr, uint16_t port, uint64_t seed)
+#define NH_LANES	12
+
+static uint64_t
+splitmix64(uint64_t *x)
 {
-	uint64_t w0, w1;
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
 
-	memcpy(&w0, addr, sizeof(w0));
-	memcpy(&w1, addr + 8, sizeof(w1));
-	return mix64(mix64(mix64(w0 ^ seed) ^ w1) ^ port);
-}
-
-/* Direction-independent: the two endpoint hashes are added. */
-static inline uint32_t
-flow_bucket(const struct flow_table *t, const uint8_t *a, uint16_t ap,
-    const uint8_t *b, uint16_t bp, uint8_t proto, const uint16_t *vlan)
-{
-	uint64_t h;
-
-	h = ep_hash(a, ap, t->seed) + ep_hash(b, bp, t->seed);
-	h ^= (uint64_t)proto | (uint64_t)vlan[0] << 16 |
-	    (uint64_t)vlan[1] << 32;
-	return (uint32_t)mix64(h) & (t->nbuckets - 1);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
 }
 
 static void
-pkt_vlans(const struct pkt *p, uint16_t vlan[LIM_VLAN_IDS])
+nh_keys(struct flow_table *t, uint64_t seed)
 {
 	int i;
 
-	for (i = 0; i < LIM_VLAN_IDS; i++)
-		vlan[i] = i < p->nvlan ? p->vlan[i] : 0;
+	for (i = 0; i < NH_LANES; i++)
+		t->nh_key[i] = (uint32_t)splitmix64(&seed);
+}
+
+static inline uint64_t
+nh_pair(const struct flow_table *t, int i, uint32_t x, uint32_t y)
+{
+	return (uint64_t)(uint32_t)(x + t->nh_key[i]) *
+	    (uint32_t)(y + t->nh_key[i + 1]);
+}
+
+/* Lower endpoint first: compare (address, port) as integers. */
+static inline int
+ep_less(const uint8_t *a, uint16_t ap, const uint8_t *b, uint16_t bp)
+{
+	uint64_t a0, a1, b0, b1;
+
+	memcpy(&a0, a, 8);
+	memcpy(&b0, b, 8);
+	if (a0 != b0)
+		return a0 < b0;
+	memcpy(&a1, a + 8, 8);
+	memcpy(&b1, b + 8, 8);
+	if (a1 != b1)
+		return a1 < b1;
+	return ap < bp;
+}
+
+static inline uint32_t
+flow_bucket(const struct flow_table *t, const uint8_t *a, uint16_t ap,
+    const uint8_t *b, uint16_t bp, uint32_t vlans, uint32_t pf)
+{
+	uint32_t x[8];
+	uint64_t h;
+	int i;
+
+	if (!ep_less(a, ap, b, bp)) {
+		const uint8_t *c = a;
+		uint16_t cp = ap;
+
+		a = b, ap = bp, b = c, bp = cp;
+	}
+	memcpy(x, a, 16);
+	memcpy(x + 4, b, 16);
+	h = nh_pair(t, 8, (uint32_t)ap << 16 | bp, vlans) +
+	    nh_pair(t, 10, pf, 0);
+	for (i = 0; i < 8; i += 2)
+		h += nh_pair(t, i, x[i], x[i + 1]);
+	h *= 0x9e3779b97f4a7c15ULL;
+	return (uint32_t)(h >> 32) & (t->nbuckets - 1);
+}
+
+static inline uint32_t
+pkt_vlans(const struct pkt *p)
+{
+	uint32_t v = 0;
+
+	if (p->nvlan > 0) {
+		v = p->vlan[0];
+		if (p->nvlan > 1)
+			v |= (uint32_t)p->vlan[1] << 16;
+	}
+	return v;
+}
+
+static inline uint32_t
+key_vlans(const struct flow_key *k)
+{
+	return k->vlan[0] | (uint32_t)k->vlan[1] << 16;
+}
+
+static inline uint32_t
+key_bucket(const struct flow_table *t, const struct flow_key *k)
+{
+	return flow_bucket(t, k->a, k->aport, k->b, k->bport, key_vlans(k),
+	    k->proto | (uint32_t)k->family << 8);
 }
 
 /* 0 or 1: the direction of p in k; -1: not this flow. */
 static inline int
-key_dir(const struct flow_key *k, const struct pkt *p, const uint16_t *vlan)
+key_dir(const struct flow_key *k, const struct pkt *p, uint32_t vlans)
 {
 	if (k->proto != p->proto || k->family != p->family ||
-	    k->vlan[0] != vlan[0] || k->vlan[1] != vlan[1])
+	    key_vlans(k) != vlans)
 		return -1;
 	if (k->aport == p->sport && k->bport == p->dport &&
 	    memcmp(k->a, p->src, 16) == 0 && memcmp(k->b, p->dst, 16) == 0)
@@ -114,7 +174,7 @@ flow_age_of(const struct flow *f)
 	return FLOW_AGE_NEW;
 }
 
-static void
+static inline void
 age_unlink(struct flow_table *t, uint32_t i)
 {
 	struct flow *f = &t->pool[i];
@@ -130,7 +190,7 @@ age_unlink(struct flow_table *t, uint32_t i)
 	f->age_prev = f->age_next = NIL;
 }
 
-static void
+static inline void
 age_append(struct flow_table *t, uint32_t i)
 {
 	struct flow *f = &t->pool[i];
@@ -145,7 +205,7 @@ age_append(struct flow_table *t, uint32_t i)
 }
 
 /* Put f at the tail of the list of class age. */
-static void
+static inline void
 age_move(struct flow_table *t, uint32_t i, int age)
 {
 	age_unlink(t, i);
@@ -184,6 +244,7 @@ flow_table_init(struct flow_table *t, const struct limits *lim,
 	t->max = lim->flow_max;
 	t->free_head = 0;
 	t->seed = seed;
+	nh_keys(t, seed);
 	t->lim = lim;
 	t->on_end = on_end;
 	t->arg = arg;
@@ -220,8 +281,7 @@ hash_unlink(struct flow_table *t, uint32_t i)
 	struct flow *f = &t->pool[i];
 	uint32_t *link;
 
-	link = &t->buckets[flow_bucket(t, f->key.a, f->key.aport, f->key.b,
-	    f->key.bport, f->key.proto, f->key.vlan)];
+	link = &t->buckets[key_bucket(t, &f->key)];
 	while (*link != i) {
 		DEBUG_ASSERT(*link != NIL);
 		if (*link == NIL)
@@ -287,13 +347,14 @@ flow_guess_roles(struct flow *f, const struct pkt *p)
 }
 
 static void
-flow_init_key(struct flow *f, const struct pkt *p, const uint16_t *vlan)
+flow_init_key(struct flow *f, const struct pkt *p, uint32_t vlans)
 {
 	memcpy(f->key.a, p->src, 16);
 	memcpy(f->key.b, p->dst, 16);
 	f->key.aport = p->sport;
 	f->key.bport = p->dport;
-	memcpy(f->key.vlan, vlan, sizeof(f->key.vlan));
+	f->key.vlan[0] = (uint16_t)vlans;
+	f->key.vlan[1] = (uint16_t)(vlans >> 16);
 	f->key.family = p->family;
 	f->key.proto = p->proto;
 }
@@ -312,7 +373,7 @@ flow_init_reasm(struct flow_table *t, struct flow *f)
 }
 
 static struct flow *
-flow_new(struct flow_table *t, const struct pkt *p, const uint16_t *vlan,
+flow_new(struct flow_table *t, const struct pkt *p, uint32_t vlans,
     uint32_t b)
 {
 	struct flow *f;
@@ -329,7 +390,7 @@ flow_new(struct flow_table *t, const struct pkt *p, const uint16_t *vlan,
 	f = &t->pool[i];
 	t->free_head = f->hnext;
 	memset(f, 0, sizeof(*f));
-	flow_init_key(f, p, vlan);
+	flow_init_key(f, p, vlans);
 	f->id = ++t->next_id;
 	f->first_us = f->last_us = p->ts_us;
 	f->in_use = 1;
@@ -386,19 +447,18 @@ flow_touch(struct flow_table *t, struct flow *f, const struct pkt *p, int d)
 struct flow *
 flow_get(struct flow_table *t, const struct pkt *p, int *dir)
 {
-	uint16_t vlan[LIM_VLAN_IDS];
+	uint32_t vlans = pkt_vlans(p), b, i;
 	struct flow *f;
-	uint32_t b, i;
 	int d;
 
-	pkt_vlans(p, vlan);
-	b = flow_bucket(t, p->src, p->sport, p->dst, p->dport, p->proto, vlan);
+	b = flow_bucket(t, p->src, p->sport, p->dst, p->dport, vlans,
+	    p->proto | (uint32_t)p->family << 8);
 	for (i = t->buckets[b]; i != NIL; i = f->hnext) {
 		f = &t->pool[i];
-		if ((d = key_dir(&f->key, p, vlan)) >= 0)
+		if ((d = key_dir(&f->key, p, vlans)) >= 0)
 			goto found;
 	}
-	if ((f = flow_new(t, p, vlan, b)) == NULL)
+	if ((f = flow_new(t, p, vlans, b)) == NULL)
 		return NULL;
 	d = 0;
 found:
@@ -504,9 +564,7 @@ check_buckets(const struct flow_table *t)
 			if (i >= t->max || ++n > t->max)
 				return -1;
 			f = &t->pool[i];
-			if (!f->in_use || flow_bucket(t, f->key.a, f->key.aport,
-			    f->key.b, f->key.bport, f->key.proto,
-			    f->key.vlan) != b)
+			if (!f->in_use || key_bucket(t, &f->key) != b)
 				return -1;
 		}
 	}
