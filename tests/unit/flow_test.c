@@ -514,6 +514,64 @@ test_churn(void **state)
 	assert_int_equal(flow_table_check(&ft), 0);
 }
 
+/* Longest hash chain of ft. */
+static unsigned
+max_chain(void)
+{
+	unsigned b, n, most = 0;
+	uint32_t i;
+
+	for (b = 0; b < ft.nbuckets; b++) {
+		n = 0;
+		for (i = ft.buckets[b]; i != UINT32_MAX; i = ft.pool[i].hnext)
+			n++;
+		if (n > most)
+			most = n;
+	}
+	return most;
+}
+
+/* Structured traffic (sequential addresses and ports, address and port
+ * sums equal) spreads over the buckets, and the seed changes where. */
+static void
+test_hash_spread(void **state)
+{
+	struct pkt p;
+	unsigned i, same = 0;
+	uint32_t b1[64];
+
+	(void)state;
+	table(4096);
+	for (i = 0; i < 4096; i++) {
+		p = tcp4((uint8_t)(i % 64), (uint16_t)(40000 + i / 64),
+		    (uint8_t)(63 - i % 64), (uint16_t)(443 + i / 64), TH_ACK,
+		    i);
+		p.src[2] = (uint8_t)(i / 64);
+		get(&p, 0);
+	}
+	assert_int_equal(ft.st.active, 4096);
+	assert_true(ft.nbuckets >= 8192);
+	/* Uniform hashing of 4096 keys into 8192 buckets: about 6 at most. */
+	assert_true(max_chain() <= 9);
+	for (i = 0; i < 64; i++)
+		b1[i] = (uint32_t)(ft.buckets[i] != UINT32_MAX);
+	flow_table_free(&ft);
+	assert_int_equal(flow_table_init(&ft, &lim, 0xfeedULL, on_end,
+	    &ends), 0);
+	for (i = 0; i < 4096; i++) {
+		p = tcp4((uint8_t)(i % 64), (uint16_t)(40000 + i / 64),
+		    (uint8_t)(63 - i % 64), (uint16_t)(443 + i / 64), TH_ACK,
+		    i);
+		p.src[2] = (uint8_t)(i / 64);
+		get(&p, 0);
+	}
+	assert_true(max_chain() <= 9);
+	for (i = 0; i < 64; i++)
+		same += b1[i] == (uint32_t)(ft.buckets[i] != UINT32_MAX);
+	assert_true(same < 64);
+	assert_int_equal(flow_table_check(&ft), 0);
+}
+
 /* Buffers are freed after on_end saw the flow, and all of them. */
 static void
 test_reasm_freed(void **state)
@@ -577,6 +635,7 @@ main(void)
 		T(test_end_all),
 		T(test_ids_unique),
 		T(test_churn),
+		T(test_hash_spread),
 		T(test_reasm_freed),
 		T(test_init_bad),
 	};
