@@ -376,8 +376,13 @@ int
 dn_canon_asn1(const ASN1_STRING *s, char *out, size_t outlen)
 {
 	unsigned char	*u = NULL;
-	int		 n, r;
+	int		 n, r, t = ASN1_STRING_type(s);
 
+	/* these are UTF-8 already (ASCII subsets or UTF-8 itself) */
+	if (t == V_ASN1_UTF8STRING || t == V_ASN1_PRINTABLESTRING ||
+	    t == V_ASN1_IA5STRING || t == V_ASN1_VISIBLESTRING)
+		return dn_canon_utf8((const char *)ASN1_STRING_get0_data(s),
+		    (size_t)ASN1_STRING_length(s), out, outlen);
 	if ((n = ASN1_STRING_to_UTF8(&u, s)) < 0)
 		return -1;
 	r = dn_canon_utf8((const char *)u, (size_t)n, out, outlen);
@@ -385,38 +390,80 @@ dn_canon_asn1(const ASN1_STRING *s, char *out, size_t outlen)
 	return r;
 }
 
-/* Index key of one attribute: SHA-256 over nid and canonical value. */
+static uint64_t
+fnv64(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char	*b = p;
+	size_t			 i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h;
+}
+
+#define FNV64_INIT	14695981039346656037ull
+
+/* Index key of one attribute: a hash of nid and canonical value. */
 int
 dn_attr_key(int nid, const char *canon, uint8_t *key, size_t *len)
 {
-	unsigned char	 pre[4];
-	unsigned int	 mdlen = 0;
-	EVP_MD_CTX	*ctx;
-	int		 ok;
+	uint64_t	 h;
 
-	pre[0] = (unsigned char)(nid >> 24);
-	pre[1] = (unsigned char)(nid >> 16);
-	pre[2] = (unsigned char)(nid >> 8);
-	pre[3] = (unsigned char)nid;
-	if ((ctx = EVP_MD_CTX_new()) == NULL)
-		return -1;
-	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
-	    EVP_DigestUpdate(ctx, pre, sizeof(pre)) &&
-	    EVP_DigestUpdate(ctx, canon, strlen(canon)) &&
-	    EVP_DigestFinal_ex(ctx, key, &mdlen);
-	EVP_MD_CTX_free(ctx);
-	*len = mdlen;
-	return ok ? 0 : -1;
+	h = fnv64(FNV64_INIT, &nid, sizeof(nid));
+	h = fnv64(h, canon, strlen(canon));
+	memcpy(key, &h, sizeof(h));
+	*len = sizeof(h);
+	return 0;
 }
 
-unsigned long
+/* Types OpenSSL canonicalises (ASN1_MASK_CANON); others compare raw. */
+static int
+canon_type(int t)
+{
+	return t == V_ASN1_UTF8STRING || t == V_ASN1_PRINTABLESTRING ||
+	    t == V_ASN1_IA5STRING || t == V_ASN1_VISIBLESTRING ||
+	    t == V_ASN1_T61STRING || t == V_ASN1_BMPSTRING ||
+	    t == V_ASN1_UNIVERSALSTRING;
+}
+
+static uint64_t
+entry_hash(const X509_NAME_ENTRY *e)
+{
+	const ASN1_OBJECT	*o = X509_NAME_ENTRY_get_object(e);
+	const ASN1_STRING	*v = X509_NAME_ENTRY_get_data(e);
+	char			 c[DN_VALUE_MAX];
+	uint64_t		 h;
+	int			 t = ASN1_STRING_type(v), n;
+
+	h = fnv64(FNV64_INIT, OBJ_get0_data(o), OBJ_length(o));
+	if (canon_type(t) && (n = dn_canon_asn1(v, c, sizeof(c))) >= 0)
+		return fnv64(h, c, (size_t)n);
+	h = fnv64(h, &t, sizeof(t));
+	return fnv64(h, ASN1_STRING_get0_data(v), (size_t)ASN1_STRING_length(v));
+}
+
+/*
+ * Hash of the canonical name: equal under X509_NAME_cmp implies equal
+ * hash (entries of one multi-valued RDN are summed: order-free, as the
+ * DER SET OF sort makes them).  Candidates are confirmed with dn_equal.
+ */
+uint64_t
 dn_hash(const X509_NAME *name)
 {
-	int	 ok = 0;
-	unsigned long h;
+	uint64_t	 h = FNV64_INIT, rdn = 0;
+	int		 i, set = -1;
 
-	h = X509_NAME_hash_ex(name, NULL, NULL, &ok);
-	return ok ? h : 0;
+	for (i = 0; i < X509_NAME_entry_count(name); i++) {
+		const X509_NAME_ENTRY *e = X509_NAME_get_entry(name, i);
+
+		if (X509_NAME_ENTRY_set(e) != set && set != -1) {
+			h = fnv64(h, &rdn, sizeof(rdn));
+			rdn = 0;
+		}
+		set = X509_NAME_ENTRY_set(e);
+		rdn += entry_hash(e);
+	}
+	return fnv64(h, &rdn, sizeof(rdn));
 }
 
 int

@@ -45,7 +45,7 @@ struct anchor {
 	X509		*x;
 	EVP_PKEY	*pkey;		/* borrowed from x */
 	X509_NAME	*subject;	/* borrowed from x */
-	unsigned long	 subject_hash;
+	uint64_t	 subject_hash;
 	uint8_t		 sha256[32];
 	uint8_t		 spki[32];
 	uint8_t		 ski[64];
@@ -157,7 +157,7 @@ int	dn_print(const X509_NAME *, char *, size_t);
 int	dn_canon_utf8(const char *, size_t, char *, size_t);
 int	dn_canon_asn1(const ASN1_STRING *, char *, size_t);
 int	dn_attr_key(int nid, const char *canon, uint8_t *key, size_t *len);
-unsigned long dn_hash(const X509_NAME *);
+uint64_t dn_hash(const X509_NAME *);
 int	dn_equal(const X509_NAME *, const X509_NAME *);
 int	name_match_eval(const struct name_match *, const X509_NAME *);
 

@@ -915,7 +915,7 @@ index_name(struct ruleset *rs, struct rule *r, const struct name_match *m,
 {
 	uint8_t		 key[64];
 	size_t		 len, k;
-	unsigned long	 h;
+	uint64_t	 h;
 
 	if (m->dn != NULL) {
 		h = dn_hash(m->dn);
@@ -945,7 +945,7 @@ index_list(struct ruleset *rs, struct rule *r, const struct hexlist *h,
 static int
 index_anchor(struct ruleset *rs, struct rule *r, const struct anchor *a)
 {
-	uint8_t	 key[sizeof(unsigned long)];
+	uint8_t	 key[sizeof(uint64_t)];
 
 	memcpy(key, &a->subject_hash, sizeof(key));
 	if (rindex_add(&rs->idx, RK_SHA256, a->sha256, 32, r) == -1 ||

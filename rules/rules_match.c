@@ -149,7 +149,11 @@ struct cand {
 	const char		*field;
 	enum rule_attribution	 attr;
 	int			 verified;
-	const char		*value;
+	/* the value, rendered only when a hit is kept */
+	const char		*value;		/* text, or */
+	const uint8_t		*bin;		/* hex of bin[0..binlen), or */
+	size_t			 binlen;
+	const X509_NAME		*dn;		/* a DN */
 };
 
 /* RFC 6125-like: "*.example.com" is any name below example.com. */
@@ -197,14 +201,6 @@ rule_applies(const struct rule *r, const struct mctx *m, size_t pos)
 	return 0;
 }
 
-static int
-stronger(const struct rule_hit *a, const struct rule_hit *b)
-{
-	if (a->attribution != b->attribution)
-		return a->attribution < b->attribution;
-	return a->verified > b->verified;
-}
-
 static struct rule_hit *
 slot_for(struct mctx *m, struct rule *r, int *fresh)
 {
@@ -231,35 +227,49 @@ slot_for(struct mctx *m, struct rule *r, int *fresh)
 }
 
 static void
+hex(const uint8_t *p, size_t n, char *out, size_t outlen)
+{
+	static const char	 digits[] = "0123456789abcdef";
+	size_t			 i;
+
+	for (i = 0; i < n && 2 * i + 2 < outlen; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * i] = '\0';
+}
+
+static void
+render(const struct cand *c, char *out, size_t outlen)
+{
+	if (c->dn != NULL)
+		dn_print(c->dn, out, outlen);
+	else if (c->bin != NULL)
+		hex(c->bin, c->binlen, out, outlen);
+	else
+		snprintf(out, outlen, "%s", c->value != NULL ? c->value : "");
+}
+
+static void
 offer(struct mctx *m, struct rule *r, const struct cand *c)
 {
-	struct rule_hit	 h, *s;
+	struct rule_hit	*s;
 	int		 fresh;
 
 	if (!rule_applies(r, m, c->pos))
 		return;
-	memset(&h, 0, sizeof(h));
-	h.rule = r;
-	h.index = c->issuer_side && c->pos + 1 == m->n ?
-	    RULE_INDEX_ISSUER_OF_TOP : (int)c->pos;
-	h.field = c->field;
-	h.attribution = c->attr;
-	h.verified = c->verified;
-	snprintf(h.value, sizeof(h.value), "%s", c->value);
 	if ((s = slot_for(m, r, &fresh)) == NULL)
 		return;
-	if (fresh || stronger(&h, s))
-		*s = h;
-}
-
-static void
-hex(const uint8_t *p, size_t n, char *out, size_t outlen)
-{
-	size_t	 i;
-
-	out[0] = '\0';
-	for (i = 0; i < n && 2 * i + 2 < outlen; i++)
-		snprintf(out + 2 * i, 3, "%02x", p[i]);
+	if (!fresh && (c->attr > s->attribution || (c->attr ==
+	    s->attribution && c->verified <= s->verified)))
+		return;		/* not stronger than what we have */
+	s->rule = r;
+	s->index = c->issuer_side && c->pos + 1 == m->n ?
+	    RULE_INDEX_ISSUER_OF_TOP : (int)c->pos;
+	s->field = c->field;
+	s->attribution = c->attr;
+	s->verified = c->verified;
+	render(c, s->value, sizeof(s->value));
 }
 
 static int
@@ -282,8 +292,8 @@ anchor_issuer(struct mctx *m, struct rule *r, size_t pos, int by_keyid)
 {
 	const struct x509_cert	*c = m->chain[pos];
 	const struct anchor	*a = r->anchor;
-	struct cand		 cd = { pos, 1, "issuer", ATTR_NAME, 0, "" };
-	char			 v[512];
+	struct cand		 cd = { pos, 1, "issuer", ATTR_NAME, 0, NULL,
+				    NULL, 0, NULL };
 	int			 keyid, name;
 
 	/* The anchor itself, sent: its self-signature adds nothing. */
@@ -297,12 +307,12 @@ anchor_issuer(struct mctx *m, struct rule *r, size_t pos, int by_keyid)
 	if (!keyid && !name)
 		return;
 	if (name)
-		dn_print(X509_get_issuer_name(c->x), v, sizeof(v));
+		cd.dn = X509_get_issuer_name(c->x);
 	else {
 		cd.field = "aki";
-		hex(c->aki, c->aki_len, v, sizeof(v));
+		cd.bin = c->aki;
+		cd.binlen = c->aki_len;
 	}
-	cd.value = v;
 	cd.attr = keyid ? ATTR_KEY_ID : ATTR_NAME;
 	if (a->pkey != NULL && sig_ok(c->x, a->pkey)) {
 		cd.attr = ATTR_SIGNATURE;
@@ -317,17 +327,14 @@ by_hash(struct mctx *m, size_t pos)
 	const struct x509_cert	*c = m->chain[pos];
 	const struct rentry	*e;
 	struct cand		 cd = { pos, 0, "cert_sha256", ATTR_FINGERPRINT,
-				    1, NULL };
-	char			 v[80];
+				    1, NULL, c->sha256, 32, NULL };
 
-	hex(c->sha256, 32, v, sizeof(v));
-	cd.value = v;
 	for (e = rindex_first(&m->rs->idx, RK_SHA256, c->sha256, 32);
 	    e != NULL; e = rindex_next(e))
 		offer(m, e->rule, &cd);
 	if (c->x == NULL)
 		return;
-	hex(c->spki_sha256, 32, v, sizeof(v));
+	cd.bin = c->spki_sha256;
 	cd.field = "spki_sha256";
 	cd.attr = ATTR_SPKI;
 	for (e = rindex_first(&m->rs->idx, RK_SPKI, c->spki_sha256, 32);
@@ -340,12 +347,10 @@ by_keyid(struct mctx *m, size_t pos)
 {
 	const struct x509_cert	*c = m->chain[pos];
 	const struct rentry	*e;
-	struct cand		 cd = { pos, 0, "ski", ATTR_KEY_ID, 0, NULL };
-	char			 v[160];
+	struct cand		 cd = { pos, 0, "ski", ATTR_KEY_ID, 0, NULL,
+				    c->ski, c->ski_len, NULL };
 
 	if (c->ski_len > 0) {
-		hex(c->ski, c->ski_len, v, sizeof(v));
-		cd.value = v;
 		/* a sent cert with the anchor's SKI but not its key */
 		for (e = rindex_first(&m->rs->idx, RK_ANCHOR_KEYID, c->ski,
 		    c->ski_len); e != NULL; e = rindex_next(e))
@@ -356,8 +361,8 @@ by_keyid(struct mctx *m, size_t pos)
 	}
 	if (c->aki_len == 0)
 		return;
-	hex(c->aki, c->aki_len, v, sizeof(v));
-	cd.value = v;
+	cd.bin = c->aki;
+	cd.binlen = c->aki_len;
 	cd.field = "aki";
 	cd.issuer_side = 1;
 	for (e = rindex_first(&m->rs->idx, RK_AKI, c->aki, c->aki_len);
@@ -375,15 +380,13 @@ by_dn(struct mctx *m, size_t pos, int issuer_side)
 	const X509_NAME		*nm;
 	const struct rentry	*e;
 	struct cand		 cd = { pos, issuer_side, NULL, ATTR_NAME, 0,
-				    NULL };
-	unsigned long		 h;
-	char			 v[512];
+				    NULL, NULL, 0, NULL };
+	uint64_t		 h;
 
 	nm = issuer_side ? X509_get_issuer_name(c->x) :
 	    X509_get_subject_name(c->x);
 	h = dn_hash(nm);
-	dn_print(nm, v, sizeof(v));
-	cd.value = v;
+	cd.dn = nm;
 	cd.field = issuer_side ? "issuer" : "subject";
 	for (e = rindex_first(&m->rs->idx, RK_ANCHOR_DN, (uint8_t *)&h,
 	    sizeof(h)); e != NULL; e = rindex_next(e)) {
@@ -421,8 +424,8 @@ by_attr(struct mctx *m, size_t pos, int issuer_side)
 	const struct rentry	*e;
 	const struct name_match	*nmatch;
 	struct cand		 cd = { pos, issuer_side, NULL, ATTR_NAME, 0,
-				    NULL };
-	char			 canon[1024], v[512];
+				    NULL, NULL, 0, NULL };
+	char			 canon[1024];
 	uint8_t			 key[32];
 	size_t			 klen;
 	int			 i, nid;
@@ -430,8 +433,7 @@ by_attr(struct mctx *m, size_t pos, int issuer_side)
 	nm = issuer_side ? X509_get_issuer_name(c->x) :
 	    X509_get_subject_name(c->x);
 	cd.field = issuer_side ? "issuer" : "subject";
-	cd.value = v;
-	v[0] = '\0';
+	cd.dn = nm;
 	for (i = 0; i < X509_NAME_entry_count(nm); i++) {
 		ne = X509_NAME_get_entry(nm, i);
 		nid = OBJ_obj2nid(X509_NAME_ENTRY_get_object(ne));
@@ -444,11 +446,8 @@ by_attr(struct mctx *m, size_t pos, int issuer_side)
 		    e = rindex_next(e)) {
 			nmatch = issuer_side ? e->rule->issuer :
 			    e->rule->subject;
-			if (!name_match_eval(nmatch, nm))
-				continue;
-			if (v[0] == '\0')
-				dn_print(nm, v, sizeof(v));
-			offer(m, e->rule, &cd);
+			if (name_match_eval(nmatch, nm))
+				offer(m, e->rule, &cd);
 		}
 	}
 }
@@ -494,7 +493,8 @@ untrusted(struct mctx *m)
 	struct trust	*done[8];
 	int		 res[8], rc;
 	size_t		 i, j, nd = 0;
-	struct cand	 cd = { 0, 0, "chain", ATTR_UNTRUSTED, 0, NULL };
+	struct cand	 cd = { 0, 0, "chain", ATTR_UNTRUSTED, 0, NULL, NULL, 0,
+			    NULL };
 
 	if (m->n == 0 || m->chain[0]->x == NULL)
 		return;

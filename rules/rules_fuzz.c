@@ -1,0 +1,36 @@
+/*
+ * rules_fuzz.c - libFuzzer target: the rules loader on arbitrary text.
+ *
+ * Every input must either load (then dump, and free) or be rejected with
+ * a "name:line:column: message" error; nothing may crash or leak.  Seeds:
+ * tests/fuzz/rules/ (the tests/rules/*.in cases).  Anchor paths resolve
+ * relative to the current directory.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rules.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
+{
+	struct rules_error	 err;
+	struct ruleset		*rs;
+	FILE			*devnull;
+
+	rs = rules_load_string("fuzz.yaml", (const char *)data, len, &err);
+	if (rs == NULL) {
+		if (strncmp(err.msg, "fuzz.yaml:", 10) != 0)
+			__builtin_trap();
+		return 0;
+	}
+	if ((devnull = fopen("/dev/null", "w")) != NULL) {
+		rules_dump(rs, devnull);
+		fclose(devnull);
+	}
+	rules_free(rs);
+	return 0;
+}
