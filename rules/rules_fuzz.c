@@ -3,7 +3,7 @@
  *
  * Every input must either load (then dump, and free) or be rejected with
  * a "name:line:column: message" error; nothing may crash or leak.  Seeds:
- * tests/fuzz/rules/ (the tests/rules/*.in cases).  Anchor paths resolve
+ * tests/fuzz/rules/ (copies of the tests/rules cases).  Anchor paths resolve
  * relative to the current directory.
  */
 #include <stdint.h>
