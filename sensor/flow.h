@@ -156,7 +156,11 @@ void	flow_table_set_reasm(struct flow_table *, struct reasm_ctx *);
  */
 struct flow *flow_get(struct flow_table *, const struct pkt *p, int *dir);
 
-/* End flows idle past their timeout at packet time now_us. */
+/*
+ * End flows idle past their timeout at packet time now_us.  Three list
+ * head checks when nothing is due; meant to be called at most once per
+ * packet-time second from the main loop.
+ */
 void	flow_expire(struct flow_table *, uint64_t now_us);
 
 /* End every flow (end of capture, shutdown), least recently seen first. */
