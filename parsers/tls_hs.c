@@ -4,6 +4,7 @@
  * ServerHelloDone.  Every vector is read through cur_sub and a
  * while (cur_left) loop; nothing is read outside the message body.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "cur.h"
@@ -164,8 +165,7 @@ tls_hs_alpn(struct tls_session *s, struct cur *ext, int server)
 			return -1;
 		tls_hs_copy_name(one, sizeof(one), &name);
 		if (server) {
-			strncpy(s->alpn, one, sizeof(s->alpn) - 1);
-			s->alpn[sizeof(s->alpn) - 1] = '\0';
+			snprintf(s->alpn, sizeof(s->alpn), "%s", one);
 			continue;
 		}
 		used = strlen(s->alpn_offered);

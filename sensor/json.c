@@ -64,7 +64,7 @@ jb_grow(struct jbuf *j, size_t n)
 static void
 put(struct jbuf *j, const char *s, size_t n)
 {
-	if (jb_grow(j, n) == -1)
+	if (n == 0 || jb_grow(j, n) == -1)
 		return;
 	memcpy(j->buf + j->len, s, n);
 	j->len += n;
