@@ -344,6 +344,7 @@ worker_init(struct worker *w, const struct limits *lim, struct output *out,
 		decode_free(&w->dec);
 		return -1;
 	}
+	flow_table_set_reasm(&w->ft, &w->rc);	/* frees rd[] buffers at end */
 	if ((w->xc = x509_cache_new(lim->x509_cache)) == NULL) {
 		flow_table_free(&w->ft);
 		decode_free(&w->dec);
