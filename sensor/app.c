@@ -183,11 +183,12 @@ app_after(struct worker *w, struct flow *f, uint64_t ts_us)
 	if (tls_done(tf)) {
 		app_report(w, f, ts_us);
 		app_release(w, f);
-		f->flags |= FLOW_BYPASS;
+		flow_bypass(&w->ft, f);
 	} else if (tls_not_tls(tf)) {
 		w->st.not_tls++;
 		app_release(w, f);
-		f->flags |= FLOW_BYPASS | AF_NOT_TLS;
+		f->flags |= AF_NOT_TLS;
+		flow_bypass(&w->ft, f);
 	}
 }
 
@@ -197,7 +198,7 @@ app_attach(struct worker *w, struct flow *f, int udp)
 	f->app = tls_flow_new(w->lim, udp);
 	if (f->app == NULL) {
 		w->st.tls_alloc_fail++;
-		f->flags |= FLOW_BYPASS;
+		flow_bypass(&w->ft, f);
 		return -1;
 	}
 	return 0;
@@ -251,7 +252,7 @@ app_udp(struct worker *w, struct flow *f, int dir, const struct pkt *p)
 				f->flags |= AF_STUN;
 			if (n >= ((f->flags & AF_STUN) ? APP_STUN_PROBE_PKTS :
 			    APP_UDP_PROBE_PKTS))
-				f->flags |= FLOW_BYPASS;
+				flow_bypass(&w->ft, f);
 			return;
 		}
 		if (app_attach(w, f, 1) == -1)
@@ -312,10 +313,8 @@ worker_frame(struct worker *w, int dlt, const uint8_t *frame, size_t caplen,
 	}
 	f->pkts[dir]++;
 	f->bytes[dir] += p.payload_len;
-	if (f->flags & FLOW_BYPASS) {
-		w->ft.st.bypassed_pkts++;
-		return;
-	}
+	if (f->flags & FLOW_BYPASS)
+		return;		/* counted by flow_get */
 	if (p.payload_len > 0)
 		f->flags |= FLOW_PAYLOAD;
 	classify_packet(w->cls, f, &p);
