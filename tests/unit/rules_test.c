@@ -24,6 +24,7 @@
 #include "rules.h"
 #include "rules_int.h"
 #include "x509.h"
+#include "xmalloc.h"
 
 #ifndef RW_SRCDIR
 #define RW_SRCDIR "."
@@ -534,6 +535,47 @@ test_errors(void **state)
 	assert_string_equal(err.msg, "x.yaml:1:1: empty rules file");
 }
 
+/* Every allocation failure is an error (or a partial match), no crash. */
+static void
+test_alloc_failures(void **state)
+{
+	char			*y = slurp(RW_SRCDIR "/tests/rules/1.in");
+	const char		*p[] = { SHIPPED };
+	struct rules_error	 err;
+	struct ruleset		*rs = NULL;
+	struct x509_cert	*c = cert(DATA "fake-qaznet-leaf.pem");
+	struct rule_hit		 h[MAXH];
+	long			 k;
+
+	(void)state;
+	for (k = 0; rs == NULL && k < 100000; k++) {
+		xalloc_fail_after(k);
+		rs = rules_load_string(RW_SRCDIR "/tests/rules/1.in", y,
+		    strlen(y), &err);
+		xalloc_fail_after(-1);
+		if (rs == NULL)
+			assert_non_null(strstr(err.msg, "1.in:"));
+	}
+	assert_non_null(rs);
+	assert_true(k > 10);
+	rules_free(rs);
+	for (k = 0, rs = NULL; rs == NULL && k < 100000; k++) {
+		xalloc_fail_after(k);
+		rs = rules_load(p, 1, &err);
+		xalloc_fail_after(-1);
+	}
+	assert_non_null(rs);
+	for (k = 0; k < 4; k++) {
+		xalloc_fail_after(k);
+		assert_true(rules_match(rs, &c, 1, NULL, 0, h, MAXH) <= 1);
+		xalloc_fail_after(-1);
+	}
+	assert_int_equal(rules_match(rs, &c, 1, NULL, 0, h, MAXH), 1);
+	rules_free(rs);
+	x509_cert_free(c);
+	free(y);
+}
+
 int
 main(void)
 {
@@ -551,6 +593,7 @@ main(void)
 		cmocka_unit_test(test_cache_and_counts),
 		cmocka_unit_test(test_maxhits),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_alloc_failures),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
