@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <openssl/pem.h>
@@ -24,7 +25,7 @@
 #include "rules.h"
 #include "rules_int.h"
 #include "x509.h"
-#include "xmalloc.h"
+#include "sensor/xmalloc.h"
 
 #ifndef RW_SRCDIR
 #define RW_SRCDIR "."
@@ -426,12 +427,17 @@ untrusted_rules(void)
 static void
 test_untrusted(void **state)
 {
-	struct ruleset		*rs = from_string(untrusted_rules());
+	struct ruleset		*rs;
 	struct rule_hit		 h[MAXH];
 	const struct rule_hit	*q;
 	size_t			 n;
 
 	(void)state;
+	if (access("/etc/ssl/certs/ca-certificates.crt", R_OK) != 0) {
+		skip();		/* no system trust store on this machine */
+		return;
+	}
+	rs = from_string(untrusted_rules());
 	n = match(rs, NULL, h, DATA "leaf2.pem", DATA "inter.pem", NULL);
 	assert_int_equal(n, 1);
 	assert_non_null(q = find(h, n, "sys"));
