@@ -29,7 +29,7 @@
 #include <yaml.h>
 
 #include "rules_int.h"
-#include "xmalloc.h"
+#include "../sensor/xmalloc.h"
 
 #define RULES_FILE_MAX	(64u << 20)	/* bytes of one rules file */
 #define RULE_ID_MAX	128

@@ -29,7 +29,7 @@
 
 #include "rules_int.h"
 #include "x509.h"
-#include "xmalloc.h"
+#include "../sensor/xmalloc.h"
 
 /* ---- the index ---------------------------------------------------- */
 
