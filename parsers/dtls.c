@@ -34,10 +34,10 @@
 #include <string.h>
 
 #include "cur.h"
-#include "limits.h"
+#include "../sensor/limits.h"
 #include "tls_aux.h"
 #include "tls_int.h"
-#include "xmalloc.h"
+#include "../sensor/xmalloc.h"
 
 #define DTLS_V10		0xfeff
 #define DTLS_V12		0xfefd

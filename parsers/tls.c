@@ -15,9 +15,9 @@
 #include <string.h>
 
 #include "cur.h"
-#include "log.h"
+#include "../sensor/log.h"
 #include "tls_int.h"
-#include "xmalloc.h"
+#include "../sensor/xmalloc.h"
 
 struct tls_flow *
 tls_flow_new(const struct limits *lim, int is_udp)

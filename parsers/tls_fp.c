@@ -20,7 +20,7 @@
 
 #include "cur.h"
 #include "tls_int.h"
-#include "xmalloc.h"
+#include "../sensor/xmalloc.h"
 
 #define FP_MAX_VALS	512
 

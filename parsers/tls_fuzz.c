@@ -18,9 +18,9 @@
 #include <string.h>
 
 #include "cur.h"
-#include "limits.h"
+#include "../sensor/limits.h"
 #include "tls.h"
-#include "xmalloc.h"
+#include "../sensor/xmalloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

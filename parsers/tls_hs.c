@@ -9,7 +9,7 @@
 
 #include "cur.h"
 #include "tls_int.h"
-#include "xmalloc.h"
+#include "../sensor/xmalloc.h"
 
 /* Extension types (IANA TLS ExtensionType registry). */
 #define TLS_EXT_SERVER_NAME		0

@@ -24,7 +24,7 @@
 
 #include "cur.h"
 #include "tls_int.h"
-#include "xmalloc.h"
+#include "../sensor/xmalloc.h"
 
 /* RFC 5246 6.2.3: TLSCiphertext length may be at most 2^14 + 2048. */
 #define TLS_RECORD_MAX	(16384 + 2048)

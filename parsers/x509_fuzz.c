@@ -21,7 +21,7 @@
 
 #include "tls_int.h"
 #include "x509.h"
-#include "xmalloc.h"
+#include "../sensor/xmalloc.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "config.h"
-#include "xmalloc.h"
+#include "sensor/config.h"
+#include "sensor/xmalloc.h"
 
 static char tmpdir[] = "/tmp/config_test.XXXXXX";
 static char path[256];

@@ -14,10 +14,10 @@
 #include <cmocka.h>
 
 #include "decode.h"
-#include "flow.h"
-#include "limits.h"
-#include "reasm.h"
-#include "xmalloc.h"
+#include "sensor/flow.h"
+#include "sensor/limits.h"
+#include "sensor/reasm.h"
+#include "sensor/xmalloc.h"
 
 #define ENDS_MAX	4096
 

@@ -13,9 +13,9 @@
 #include <cmocka.h>
 
 #include "decode.h"
-#include "limits.h"
-#include "reasm.h"
-#include "xmalloc.h"
+#include "sensor/limits.h"
+#include "sensor/reasm.h"
+#include "sensor/xmalloc.h"
 
 #define OUT_MAX	(256u << 10)
 

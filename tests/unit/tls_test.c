@@ -13,7 +13,7 @@
 #include <cmocka.h>
 #include <openssl/evp.h>
 
-#include "limits.h"
+#include "sensor/limits.h"
 #include "tls.h"
 #include "tls_int.h"
 

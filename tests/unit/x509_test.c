@@ -21,7 +21,7 @@
 #include <openssl/pem.h>
 
 #include "x509.h"
-#include "xmalloc.h"
+#include "sensor/xmalloc.h"
 
 #ifndef RW_SRCDIR
 #define RW_SRCDIR "."
