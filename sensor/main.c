@@ -242,6 +242,8 @@ reload_rules(struct runtime *rt)
 	int failed;
 
 	rs = load_rules(rt, &failed);
+	if (rs != NULL)
+		rules_set_cache(rs, rt->cfg.lim.rules_cache);
 	if (failed) {
 		log_warnx("rules not reloaded: keeping the %zu loaded rules",
 		    rt->w.rules != NULL ? rules_count(rt->w.rules) : 0);
@@ -366,6 +368,27 @@ merge_options(struct runtime *rt)
 	return 0;
 }
 
+/* A filter that does not compile is a usage error: say so before reading. */
+static int
+check_bpf(const char *bpf)
+{
+	struct bpf_program prog;
+	pcap_t *p;
+	int rc = 0;
+
+	if (bpf == NULL || bpf[0] == '\0')
+		return 0;
+	if ((p = pcap_open_dead(DLT_EN10MB, 65535)) == NULL)
+		return 0;
+	if (pcap_compile(p, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) == -1) {
+		log_warnx("bad filter \"%s\": %s", bpf, pcap_geterr(p));
+		rc = -1;
+	} else
+		pcap_freecode(&prog);
+	pcap_close(p);
+	return rc;
+}
+
 static int
 check_only(struct runtime *rt)
 {
@@ -401,6 +424,8 @@ main(int argc, char **argv)
 	if (merge_options(&rt) == -1)
 		return o.test_only ? EXIT_INPUT : EXIT_USAGE;
 	pick_rules(&rt);
+	if (check_bpf(rt.cfg.bpf) == -1)
+		return o.test_only ? EXIT_INPUT : EXIT_USAGE;
 	if (o.test_only)
 		return check_only(&rt);
 	if (o.nfiles == 0 && rt.cfg.interface == NULL) {
@@ -411,6 +436,8 @@ main(int argc, char **argv)
 	rs = load_rules(&rt, &failed);
 	if (failed)
 		return EXIT_INPUT;
+	if (rs != NULL)
+		rules_set_cache(rs, rt.cfg.lim.rules_cache);
 	memset(&oo, 0, sizeof(oo));
 	oo.pem = rt.cfg.pem;
 	oo.cert_dedup = rt.cfg.cert_dedup;
