@@ -444,6 +444,26 @@ flow_touch(struct flow_table *t, struct flow *f, const struct pkt *p, int d)
 		age_move(t, i, age);
 }
 
+/*
+ * A SYN on a known 5-tuple starts a new connection (port reuse) when the
+ * old one is over (RST, or FIN both ways) or when the SYN's sequence number
+ * does not fit the stream we were following: a retransmitted SYN has
+ * seq + 1 == next_seq, a new connection almost never does.
+ */
+static int
+flow_reused(const struct flow *f, const struct pkt *p, int d)
+{
+	if (p->proto != IPPROTO_TCP ||
+	    (p->tcp_flags & (TH_SYN | TH_ACK)) != TH_SYN)
+		return 0;
+	if (f->flags & FLOW_RST)
+		return 1;
+	if ((f->flags & (FLOW_FIN0 | FLOW_FIN1)) == (FLOW_FIN0 | FLOW_FIN1))
+		return 1;
+	return (f->flags & FLOW_PAYLOAD) && f->rd[d].seq_known &&
+	    p->seq + 1 != f->rd[d].next_seq;
+}
+
 struct flow *
 flow_get(struct flow_table *t, const struct pkt *p, int *dir)
 {
@@ -462,6 +482,13 @@ flow_get(struct flow_table *t, const struct pkt *p, int *dir)
 		return NULL;
 	d = 0;
 found:
+	if (flow_reused(f, p, d)) {
+		t->st.reused++;
+		flow_end(t, f, FLOW_END_CLOSED);
+		if ((f = flow_new(t, p, vlans, b)) == NULL)
+			return NULL;
+		d = 0;
+	}
 	*dir = d;
 	flow_touch(t, f, p, d);
 	return f;

@@ -115,6 +115,7 @@ struct flow_stats {
 	uint64_t	active;
 	uint64_t	peak_active;
 	uint64_t	bypassed_pkts;
+	uint64_t	reused;		/* 5-tuple reused by a new connection */
 	uint64_t	alloc_fail;	/* could not create (pool empty, evict failed) */
 	uint64_t	age_moves;	/* BYPASS set by hand, moved by expire */
 };

@@ -620,6 +620,45 @@ test_init_bad(void **state)
 	table(64);
 }
 
+/* A new SYN on a finished 5-tuple (or with a foreign ISN) is a new flow;
+ * a retransmitted SYN is not. */
+static void
+test_port_reuse(void **state)
+{
+	struct pkt syn = tcp4(1, 40000, 2, 443, TH_SYN, 1000);
+	struct pkt fin = tcp4(1, 40000, 2, 443, TH_FIN | TH_ACK, 2000);
+	struct flow *f, *g;
+	uint64_t id;
+
+	(void)state;
+	table(64);
+	f = get(&syn, 0);
+	id = f->id;
+	assert_ptr_equal(get(&syn, 0), f);	/* retransmitted SYN */
+	assert_int_equal(f->id, id);
+	get(&fin, 0);
+	fin = rev(fin);
+	get(&fin, 1);
+	syn.ts_us = 3000;
+	g = get(&syn, 0);
+	assert_int_not_equal(g->id, id);
+	assert_int_equal(ends.n, 1);
+	assert_int_equal(ends.id[0], id);
+	assert_int_equal(ends.why[0], FLOW_END_CLOSED);
+	assert_int_equal(ft.st.reused, 1);
+	/* Open flow that carried payload: a SYN with another ISN is new. */
+	id = g->id;
+	g->flags |= FLOW_PAYLOAD;
+	g->rd[0].seq_known = 1;
+	g->rd[0].next_seq = 5001;
+	syn.seq = 5000;
+	assert_int_equal(get(&syn, 0)->id, id);
+	syn.seq = 90000;
+	assert_int_not_equal(get(&syn, 0)->id, id);
+	assert_int_equal(ft.st.reused, 2);
+	assert_int_equal(flow_table_check(&ft), 0);
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -638,6 +677,7 @@ main(void)
 		T(test_hash_spread),
 		T(test_reasm_freed),
 		T(test_init_bad),
+		T(test_port_reuse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
