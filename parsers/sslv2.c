@@ -77,8 +77,8 @@ sslv2_header(struct cur *c, size_t *hdr, size_t *body, size_t *pad)
  * CLIENT-HELLO fixed part (after MSG-CLIENT-HELLO):
  *   version(2) cipher-specs-length(2) session-id-length(2)
  *   challenge-length(2), then the three lists.  1 if the lengths are
- * those of a real hello whose body is exactly len bytes (len 0: body size
- * unknown yet, only the field ranges are checked).
+ * those of a real hello whose record data (message type included) is
+ * exactly len bytes.
  */
 static int
 sslv2_ch_plausible(uint16_t ver, uint16_t cs, uint16_t sid, uint16_t ch,
@@ -90,7 +90,7 @@ sslv2_ch_plausible(uint16_t ver, uint16_t cs, uint16_t sid, uint16_t ch,
 		return 0;
 	if (ch < SSLV2_CHALLENGE_MIN || ch > SSLV2_CHALLENGE_MAX)
 		return 0;
-	return len == 0 || len == SSLV2_CH_FIXED + (size_t)cs + sid + ch;
+	return len == SSLV2_CH_FIXED + (size_t)cs + sid + ch;
 }
 
 /* SERVER-HELLO: session-id-hit(1) certificate-type(1) version(2)
@@ -107,7 +107,7 @@ sslv2_sh_plausible(uint8_t hit, uint8_t ctype, uint16_t ver, uint16_t cert,
 		return 0;
 	if (cid < SSLV2_CHALLENGE_MIN || cid > SSLV2_CHALLENGE_MAX)
 		return 0;
-	return len == 0 || len == SSLV2_SH_FIXED + (size_t)cert + cs + cid;
+	return len == SSLV2_SH_FIXED + (size_t)cert + cs + cid;
 }
 
 /* Detection: every field present in data must fit; absent ones are not
@@ -123,7 +123,7 @@ sslv2_detect_ch(struct cur *c, size_t body)
 		return 0;
 	if (cur_be16(c, &cs) || cur_be16(c, &sid) || cur_be16(c, &ch))
 		return 1;
-	return sslv2_ch_plausible(ver, cs, sid, ch, body - 1);
+	return sslv2_ch_plausible(ver, cs, sid, ch, body);
 }
 
 static int
@@ -146,7 +146,7 @@ sslv2_detect_sh(struct cur *c, size_t body)
 		return 0;
 	if (cur_be16(c, &clen) || cur_be16(c, &cs) || cur_be16(c, &cid))
 		return 1;
-	return sslv2_sh_plausible(hit, ctype, ver, clen, cs, cid, body - 1);
+	return sslv2_sh_plausible(hit, ctype, ver, clen, cs, cid, body);
 }
 
 /*
