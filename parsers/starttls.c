@@ -567,9 +567,11 @@ st_socks5_addr(const struct cur *rest)
  * SOCKS4 (CONNECT: 04 cmd port(2) ip(4) userid NUL [host NUL when ip is
  * 0.0.0.x, 4a]) and SOCKS5 client messages: greeting 05 n methods[n],
  * RFC 1929 user/password 01 ulen user plen pass, request 05 cmd 00 ...
+ * *last = 1 for the message after which the tunnel opens.
  */
 static long
-st_socks_client(struct starttls_dir *d, const struct cur *rest, uint8_t b0)
+st_socks_client(struct starttls_dir *d, const struct cur *rest, uint8_t b0,
+    int *last)
 {
 	struct cur c = *rest;
 	uint8_t ip[4], n, m;
@@ -581,7 +583,8 @@ st_socks_client(struct starttls_dir *d, const struct cur *rest, uint8_t b0)
 		r = st_socks_nul(rest, 8);
 		if (r > 0 && ip[0] == 0 && ip[1] == 0 && ip[2] == 0 && ip[3])
 			r = st_socks_nul(rest, (size_t)r);
-		return r > 0 ? -(r + 16) : r;	/* tunnel opens after it */
+		*last = 1;
+		return r;
 	}
 	if (cur_skip(&c, 1) || cur_u8(&c, &n))
 		return ST_NEED;
@@ -592,22 +595,24 @@ st_socks_client(struct starttls_dir *d, const struct cur *rest, uint8_t b0)
 		    3 + (long)n + m;
 	if (b0 != 5)
 		return ST_LOST;
-	r = st_socks5_addr(rest);
-	return r > 0 ? -(r + 16) : r;
+	*last = 1;
+	return st_socks5_addr(rest);
 }
 
 /* Server: SOCKS4 reply 00 5a port ip (8 bytes), SOCKS5 method choice
  * 05 m, user/password status 01 st, reply 05 rep 00 atyp addr port. */
 static long
-st_socks_server(struct starttls_dir *d, const struct cur *rest, uint8_t b0)
+st_socks_server(struct starttls_dir *d, const struct cur *rest, uint8_t b0,
+    int *last)
 {
 	uint8_t b1;
-	long r;
 
 	if (cur_peek_u8(rest, 1, &b1))
 		return ST_NEED;
-	if (b0 == 0)
-		return b1 == 0x5a ? -(8 + 16) : ST_GIVEUP;
+	if (b0 == 0) {
+		*last = 1;
+		return b1 == 0x5a ? 8 : ST_GIVEUP;
+	}
 	if (b0 == 5 && d->step == 0)
 		return b1 == 0xff ? ST_GIVEUP : 2;
 	if (b0 == 1)
@@ -616,15 +621,14 @@ st_socks_server(struct starttls_dir *d, const struct cur *rest, uint8_t b0)
 		return ST_LOST;
 	if (b1 != 0)
 		return ST_GIVEUP;
-	r = st_socks5_addr(rest);
-	return r > 0 ? -(r + 16) : r;
+	*last = 1;
+	return st_socks5_addr(rest);
 }
 
 /*
- * One SOCKS message.  The sub-parsers return -(n + 16) for the last
- * message of the handshake (the tunnel opens after it): the tunnelled
- * protocol is recognised afresh, since SMTP or IRC through SOCKS still
- * upgrades in its own way.
+ * One SOCKS message.  After the last one of the handshake the tunnel is
+ * open and its protocol is recognised afresh: SMTP or IRC through SOCKS
+ * still upgrades in its own way.
  */
 static long
 st_socks(struct starttls_state *st, struct starttls_dir *d, int dir,
@@ -632,19 +636,19 @@ st_socks(struct starttls_state *st, struct starttls_dir *d, int dir,
 {
 	uint8_t b0;
 	long r;
+	int last = 0;
 
 	if (cur_peek_u8(rest, 0, &b0))
 		return ST_NEED;
-	r = st->socks_client == dir + 1 ? st_socks_client(d, rest, b0) :
-	    st_socks_server(d, rest, b0);
-	if (r > 0) {
-		d->step++;
-		return st_take(d, rest, (size_t)r);
-	}
-	if (r < -16) {
-		r = (long)st_take(d, rest, (size_t)(-r - 16));
+	r = st->socks_client == dir + 1 ?
+	    st_socks_client(d, rest, b0, &last) :
+	    st_socks_server(d, rest, b0, &last);
+	if (r <= 0)
+		return r;
+	r = (long)st_take(d, rest, (size_t)r);
+	d->step++;
+	if (last)
 		st_change_frame(d, ST_F_START);
-	}
 	return r;
 }
 
@@ -963,6 +967,7 @@ starttls_scan(struct starttls_state *st, int dir, const uint8_t *data,
 				pos = at;
 				goto found;
 			}
+			d->scanned += (uint32_t)(at - pos);
 			pos = at;
 			break;
 		}
