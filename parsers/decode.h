@@ -157,6 +157,14 @@ int	decode_packet(struct decoder *d, int dlt, const uint8_t *frame,
  */
 int	decode_l4_csum_check(struct decoder *d, const struct pkt *p);
 
+/*
+ * Verify the header checksum of the innermost IPv4 header of a packet
+ * decode_packet() returned (outer tunnel headers are not checked); same
+ * reason and contract as decode_l4_csum_check(): counts NOTE_IPV4_BAD_CSUM,
+ * returns 1 ok, 0 bad, -1 not IPv4.
+ */
+int	decode_ip_csum_check(struct decoder *d, const struct pkt *p);
+
 /* Expire fragment trains older than the timeout at packet time now_us. */
 void	decode_expire(struct decoder *d, uint64_t now_us);
 

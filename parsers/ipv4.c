@@ -22,7 +22,8 @@
  * off.  A Total Length past the capture is a snaplen cut when the frame
  * was captured short (caplen < wire length), else a truncated packet.
  * A bad header checksum is only a note: checksum offload on the capturing
- * host produces them by the million and the packet is still real.
+ * host produces them by the million and the packet is still real.  It is
+ * checked on request, decode_ip_csum_check(), like the L4 checksum.
  */
 #include "decode_int.h"
 
@@ -100,6 +101,29 @@ ipv4_csum_ok(struct cur h)
 	return sum == 0xffff;
 }
 
+/*
+ * The header checksum of the innermost IPv4 header, checked only for
+ * packets that are processed (not on bypassed flows): one more pass over
+ * the header per packet otherwise, for a note.
+ */
+int
+decode_ip_csum_check(struct decoder *d, const struct pkt *p)
+{
+	struct cur c, h;
+	uint8_t vhl;
+
+	if (p->family != 4 || p->l3 == NULL)
+		return -1;
+	cur_init(&c, p->l3, p->l3_len);
+	if (cur_peek_u8(&c, 0, &vhl) != 0 ||
+	    cur_sub(&c, (size_t)(vhl & 0x0f) * 4, &h) != 0)
+		return -1;
+	if (ipv4_csum_ok(h))
+		return 1;
+	d->st.note[NOTE_IPV4_BAD_CSUM]++;
+	return 0;
+}
+
 int
 ipv4_decode(struct dctx *ctx, struct cur *c)
 {
@@ -133,8 +157,6 @@ ipv4_decode(struct dctx *ctx, struct cur *c)
 		return dctx_fail(ctx, DEC_IPV4_BAD_LEN);
 	if (ipv4_payload(ctx, c, tot - hlen, &pl, &missing) != 0)
 		return dctx_fail(ctx, DEC_IPV4_TRUNC);
-	if (!ipv4_csum_ok(hdr))
-		dctx_note(ctx, NOTE_IPV4_BAD_CSUM);
 	if (hlen > 20 && !ipv4_opts_ok(h))
 		return dctx_fail(ctx, DEC_IPV4_OPT_BAD);
 	if ((fragf & 0x3fff) != 0)

@@ -317,6 +317,7 @@ worker_frame(struct worker *w, int dlt, const uint8_t *frame, size_t caplen,
 		return;		/* counted by flow_get */
 	if (p.payload_len > 0)
 		f->flags |= FLOW_PAYLOAD;
+	decode_ip_csum_check(&w->dec, &p);	/* not on bypassed flows */
 	classify_packet(w->cls, f, &p);
 	if (p.proto == IPPROTO_TCP)
 		app_tcp(w, f, dir, &p);

@@ -10,6 +10,7 @@
 
 #include "app.h"
 #include "log.h"
+#include "xmalloc.h"
 #include "../parsers/decode.h"
 
 static int
@@ -47,6 +48,37 @@ check_linktype(struct capture *c)
 	return 0;
 }
 
+/*
+ * A file is read through stdio: with its default 4 KiB buffer that is one
+ * read(2) per 4 KiB, a third of the time of a bare read loop.  We open it
+ * ourselves with a large buffer (set before any I/O, as setvbuf requires);
+ * without memory for it, the default buffer.
+ */
+static pcap_t *
+open_file(struct capture *c, const char *path, char *err)
+{
+	FILE *fp;
+	pcap_t *p;
+
+	if (strcmp(path, "-") == 0)
+		return pcap_open_offline(path, err);
+	if ((fp = fopen(path, "rb")) == NULL) {
+		snprintf(err, PCAP_ERRBUF_SIZE, "%s", strerror(errno));
+		return NULL;
+	}
+	if ((c->iobuf = xmalloc(LIM_PCAP_FILE_BUF)) != NULL &&
+	    setvbuf(fp, c->iobuf, _IOFBF, LIM_PCAP_FILE_BUF) != 0) {
+		xfree(c->iobuf);
+		c->iobuf = NULL;
+	}
+	if ((p = pcap_fopen_offline(fp, err)) == NULL) {
+		fclose(fp);
+		xfree(c->iobuf);
+		c->iobuf = NULL;
+	}
+	return p;
+}
+
 int
 capture_open_file(struct capture *c, const char *path, const char *bpf)
 {
@@ -55,7 +87,7 @@ capture_open_file(struct capture *c, const char *path, const char *bpf)
 	memset(c, 0, sizeof(*c));
 	c->name = strcmp(path, "-") == 0 ? "stdin" : path;
 	err[0] = '\0';
-	c->p = pcap_open_offline(path, err);
+	c->p = open_file(c, path, err);
 	if (c->p == NULL) {
 		log_warnx("%s: cannot read capture: %s", c->name, err);
 		return -1;
@@ -113,8 +145,10 @@ void
 capture_close(struct capture *c)
 {
 	if (c->p != NULL)
-		pcap_close(c->p);
+		pcap_close(c->p);	/* closes the FILE before its buffer goes */
 	c->p = NULL;
+	xfree(c->iobuf);
+	c->iobuf = NULL;
 }
 
 static void

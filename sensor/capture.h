@@ -19,6 +19,7 @@ struct capture {
 	int		 dlt;
 	int		 live;
 	uint64_t	 frames;	/* frames read from this source */
+	char		*iobuf;		/* file read buffer (LIM_PCAP_FILE_BUF) */
 };
 
 struct capture_live_opts {

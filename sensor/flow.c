@@ -24,46 +24,40 @@
 #define NIL	UINT32_MAX
 
 /*
- * The hash: NH (the inner hash of UMAC, RFC 4418 section 5.2.1) over the
- * key in canonical order (lower endpoint first, so both directions hash
- * alike), with 32-bit lane keys derived from the seed:
+ * The hash: a multiply-xorshift chain over the key in canonical order
+ * (lower endpoint first, so both directions hash alike), started from the
+ * per-process seed:
  *
- *   h = sum over i of (w[2i] + k[2i] mod 2^32) * (w[2i+1] + k[2i+1] mod 2^32)
+ *   h = seed ^ (proto | family << 8);  for each 64-bit word w:
+ *   h = (h ^ w) * M;  h ^= h >> 29
  *
- *   lanes: lo addr[4] hi addr[4] lo port << 16 | hi port, vlan[0] |
- *          vlan[1] << 16, proto | family << 8, 0
+ *   words: IPv4: lo addr << 32 | hi addr, ports << 32 | vlans
+ *          IPv6: the four 64-bit halves of lo and hi, ports << 32 | vlans
  *
- * NH is almost-universal for a fixed length (two distinct keys collide
- * with probability about 2^-32 over the seed), so no set of flows
- * collides for every seed; the bucket comes from the high bits of a
- * multiplicative spread.  Six multiplies: the lookup runs on every packet.
+ * Two multiplies for IPv4, five for IPv6: the lookup runs on every packet,
+ * bypassed ones too (the NH hash it replaces cost ~50 instructions).  Not
+ * provably universal like NH, but keyed: without the seed an attacker
+ * cannot tell which flows share a bucket.  The bucket comes from the high
+ * bits of a final multiplicative spread.
  */
-#define NH_LANES	12
-
-static uint64_t
-splitmix64(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
+#define MX_MUL	0x9e3779b97f4a7c15ULL
 
 static void
-nh_keys(struct flow_table *t, uint64_t seed)
+hash_keys(struct flow_table *t, uint64_t seed)
 {
-	int i;
+	uint64_t z = seed + MX_MUL;
 
-	for (i = 0; i < NH_LANES; i++)
-		t->nh_key[i] = (uint32_t)splitmix64(&seed);
+	/* splitmix64 finaliser: a seed of 0 or 1 still spreads */
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	t->hash_key = z ^ (z >> 31);
 }
 
 static inline uint64_t
-nh_pair(const struct flow_table *t, int i, uint32_t x, uint32_t y)
+mx(uint64_t h, uint64_t w)
 {
-	return (uint64_t)(uint32_t)(x + t->nh_key[i]) *
-	    (uint32_t)(y + t->nh_key[i + 1]);
+	h = (h ^ w) * MX_MUL;
+	return h ^ (h >> 29);
 }
 
 /* Lower endpoint first: compare (address, port) as integers. */
@@ -87,9 +81,8 @@ static inline uint32_t
 flow_bucket(const struct flow_table *t, const uint8_t *a, uint16_t ap,
     const uint8_t *b, uint16_t bp, uint32_t vlans, uint32_t pf)
 {
-	uint32_t x[8];
-	uint64_t h;
-	int i;
+	uint64_t h = t->hash_key ^ pf, x, y;
+	uint32_t a4, b4;
 
 	if (!ep_less(a, ap, b, bp)) {
 		const uint8_t *c = a;
@@ -97,13 +90,20 @@ flow_bucket(const struct flow_table *t, const uint8_t *a, uint16_t ap,
 
 		a = b, ap = bp, b = c, bp = cp;
 	}
-	memcpy(x, a, 16);
-	memcpy(x + 4, b, 16);
-	h = nh_pair(t, 8, (uint32_t)ap << 16 | bp, vlans) +
-	    nh_pair(t, 10, pf, 0);
-	for (i = 0; i < 8; i += 2)
-		h += nh_pair(t, i, x[i], x[i + 1]);
-	h *= 0x9e3779b97f4a7c15ULL;
+	if ((pf >> 8) == 4) {
+		memcpy(&a4, a, 4);
+		memcpy(&b4, b, 4);
+		h = mx(h, (uint64_t)a4 << 32 | b4);
+	} else {
+		memcpy(&x, a, 8);
+		memcpy(&y, a + 8, 8);
+		h = mx(mx(h, x), y);
+		memcpy(&x, b, 8);
+		memcpy(&y, b + 8, 8);
+		h = mx(mx(h, x), y);
+	}
+	h = mx(h, (uint64_t)((uint32_t)ap << 16 | bp) << 32 | vlans);
+	h *= MX_MUL;
 	return (uint32_t)(h >> 32) & (t->nbuckets - 1);
 }
 
@@ -244,7 +244,7 @@ flow_table_init(struct flow_table *t, const struct limits *lim,
 	t->max = lim->flow_max;
 	t->free_head = 0;
 	t->seed = seed;
-	nh_keys(t, seed);
+	hash_keys(t, seed);
 	t->lim = lim;
 	t->on_end = on_end;
 	t->arg = arg;

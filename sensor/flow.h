@@ -131,7 +131,7 @@ struct flow_table {
 	uint32_t		 age_head[FLOW_AGE_MAX];	/* oldest */
 	uint32_t		 age_tail[FLOW_AGE_MAX];	/* newest */
 	uint64_t		 seed;
-	uint32_t		 nh_key[12];	/* hash lane keys, from seed */
+	uint64_t		 hash_key;	/* hash key, from seed */
 	uint64_t		 next_id;
 	uint64_t		 last_expire_us;
 	const struct limits	*lim;

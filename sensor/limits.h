@@ -68,6 +68,8 @@
 
 /* Packets between two output flushes in replay. */
 #define LIM_FLUSH_PACKETS	4096
+/* stdio buffer for reading a capture file (one read(2) per this many bytes). */
+#define LIM_PCAP_FILE_BUF	(1024 * 1024)
 
 struct limits {
 	uint32_t	flow_max;

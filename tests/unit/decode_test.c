@@ -1283,6 +1283,14 @@ test_bad_ipv4_csum(void **state)
 	f.b[14 + 10] ^= 0xff;
 	assert_int_equal(dec(x, 1, &f), 1);
 	assert_v4_tcp(x, A4, B4);
+	/* checked on request only (not on bypassed flows); f.b stays alive */
+	assert_int_equal(x->d.st.note[NOTE_IPV4_BAD_CSUM], 0);
+	assert_int_equal(decode_packet(&x->d, 1, f.b, f.n, f.n, 1, &x->p), 1);
+	assert_int_equal(decode_ip_csum_check(&x->d, &x->p), 0);
+	assert_int_equal(x->d.st.note[NOTE_IPV4_BAD_CSUM], 1);
+	f.b[14 + 10] ^= 0xff;
+	assert_int_equal(decode_packet(&x->d, 1, f.b, f.n, f.n, 1, &x->p), 1);
+	assert_int_equal(decode_ip_csum_check(&x->d, &x->p), 1);
 	assert_int_equal(x->d.st.note[NOTE_IPV4_BAD_CSUM], 1);
 }
 
