@@ -77,6 +77,8 @@ const char *rule_reference(const struct rule *, size_t i);
 /* Alerts raised by this rule since load (stats). */
 uint64_t rule_alerts(const struct rule *);
 void	rule_count_alert(const struct rule *);
+/* Add from's per-rule alert counts to the rules of to with the same id. */
+void	rules_carry_counts(struct ruleset *to, const struct ruleset *from);
 
 const char *rule_attribution_name(enum rule_attribution);
 

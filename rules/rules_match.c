@@ -804,3 +804,39 @@ rule_attribution_name(enum rule_attribution a)
 
 	return (unsigned)a < ATTR_MAX ? names[a] : "unknown";
 }
+
+static int
+rule_ptr_cmp(const void *a, const void *b)
+{
+	const struct rule *const *x = a, *const *y = b;
+
+	return strcmp(rule_id(*x), rule_id(*y));
+}
+
+/*
+ * Carry the per-rule alert counters of a ruleset being replaced (SIGHUP)
+ * over to the rules of the new one with the same id, so the stats line
+ * counts alerts since start, not since the last reload.  O(n log n).
+ */
+void
+rules_carry_counts(struct ruleset *to, const struct ruleset *from)
+{
+	const struct rule **idx, *key, *const *hit;
+	size_t i, n;
+
+	if (to == NULL || from == NULL || (n = rules_count(from)) == 0)
+		return;
+	if ((idx = xcalloc(n, sizeof(*idx))) == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		idx[i] = rules_at(from, i);
+	qsort(idx, n, sizeof(*idx), rule_ptr_cmp);
+	for (i = 0; i < rules_count(to); i++) {
+		key = rules_at(to, i);
+		hit = bsearch(&key, idx, n, sizeof(*idx), rule_ptr_cmp);
+		if (hit != NULL)
+			((struct rule *)(uintptr_t)key)->alerts +=
+			    rule_alerts(*hit);
+	}
+	xfree(idx);
+}

@@ -4,6 +4,7 @@
 #include "capture.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -165,16 +166,73 @@ read_error(struct capture *c)
 		    (unsigned long long)c->frames, pcap_geterr(c->p));
 }
 
+struct live_ctx {
+	struct capture	*c;
+	struct worker	*w;
+};
+
+static void
+live_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+	struct live_ctx *lc = (struct live_ctx *)user;
+
+	lc->c->frames++;
+	worker_frame(lc->w, lc->c->dlt, data, h->caplen, h->len,
+	    (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec);
+}
+
+/*
+ * Live: non-blocking dispatch and poll(2) with a timeout, so signals and
+ * the once-a-second tick are served even when no packet arrives (with
+ * TPACKET_V3 a blocking read can wait forever on an idle interface).
+ */
+static int
+run_live(struct capture *c, struct worker *w, volatile sig_atomic_t *stop,
+    void (*tick)(void *), void *tick_arg)
+{
+	struct live_ctx lc = { c, w };
+	char err[PCAP_ERRBUF_SIZE];
+	struct pollfd pfd;
+	int n;
+
+	if (pcap_setnonblock(c->p, 1, err) == -1 ||
+	    (pfd.fd = pcap_get_selectable_fd(c->p)) == -1) {
+		log_warnx("%s: cannot poll the capture: %s", c->name, err);
+		return -1;
+	}
+	pfd.events = POLLIN;
+	while (!*stop) {
+		n = pcap_dispatch(c->p, 4096, live_packet, (u_char *)&lc);
+		if (n == PCAP_ERROR_BREAK)
+			break;
+		if (n < 0) {
+			read_error(c);
+			output_flush(w->out);
+			return -1;
+		}
+		output_flush(w->out);
+		if (n == 0 && poll(&pfd, 1, 200) == -1 && errno != EINTR) {
+			log_warn("%s: poll", c->name);
+			return -1;
+		}
+		if (tick != NULL)
+			tick(tick_arg);
+	}
+	output_flush(w->out);
+	return 0;
+}
+
 int
 capture_run(struct capture *c, struct worker *w, volatile sig_atomic_t *stop,
     void (*tick)(void *), void *tick_arg)
 {
 	struct pcap_pkthdr *h;
 	const u_char *data;
-	time_t last = time(NULL), now;
 	uint64_t since_flush = 0;
 	int rc;
 
+	if (c->live)
+		return run_live(c, w, stop, tick, tick_arg);
 	while (!*stop) {
 		rc = pcap_next_ex(c->p, &h, &data);
 		if (rc == 1) {
@@ -186,20 +244,12 @@ capture_run(struct capture *c, struct worker *w, volatile sig_atomic_t *stop,
 				output_flush(w->out);
 				since_flush = 0;
 			}
-		} else if (rc == 0) {
-			/* live timeout: nothing captured */
-			output_flush(w->out);
-			since_flush = 0;
 		} else if (rc == PCAP_ERROR_BREAK) {
-			break;
-		} else {
+			break;		/* end of file */
+		} else if (rc != 0) {
 			read_error(c);
 			output_flush(w->out);
 			return -1;
-		}
-		if (c->live && tick != NULL && (now = time(NULL)) != last) {
-			last = now;
-			tick(tick_arg);
 		}
 	}
 	output_flush(w->out);

@@ -37,8 +37,9 @@ void	capture_close(struct capture *);
 
 /*
  * Read a source to its end (files) or until *stop (both), feeding w.
- * flush_every: packets between output flushes.  *tick is called about once
- * per second of wall time in live mode (stats, reload), may be NULL.
+ * In live mode *tick is called after every batch and every idle poll
+ * timeout (at most 200 ms apart): signals, reload, periodic stats.  May be
+ * NULL.
  * Returns 0 at a clean end, -1 on a read error (message logged with the
  * file name and offset).
  */

@@ -250,6 +250,7 @@ reload_rules(struct runtime *rt)
 		return;
 	}
 	/* Single-threaded worker: no packet is in flight between calls. */
+	rules_carry_counts(rs, rt->w.rules);
 	rules_free(rt->w.rules);
 	rt->w.rules = rs;
 	log_info("rules reloaded: %zu rules", rs != NULL ? rules_count(rs) : 0);

@@ -162,7 +162,7 @@ def scenarios(top):
     kz_leaf = pem_sha256(os.path.join(c, "kz-leaf.pem"))
     qaznet = pem_sha256(os.path.join(r, "kz-qaznet-2019.pem"))
     kz_a = {
-        "port": 44301, "version": "TLSv1.2", "sni": "www.example.kz",
+        "port": 44301, "version": "TLS 1.2", "sni": "www.example.kz",
         "chain": [kz_leaf, qaznet],
         # (a) the anchor itself is sent at position 1.
         "alerts": [{"rule_id": "kz-qaznet-2019",
@@ -174,7 +174,7 @@ def scenarios(top):
         # (b) the Sub CA (itself listed: fingerprint) verifies with the
         # Russian Trusted Root's key; the root is the issuer of the top.
         "ru-sub-ca-signature": {
-            "port": 44302, "version": "TLSv1.2", "sni": "www.example.ru",
+            "port": 44302, "version": "TLS 1.2", "sni": "www.example.ru",
             "chain": [pem_sha256(os.path.join(c, "ru-leaf.pem")),
                       pem_sha256(os.path.join(r, "ru-trusted-sub-ca-2022.pem"))],
             "alerts": [{"rule_id": "ru-trusted-root-ca-2022",
@@ -186,7 +186,7 @@ def scenarios(top):
         # (c) the leaf's issuer DN and AKI are Qaznet's, but its signature
         # does not verify with Qaznet's key.
         "kz-qaznet-lookalike": {
-            "port": 44303, "version": "TLSv1.2", "sni": "www.example.kz",
+            "port": 44303, "version": "TLS 1.2", "sni": "www.example.kz",
             "chain": [pem_sha256(os.path.join(c, "lookalike-leaf.pem"))],
             "alerts": [{"rule_id": "kz-qaznet-2019",
                         "attribution": "key_id", "verified": False,
@@ -194,7 +194,7 @@ def scenarios(top):
         },
         # (e) unknown private root for www.google.com, untrusted.yaml.
         "untrusted-private-root": {
-            "port": 44304, "version": "TLSv1.2", "sni": "www.google.com",
+            "port": 44304, "version": "TLS 1.2", "sni": "www.google.com",
             "chain": [pem_sha256(os.path.join(c, "google-leaf.pem")),
                       pem_sha256(os.path.join(c, "private-root.pem"))],
             "alerts": [{"rule_id": "untrusted-public-sni",
@@ -202,7 +202,7 @@ def scenarios(top):
         },
         # TLS 1.3: the certificates are encrypted, nothing to match.
         "kz-qaznet-tls13": {
-            "port": 44305, "version": "TLSv1.3", "sni": "www.example.kz",
+            "port": 44305, "version": "TLS 1.3", "sni": "www.example.kz",
             "chain_missing": "tls13", "alerts": [],
         },
     }
