@@ -219,4 +219,52 @@ else
 	fail "--privacy: client address written"
 fi
 
+# --- --pem and --cert-dedup -------------------------------------------------
+REPEAT=$top_srcdir/tests/corpus/pcaps/google-cert-repeat.pcap
+[ -f "$REPEAT" ] || REPEAT=$A
+rw "$T/pem" -r "$A" -R "$RULES" --pem
+expect_rc "--pem" 0
+checks=$((checks + 1))
+if python3 - "$T/pem.out" <<'PY'
+import base64, hashlib, json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+certs = [c for e in ev if e["event_type"] == "tls" for c in e["tls"]["chain"]]
+assert certs, "no certificates"
+for c in certs:
+    pem = c["pem"]
+    assert pem.startswith("-----BEGIN CERTIFICATE-----\n"), pem[:40]
+    body = "".join(l for l in pem.splitlines() if not l.startswith("-----"))
+    assert hashlib.sha256(base64.b64decode(body)).hexdigest() == c["sha256"]
+PY
+then
+	pass "--pem: every certificate's PEM decodes to its sha256"
+else
+	fail "--pem"
+fi
+rw "$T/full" -r "$REPEAT" -R "$RULES"
+rw "$T/dedup" -r "$REPEAT" -R "$RULES" --cert-dedup
+expect_rc "--cert-dedup" 0
+checks=$((checks + 1))
+if python3 - "$T/full.out" "$T/dedup.out" <<'PY'
+import json, sys
+def chains(path):
+    ev = [json.loads(l) for l in open(path) if l.strip()]
+    return [c for e in ev if e["event_type"] == "tls" for c in e["tls"].get("chain", [])]
+full, dedup = chains(sys.argv[1]), chains(sys.argv[2])
+assert [c["sha256"] for c in full] == [c["sha256"] for c in dedup]
+seen = set()
+for c in dedup:
+    if c["sha256"] in seen:
+        assert c.get("dedup") is True and "subject" not in c, c
+    else:
+        assert "subject" in c and "dedup" not in c, c
+        seen.add(c["sha256"])
+assert len(seen) < len(dedup), "capture has no repeated certificate"
+PY
+then
+	pass "--cert-dedup: each certificate in full once, then by sha256"
+else
+	fail "--cert-dedup"
+fi
+
 finish
