@@ -180,21 +180,32 @@ ip_demux(struct dctx *ctx, uint8_t proto, struct cur *c, size_t missing)
 	return dctx_fail(ctx, DEC_OTHER_L4);
 }
 
-/* RFC 1071 one's complement sum over 16-bit big-endian words. */
+/*
+ * RFC 1071 one's complement sum over 16-bit big-endian words.  Words are
+ * added two at a time into 64 bits (RFC 1071 2(A): the sum may be taken
+ * over wider words and folded at the end); a 1500-byte segment is 375
+ * iterations.  The result is folded back to 32 bits for csum_fold().
+ */
 uint32_t
 csum_add(uint32_t sum, struct cur c)
 {
-	uint16_t w;
+	uint64_t acc = sum;
+	uint32_t w;
+	uint16_t h;
 	uint8_t b;
 
-	while (cur_be16(&c, &w) == 0) {
-		sum += w;
-		if (sum >= 0x80000000u)
-			sum = (sum & 0xffff) + (sum >> 16);
-	}
+	while (cur_be32(&c, &w) == 0)
+		acc += w;
+	if (cur_be16(&c, &h) == 0)
+		acc += (uint32_t)h << 16;
 	if (cur_u8(&c, &b) == 0)
-		sum += (uint32_t)b << 8;
-	return sum;
+		acc += (uint32_t)b << 8;
+	/* 32-bit words sum to 16-bit words: fold the halves together */
+	acc = (acc & 0xffffffffu) + (acc >> 32);
+	acc = (acc & 0xffffffffu) + (acc >> 32);
+	acc = (acc & 0xffff) + (acc >> 16);
+	acc = (acc & 0xffff) + (acc >> 16);
+	return (uint32_t)acc;
 }
 
 uint16_t

@@ -97,6 +97,20 @@ tls_is_tls(const struct tls_flow *tf)
 	return tf->is_tls;
 }
 
+int
+tls_started(const struct tls_flow *tf)
+{
+	int d;
+
+	if (tf->is_tls)
+		return 1;
+	for (d = 0; d < 2; d++)
+		if (tf->d[d].mode == TLS_MODE_RECORD ||
+		    tf->d[d].mode == TLS_MODE_SSLV2)
+			return 1;
+	return 0;
+}
+
 /* The one place a direction changes mode; every transition is logged. */
 static void
 tls_change_mode(struct tls_flow *tf, int dir, enum tls_mode mode)

@@ -112,6 +112,9 @@ void	tls_stream_end(struct tls_flow *, int dir, enum reasm_reason);
 int	tls_client_dir(const struct tls_flow *);
 /* 1 once any TLS/SSL/DTLS record was recognised. */
 int	tls_is_tls(const struct tls_flow *);
+/* 1 once a direction switched to TLS/SSLv2 records (a record header was
+ * seen, the record itself may still be incomplete). */
+int	tls_started(const struct tls_flow *);
 /* 1 when nothing more from direction dir can change the session. */
 int	tls_dir_done(const struct tls_flow *, int dir);
 /* 1 when the session is complete: report it now and bypass the flow. */

@@ -46,6 +46,7 @@ struct x509_cert {
 	uint8_t		*der;		/* copy, for PEM output and evidence */
 	size_t		 der_len;
 	/* cache bookkeeping */
+	uint64_t	 fast;		/* keyed fast hash of der: the cache key */
 	uint32_t	 refs;
 	struct x509_cert *hnext, *lru_prev, *lru_next;
 };

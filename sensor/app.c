@@ -106,6 +106,7 @@ app_report(struct worker *w, struct flow *f, uint64_t ts_us)
 	r.nchain = get_chain(w, &s->server, chain);
 	r.ncchain = get_chain(w, &s->client, cchain);
 	r.app_proto = app_label(s);
+	classify_sni(w->cls, f, s->sni, s->dtls);
 	r.app_name = classify_app_name(w->cls, f);
 	f->app_label = r.app_proto;
 
@@ -287,7 +288,8 @@ app_flow_end(void *arg, struct flow *f, enum flow_end_reason why)
 		if (f->rd[d].reason != REASM_OK && f->rd[d].reason != REASM_DONE)
 			incomplete = reasm_reason_name(f->rd[d].reason);
 	if (f->flags & FLOW_PAYLOAD)
-		output_flow(w->out, f, why, incomplete, f->app_label);
+		output_flow(w->out, f, why, incomplete, f->app_label,
+		    classify_app_name(w->cls, f));
 }
 
 void
@@ -313,16 +315,26 @@ worker_frame(struct worker *w, int dlt, const uint8_t *frame, size_t caplen,
 	}
 	f->pkts[dir]++;
 	f->bytes[dir] += p.payload_len;
-	if (f->flags & FLOW_BYPASS)
-		return;		/* counted by flow_get */
+	if (f->flags & FLOW_BYPASS) {
+		/* counted by flow_get; a flow given up as not TLS early may
+		 * still be in nDPI's first packets */
+		if (f->ndpi_pkts < w->lim->ndpi_packets)
+			classify_packet(w->cls, f, &p);
+		return;
+	}
 	if (p.payload_len > 0)
 		f->flags |= FLOW_PAYLOAD;
 	decode_ip_csum_check(&w->dec, &p);	/* not on bypassed flows */
-	classify_packet(w->cls, f, &p);
 	if (p.proto == IPPROTO_TCP)
 		app_tcp(w, f, dir, &p);
 	else
 		app_udp(w, f, dir, &p);
+	/* TLS is ours from its first record on: nDPI would re-parse the
+	 * hello and hash every certificate. */
+	if (f->app_label != NULL || (f->app != NULL && tls_started(f->app)))
+		classify_stop(w->cls, f);
+	else
+		classify_packet(w->cls, f, &p);
 }
 
 int

@@ -74,6 +74,42 @@ classify_flow_done(struct classify *c, struct flow *f)
 }
 
 void
+classify_stop(struct classify *c, struct flow *f)
+{
+	if (c == NULL)
+		return;
+	if (f->ndpi != NULL) {
+		ndpi_free_flow(f->ndpi);
+		f->ndpi = NULL;
+	}
+	f->ndpi_pkts = (uint8_t)c->max_pkts;
+}
+
+void
+classify_sni(struct classify *c, struct flow *f, const char *sni, int dtls)
+{
+	ndpi_protocol_match_result m;
+	char name[256];
+	size_t n;
+	int id;
+
+	if (c == NULL)
+		return;
+	f->app_proto = dtls ? NDPI_PROTOCOL_DTLS : NDPI_PROTOCOL_TLS;
+	if (sni == NULL || (n = strlen(sni)) == 0 || f->ndpi_app != 0)
+		return;
+	/* nDPI's API takes a mutable string. */
+	if (n >= sizeof(name))
+		n = sizeof(name) - 1;
+	memcpy(name, sni, n);
+	name[n] = '\0';
+	memset(&m, 0, sizeof(m));
+	id = ndpi_match_string_subprotocol(c->ndpi, name, (u_int)n, &m);
+	if (id > 0)
+		f->ndpi_app = (uint16_t)id;
+}
+
+void
 classify_packet(struct classify *c, struct flow *f, const struct pkt *p)
 {
 	ndpi_protocol r;
@@ -97,8 +133,9 @@ classify_packet(struct classify *c, struct flow *f, const struct pkt *p)
 	r = ndpi_detection_process_packet(c->ndpi, f->ndpi, p->l3,
 	    p->l3_len > 65535 ? 65535 : (unsigned short)p->l3_len,
 	    p->ts_us / 1000);
-	if (r.app_protocol != NDPI_PROTOCOL_UNKNOWN &&
-	    !ndpi_extra_dissection_possible(c->ndpi, f->ndpi)) {
+	/* Stop at the first answer: nDPI would go on to dissect the
+	 * certificate (and SHA-1 it), which is our job, not its. */
+	if (r.app_protocol != NDPI_PROTOCOL_UNKNOWN) {
 		settle(c, f, r);
 		ndpi_free_flow(f->ndpi);
 		f->ndpi = NULL;

@@ -31,6 +31,16 @@ void	classify_free(struct classify *);
 
 /* Offer one packet of f (cheap no-op once f is classified). */
 void	classify_packet(struct classify *, struct flow *, const struct pkt *);
+/*
+ * f turned out to carry TLS: stop feeding nDPI (its TLS dissector would
+ * re-parse the hello and hash every certificate) and free its state; the
+ * application is then named from the SNI by classify_sni().
+ */
+void	classify_stop(struct classify *, struct flow *);
+/* Name f's application from the TLS server name with nDPI's host
+ * automaton (what nDPI itself does with the SNI). */
+void	classify_sni(struct classify *, struct flow *, const char *sni,
+	    int dtls);
 /* Settle f's classification (give up if needed) and free nDPI state. */
 void	classify_flow_done(struct classify *, struct flow *);
 /* Application name ("Google") or NULL; protocol name ("TLS") or NULL. */

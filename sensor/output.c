@@ -234,7 +234,7 @@ static const char *const end_names[FLOW_END_MAX] = {
 
 void
 output_flow(struct output *o, const struct flow *f, int reason,
-    const char *incomplete, const char *app_proto)
+    const char *incomplete, const char *app_proto, const char *app_name)
 {
 	struct jbuf *j = &o->jb;
 	int c = f->client_dir, s = !f->client_dir;
@@ -242,6 +242,8 @@ output_flow(struct output *o, const struct flow *f, int reason,
 	event_head(o, f, f->last_us, "flow");
 	if (app_proto != NULL)
 		jb_str(j, "app_proto", app_proto);
+	if (app_name != NULL)
+		jb_str(j, "app_name", app_name);
 	jb_obj_open(j, "flow");
 	jb_u64(j, "pkts_toserver", f->pkts[c]);
 	jb_u64(j, "pkts_toclient", f->pkts[s]);

@@ -62,7 +62,7 @@ int	output_flush(struct output *);
 int	output_reopen(struct output *);
 
 void	output_flow(struct output *, const struct flow *, int reason,
-	    const char *incomplete, const char *app_proto);
+	    const char *incomplete, const char *app_proto, const char *app_name);
 /* Render the tls object once; tls and alert events of the session reuse it. */
 void	output_tls_render(struct output *, const struct tls_report *);
 void	output_tls(struct output *, const struct flow *, uint64_t ts_us,

@@ -4,7 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "sensor/json.h"
@@ -107,6 +109,37 @@ test_time_hex_ip(void **state)
 	jb_free(&j);
 }
 
+/* The hand-written date arithmetic agrees with gmtime_r everywhere. */
+static void
+test_time_against_gmtime(void **state)
+{
+	struct jbuf j;
+	uint64_t t, step = 86400ull * 1000000 * 7 + 3723456789ull;
+	char want[48];
+	struct tm tm;
+	time_t secs;
+
+	(void)state;
+	jb_init(&j);
+	/* 1970 .. 2200, every week and some: leap days, centuries. */
+	for (t = 0; t < 7258118400ull * 1000000; t += step) {
+		secs = (time_t)(t / 1000000);
+		gmtime_r(&secs, &tm);
+		snprintf(want, sizeof(want),
+		    "\"%04d-%02d-%02dT%02d:%02d:%02d.%06uZ\"",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		    tm.tm_min, tm.tm_sec, (unsigned)(t % 1000000));
+		jb_reset(&j);
+		jb_time(&j, NULL, t);
+		assert_int_equal(j.len, strlen(want));
+		assert_memory_equal(j.buf, want, j.len);
+	}
+	jb_reset(&j);
+	jb_time(&j, NULL, 951782400ull * 1000000);	/* 2000-02-29 */
+	assert_memory_equal(j.buf, "\"2000-02-29T00:00:00.000000Z\"", j.len);
+	jb_free(&j);
+}
+
 static void
 test_raw_and_growth(void **state)
 {
@@ -137,6 +170,7 @@ main(void)
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_embedded_nul),
 		cmocka_unit_test(test_time_hex_ip),
+		cmocka_unit_test(test_time_against_gmtime),
 		cmocka_unit_test(test_raw_and_growth),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
