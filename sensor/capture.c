@@ -11,6 +11,7 @@
 
 #include "app.h"
 #include "log.h"
+#include "pcapfile.h"
 #include "xmalloc.h"
 #include "../parsers/decode.h"
 
@@ -80,6 +81,42 @@ open_file(struct capture *c, const char *path, char *err)
 	return p;
 }
 
+static int
+dlt_supported(struct capture *c)
+{
+	if (!decode_linktype_supported(c->dlt)) {
+		log_warnx("%s: link type %s (%d) is not supported", c->name,
+		    pcap_datalink_val_to_name(c->dlt) ?
+		    pcap_datalink_val_to_name(c->dlt) : "unknown", c->dlt);
+		return -1;
+	}
+	return 0;
+}
+
+/* The zero-copy reader: compile the filter against its link type. */
+static int
+open_pcapfile(struct capture *c, const char *bpf)
+{
+	pcap_t *dead;
+	int rc = 0;
+
+	c->dlt = pcapfile_dlt(c->pf);
+	if (dlt_supported(c) == -1)
+		return -1;
+	if (bpf == NULL || bpf[0] == '\0')
+		return 0;
+	if ((dead = pcap_open_dead(c->dlt, 262144)) == NULL)
+		return -1;
+	if (pcap_compile(dead, &c->prog, bpf, 1, PCAP_NETMASK_UNKNOWN) == -1) {
+		log_warnx("%s: bad filter \"%s\": %s", c->name, bpf,
+		    pcap_geterr(dead));
+		rc = -1;
+	} else
+		c->has_prog = 1;
+	pcap_close(dead);
+	return rc;
+}
+
 int
 capture_open_file(struct capture *c, const char *path, const char *bpf)
 {
@@ -88,6 +125,19 @@ capture_open_file(struct capture *c, const char *path, const char *bpf)
 	memset(c, 0, sizeof(*c));
 	c->name = strcmp(path, "-") == 0 ? "stdin" : path;
 	err[0] = '\0';
+	switch (pcapfile_open(path, &c->pf, err, sizeof(err))) {
+	case PCAPFILE_OK:
+		if (open_pcapfile(c, bpf) == -1) {
+			capture_close(c);
+			return -1;
+		}
+		return 0;
+	case PCAPFILE_ERROR:
+		log_warnx("%s: cannot read capture: %s", c->name, err);
+		return -1;
+	case PCAPFILE_NOT_MINE:
+		break;
+	}
 	c->p = open_file(c, path, err);
 	if (c->p == NULL) {
 		log_warnx("%s: cannot read capture: %s", c->name, err);
@@ -150,6 +200,11 @@ capture_close(struct capture *c)
 	c->p = NULL;
 	xfree(c->iobuf);
 	c->iobuf = NULL;
+	pcapfile_close(c->pf);
+	c->pf = NULL;
+	if (c->has_prog)
+		pcap_freecode(&c->prog);
+	c->has_prog = 0;
 }
 
 static void
@@ -222,6 +277,44 @@ run_live(struct capture *c, struct worker *w, volatile sig_atomic_t *stop,
 	return 0;
 }
 
+/* Replay through the zero-copy reader. */
+static int
+run_pcapfile(struct capture *c, struct worker *w, volatile sig_atomic_t *stop)
+{
+	struct pcapfile_rec r;
+	struct pcap_pkthdr h;
+	char err[256];
+	uint64_t since_flush = 0;
+	int rc;
+
+	while (!*stop) {
+		rc = pcapfile_next(c->pf, &r, err, sizeof(err));
+		if (rc == 0)
+			break;
+		if (rc == -1) {
+			log_warnx("%s: offset %llu, after %llu packets: %s",
+			    c->name, (unsigned long long)pcapfile_offset(c->pf),
+			    (unsigned long long)c->frames, err);
+			output_flush(w->out);
+			return -1;
+		}
+		c->frames++;
+		if (c->has_prog) {
+			h.caplen = r.caplen;
+			h.len = r.len;
+			if (pcap_offline_filter(&c->prog, &h, r.data) == 0)
+				continue;
+		}
+		worker_frame(w, c->dlt, r.data, r.caplen, r.len, r.ts_us);
+		if (++since_flush >= LIM_FLUSH_PACKETS) {
+			output_flush(w->out);
+			since_flush = 0;
+		}
+	}
+	output_flush(w->out);
+	return 0;
+}
+
 int
 capture_run(struct capture *c, struct worker *w, volatile sig_atomic_t *stop,
     void (*tick)(void *), void *tick_arg)
@@ -233,6 +326,8 @@ capture_run(struct capture *c, struct worker *w, volatile sig_atomic_t *stop,
 
 	if (c->live)
 		return run_live(c, w, stop, tick, tick_arg);
+	if (c->pf != NULL)
+		return run_pcapfile(c, w, stop);
 	while (!*stop) {
 		rc = pcap_next_ex(c->p, &h, &data);
 		if (rc == 1) {

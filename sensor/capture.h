@@ -12,9 +12,13 @@
 #include <pcap/pcap.h>
 
 struct worker;
+struct pcapfile;
 
 struct capture {
-	pcap_t		*p;
+	pcap_t		*p;		/* libpcap source, or NULL with pf */
+	struct pcapfile	*pf;		/* zero-copy classic pcap file */
+	struct bpf_program prog;	/* filter for pf */
+	int		 has_prog;
 	const char	*name;		/* file name or interface */
 	int		 dlt;
 	int		 live;

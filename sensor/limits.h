@@ -66,6 +66,10 @@
 /* Packets given to nDPI per flow before we stop asking it. */
 #define LIM_NDPI_PACKETS	12
 
+/* Bytes of a capture file mapped at once by the zero-copy reader: mapped
+ * pages count as resident memory, so the file is walked in windows. */
+#define LIM_PCAP_MAP_WINDOW	(8u << 20)
+
 /* Packets between two output flushes in replay. */
 #define LIM_FLUSH_PACKETS	4096
 /* stdio buffer for reading a capture file (one read(2) per this many bytes). */

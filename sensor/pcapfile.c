@@ -1,0 +1,260 @@
+/*
+ * pcapfile.c - zero-copy classic pcap reader.  See pcapfile.h.
+ *
+ * File format (the libpcap savefile, draft-ietf-opsawg-pcap):
+ *
+ *    0                   1                   2                   3
+ *   +---------------------------------------------------------------+
+ *   |                          Magic Number                         |
+ *   +-------------------------------+-------------------------------+
+ *   |          Major Version        |         Minor Version         |
+ *   +-------------------------------+-------------------------------+
+ *   |                           Reserved1                           |
+ *   |                           Reserved2                           |
+ *   |                            SnapLen                            |
+ *   | FCS |f|0 0 0 0 0 0 0 0 0 0 0 0|         LinkType              |
+ *   +---------------------------------------------------------------+
+ *   then per record:
+ *   |                      Timestamp (Seconds)                      |
+ *   |            Timestamp (Microseconds or nanoseconds)            |
+ *   |                    Captured Packet Length                     |
+ *   |                    Original Packet Length                     |
+ *   /                          Packet Data                          /
+ *
+ * All fields are in the byte order of the writer, told by the magic:
+ * 0xa1b2c3d4 (microseconds) or 0xa1b23c4d (nanoseconds).
+ */
+#include "pcapfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <pcap/pcap.h>
+
+#include "../parsers/cur.h"
+#include "xmalloc.h"
+
+#define PCAP_MAGIC_US		0xa1b2c3d4u
+#define PCAP_MAGIC_NS		0xa1b23c4du
+#define PCAP_HDR_LEN		24
+#define PCAP_REC_HDR_LEN	16
+/* Records larger than this are corrupt (libpcap's own ceiling is 256 KiB
+ * for most link types; D-Bus allows 128 MiB, which we do not read). */
+#define PCAP_REC_MAX		(1u << 20)
+#define LINKTYPE_RAW		101
+
+struct pcapfile {
+	int		 fd;
+	uint64_t	 size;		/* file size */
+	uint64_t	 off;		/* file offset of the next record */
+	const uint8_t	*map;		/* current window */
+	uint64_t	 map_off;	/* file offset of map[0] */
+	size_t		 map_len;
+	size_t		 page;
+	int		 swapped;	/* file byte order != little endian */
+	int		 nsec;
+	int		 dlt;
+	uint32_t	 snaplen;
+};
+
+static uint32_t
+rd32(const struct pcapfile *pf, struct cur *c, int *bad)
+{
+	uint32_t v = 0;
+
+	if ((pf->swapped ? cur_be32(c, &v) : cur_le32(c, &v)) == -1)
+		*bad = 1;
+	return v;
+}
+
+static void
+unmap(struct pcapfile *pf)
+{
+	if (pf->map != NULL)
+		munmap((void *)(uintptr_t)pf->map, pf->map_len);
+	pf->map = NULL;
+	pf->map_len = 0;
+}
+
+/* Map the window that holds [off, off + need). */
+static int
+window(struct pcapfile *pf, uint64_t off, size_t need)
+{
+	uint64_t start = off - off % pf->page, len;
+	void *m;
+
+	unmap(pf);
+	len = LIM_PCAP_MAP_WINDOW;
+	if (len < off - start + need)
+		len = off - start + need;
+	if (len > pf->size - start)
+		len = pf->size - start;
+	m = mmap(NULL, (size_t)len, PROT_READ, MAP_PRIVATE | MAP_POPULATE,
+	    pf->fd, (off_t)start);
+	if (m == MAP_FAILED)
+		return -1;
+	(void)madvise(m, (size_t)len, MADV_SEQUENTIAL);
+	pf->map = m;
+	pf->map_off = start;
+	pf->map_len = (size_t)len;
+	return 0;
+}
+
+/* A cursor over [off, off + n) of the file, mapping it if needed. */
+static int
+span(struct pcapfile *pf, uint64_t off, size_t n, struct cur *c)
+{
+	if (pf->size - off < n)
+		return -1;
+	if (pf->map == NULL || off < pf->map_off ||
+	    off + n > pf->map_off + pf->map_len) {
+		if (window(pf, off, n) == -1)
+			return -1;
+	}
+	cur_init(c, pf->map + (off - pf->map_off), n);
+	return 0;
+}
+
+static enum pcapfile_open
+parse_header(struct pcapfile *pf, char *err, size_t errlen)
+{
+	struct cur c;
+	uint8_t m[4];
+	uint32_t magic, snap, lt;
+	uint16_t major;
+	int bad = 0;
+
+	if (span(pf, 0, PCAP_HDR_LEN, &c) == -1 || cur_bytes(&c, m, 4) == -1)
+		return PCAPFILE_NOT_MINE;
+	magic = (uint32_t)m[0] | (uint32_t)m[1] << 8 | (uint32_t)m[2] << 16 |
+	    (uint32_t)m[3] << 24;
+	if (magic == PCAP_MAGIC_US || magic == PCAP_MAGIC_NS)
+		pf->swapped = 0;
+	else if (__builtin_bswap32(magic) == PCAP_MAGIC_US ||
+	    __builtin_bswap32(magic) == PCAP_MAGIC_NS) {
+		pf->swapped = 1;
+		magic = __builtin_bswap32(magic);
+	} else
+		return PCAPFILE_NOT_MINE;	/* pcapng, modified pcap... */
+	pf->nsec = magic == PCAP_MAGIC_NS;
+	if ((pf->swapped ? cur_be16(&c, &major) : cur_le16(&c, &major)) == -1 ||
+	    cur_skip(&c, 2 + 8) == -1)
+		return PCAPFILE_NOT_MINE;
+	snap = rd32(pf, &c, &bad);
+	lt = rd32(pf, &c, &bad);
+	if (bad || major != 2)
+		return PCAPFILE_NOT_MINE;
+	(void)err;
+	(void)errlen;
+	pf->snaplen = snap;
+	lt &= 0xffff;		/* upper bits: FCS length, not the type */
+	pf->dlt = lt == LINKTYPE_RAW ? DLT_RAW : (int)lt;
+	pf->off = PCAP_HDR_LEN;
+	return PCAPFILE_OK;
+}
+
+enum pcapfile_open
+pcapfile_open(const char *path, struct pcapfile **out, char *err,
+    size_t errlen)
+{
+	struct pcapfile *pf;
+	struct stat sb;
+	enum pcapfile_open rc;
+	long pg;
+
+	*out = NULL;
+	if (strcmp(path, "-") == 0)
+		return PCAPFILE_NOT_MINE;
+	if ((pf = xcalloc(1, sizeof(*pf))) == NULL)
+		return PCAPFILE_NOT_MINE;
+	pf->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (pf->fd == -1 || fstat(pf->fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	    sb.st_size < PCAP_HDR_LEN) {
+		/* let libpcap report it, with its own words */
+		if (pf->fd != -1)
+			close(pf->fd);
+		xfree(pf);
+		return PCAPFILE_NOT_MINE;
+	}
+	pg = sysconf(_SC_PAGESIZE);
+	pf->page = pg > 0 ? (size_t)pg : 4096;
+	pf->size = (uint64_t)sb.st_size;
+	rc = parse_header(pf, err, errlen);
+	if (rc != PCAPFILE_OK) {
+		pcapfile_close(pf);
+		return rc;
+	}
+	*out = pf;
+	return PCAPFILE_OK;
+}
+
+void
+pcapfile_close(struct pcapfile *pf)
+{
+	if (pf == NULL)
+		return;
+	unmap(pf);
+	if (pf->fd != -1)
+		close(pf->fd);
+	xfree(pf);
+}
+
+int
+pcapfile_dlt(const struct pcapfile *pf)
+{
+	return pf->dlt;
+}
+
+uint32_t
+pcapfile_snaplen(const struct pcapfile *pf)
+{
+	return pf->snaplen;
+}
+
+uint64_t
+pcapfile_offset(const struct pcapfile *pf)
+{
+	return pf->off;
+}
+
+int
+pcapfile_next(struct pcapfile *pf, struct pcapfile_rec *r, char *err,
+    size_t errlen)
+{
+	struct cur c;
+	uint32_t sec, frac, incl, orig;
+	int bad = 0;
+
+	if (pf->off == pf->size)
+		return 0;
+	if (span(pf, pf->off, PCAP_REC_HDR_LEN, &c) == -1) {
+		snprintf(err, errlen, "truncated record header: %llu bytes "
+		    "left, 16 needed", (unsigned long long)(pf->size - pf->off));
+		return -1;
+	}
+	sec = rd32(pf, &c, &bad);
+	frac = rd32(pf, &c, &bad);
+	incl = rd32(pf, &c, &bad);
+	orig = rd32(pf, &c, &bad);
+	if (bad || incl > PCAP_REC_MAX) {
+		snprintf(err, errlen, "bad record: captured length %u", incl);
+		return -1;
+	}
+	if (span(pf, pf->off + PCAP_REC_HDR_LEN, incl, &c) == -1) {
+		snprintf(err, errlen, "truncated record: %u bytes captured, "
+		    "%llu left in the file", incl, (unsigned long long)
+		    (pf->size - pf->off - PCAP_REC_HDR_LEN));
+		return -1;
+	}
+	r->data = cur_ptr(&c);
+	r->caplen = incl;
+	r->len = orig > incl ? orig : incl;
+	r->ts_us = (uint64_t)sec * 1000000 + (pf->nsec ? frac / 1000 : frac);
+	pf->off += PCAP_REC_HDR_LEN + (uint64_t)incl;
+	return 1;
+}

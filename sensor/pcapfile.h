@@ -1,0 +1,53 @@
+/*
+ * pcapfile.h - a zero-copy reader for classic pcap files.
+ *
+ * libpcap reads a savefile with fread into its buffer and copies every
+ * record again; on a page-cached file that is most of the cost of a
+ * replay.  For regular files in the classic format (usec or nsec, either
+ * byte order) we map the file in windows and hand out pointers into the
+ * mapping instead.  Everything else (pcapng, stdin, pipes, odd magics,
+ * mmap failure) goes through libpcap, which stays the reference.
+ *
+ * Memory stays flat: at most one window (LIM_PCAP_MAP_WINDOW) is mapped
+ * at a time, so the mapped file does not show up as resident memory.
+ */
+#ifndef ROOTWATCH_PCAPFILE_H
+#define ROOTWATCH_PCAPFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "limits.h"
+
+struct pcapfile;
+
+struct pcapfile_rec {
+	uint64_t	 ts_us;
+	const uint8_t	*data;		/* valid until the next call */
+	uint32_t	 caplen;
+	uint32_t	 len;		/* original length on the wire */
+};
+
+enum pcapfile_open {
+	PCAPFILE_OK,
+	PCAPFILE_NOT_MINE,	/* use libpcap (not an error) */
+	PCAPFILE_ERROR,		/* message in err */
+};
+
+enum pcapfile_open pcapfile_open(const char *path, struct pcapfile **out,
+	    char *err, size_t errlen);
+void	pcapfile_close(struct pcapfile *);
+/* Link type as a pcap DLT_ value. */
+int	pcapfile_dlt(const struct pcapfile *);
+uint32_t pcapfile_snaplen(const struct pcapfile *);
+
+/*
+ * Next record: 1 and *r filled, 0 at the clean end of the file, -1 on a
+ * truncated or malformed record (err says what, at which offset).
+ */
+int	pcapfile_next(struct pcapfile *, struct pcapfile_rec *r, char *err,
+	    size_t errlen);
+/* File offset of the next record. */
+uint64_t pcapfile_offset(const struct pcapfile *);
+
+#endif
