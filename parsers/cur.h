@@ -24,27 +24,31 @@ struct cur {
 	size_t		 len;
 };
 
-static inline void
+/* Always inlined: each read is a compare and a load or two, and a call
+ * would cost more than the read (gcc -O2 stops inlining in big parsers). */
+#define CUR_FN	static inline __attribute__((always_inline))
+
+CUR_FN void
 cur_init(struct cur *c, const void *p, size_t len)
 {
 	c->p = p;
 	c->len = p != NULL ? len : 0;
 }
 
-static inline size_t
+CUR_FN size_t
 cur_left(const struct cur *c)
 {
 	return c->len;
 }
 
 /* Pointer to the unread bytes; valid for cur_left() bytes. */
-static inline const uint8_t *
+CUR_FN const uint8_t *
 cur_ptr(const struct cur *c)
 {
 	return c->p;
 }
 
-static inline int
+CUR_FN int
 cur_skip(struct cur *c, size_t n)
 {
 	if (c->len < n)
@@ -54,7 +58,7 @@ cur_skip(struct cur *c, size_t n)
 	return 0;
 }
 
-static inline int
+CUR_FN int
 cur_u8(struct cur *c, uint8_t *v)
 {
 	if (c->len < 1)
@@ -65,7 +69,7 @@ cur_u8(struct cur *c, uint8_t *v)
 	return 0;
 }
 
-static inline int
+CUR_FN int
 cur_be16(struct cur *c, uint16_t *v)
 {
 	if (c->len < 2)
@@ -76,7 +80,7 @@ cur_be16(struct cur *c, uint16_t *v)
 	return 0;
 }
 
-static inline int
+CUR_FN int
 cur_le16(struct cur *c, uint16_t *v)
 {
 	if (c->len < 2)
@@ -87,7 +91,7 @@ cur_le16(struct cur *c, uint16_t *v)
 	return 0;
 }
 
-static inline int
+CUR_FN int
 cur_be24(struct cur *c, uint32_t *v)
 {
 	if (c->len < 3)
@@ -98,7 +102,7 @@ cur_be24(struct cur *c, uint32_t *v)
 	return 0;
 }
 
-static inline int
+CUR_FN int
 cur_le24(struct cur *c, uint32_t *v)
 {
 	if (c->len < 3)
@@ -109,7 +113,7 @@ cur_le24(struct cur *c, uint32_t *v)
 	return 0;
 }
 
-static inline int
+CUR_FN int
 cur_be32(struct cur *c, uint32_t *v)
 {
 	if (c->len < 4)
@@ -121,7 +125,7 @@ cur_be32(struct cur *c, uint32_t *v)
 	return 0;
 }
 
-static inline int
+CUR_FN int
 cur_le32(struct cur *c, uint32_t *v)
 {
 	if (c->len < 4)
@@ -133,7 +137,7 @@ cur_le32(struct cur *c, uint32_t *v)
 	return 0;
 }
 
-static inline int
+CUR_FN int
 cur_be48(struct cur *c, uint64_t *v)
 {
 	uint16_t hi;
@@ -147,7 +151,7 @@ cur_be48(struct cur *c, uint64_t *v)
 	return 0;
 }
 
-static inline int
+CUR_FN int
 cur_bytes(struct cur *c, void *dst, size_t n)
 {
 	if (c->len < n)
@@ -160,7 +164,7 @@ cur_bytes(struct cur *c, void *dst, size_t n)
 }
 
 /* Split the next n bytes off into *sub and advance past them. */
-static inline int
+CUR_FN int
 cur_sub(struct cur *c, size_t n, struct cur *sub)
 {
 	if (c->len < n)
@@ -173,7 +177,7 @@ cur_sub(struct cur *c, size_t n, struct cur *sub)
 }
 
 /* Read the byte at offset off without advancing. */
-static inline int
+CUR_FN int
 cur_peek_u8(const struct cur *c, size_t off, uint8_t *v)
 {
 	if (c->len <= off)
@@ -182,7 +186,7 @@ cur_peek_u8(const struct cur *c, size_t off, uint8_t *v)
 	return 0;
 }
 
-static inline int
+CUR_FN int
 cur_peek_be16(const struct cur *c, size_t off, uint16_t *v)
 {
 	if (c->len < 2 || c->len - 2 < off)

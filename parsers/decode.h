@@ -130,6 +130,7 @@ struct frag_table;
 
 struct decoder {
 	struct decode_stats	 st;
+	int			 no_fast_path;	/* tests: general path only */
 	struct frag_table	*frag;	/* IP fragment reassembly (may be NULL) */
 	const struct limits	*lim;
 };

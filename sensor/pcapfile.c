@@ -222,39 +222,54 @@ pcapfile_offset(const struct pcapfile *pf)
 	return pf->off;
 }
 
+/* The four record header words, in the file's byte order. */
+static inline int
+rec_header(const struct pcapfile *pf, struct cur *c, uint32_t w[4])
+{
+	if (pf->swapped)
+		return cur_be32(c, &w[0]) || cur_be32(c, &w[1]) ||
+		    cur_be32(c, &w[2]) || cur_be32(c, &w[3]) ? -1 : 0;
+	return cur_le32(c, &w[0]) || cur_le32(c, &w[1]) ||
+	    cur_le32(c, &w[2]) || cur_le32(c, &w[3]) ? -1 : 0;
+}
+
 int
 pcapfile_next(struct pcapfile *pf, struct pcapfile_rec *r, char *err,
     size_t errlen)
 {
 	struct cur c;
-	uint32_t sec, frac, incl, orig;
-	int bad = 0;
+	uint32_t w[4] = { 0, 0, 0, 0 };	/* sec, fraction, captured, original */
 
 	if (pf->off == pf->size)
 		return 0;
-	if (span(pf, pf->off, PCAP_REC_HDR_LEN, &c) == -1) {
+	/* Common case: the whole record is inside the current window. */
+	if (pf->map != NULL && pf->off >= pf->map_off &&
+	    pf->off - pf->map_off < pf->map_len)
+		cur_init(&c, pf->map + (pf->off - pf->map_off),
+		    pf->map_len - (size_t)(pf->off - pf->map_off));
+	else
+		cur_init(&c, NULL, 0);
+	if (cur_left(&c) < PCAP_REC_HDR_LEN &&
+	    span(pf, pf->off, PCAP_REC_HDR_LEN, &c) == -1) {
 		snprintf(err, errlen, "truncated record header: %llu bytes "
 		    "left, 16 needed", (unsigned long long)(pf->size - pf->off));
 		return -1;
 	}
-	sec = rd32(pf, &c, &bad);
-	frac = rd32(pf, &c, &bad);
-	incl = rd32(pf, &c, &bad);
-	orig = rd32(pf, &c, &bad);
-	if (bad || incl > PCAP_REC_MAX) {
-		snprintf(err, errlen, "bad record: captured length %u", incl);
+	if (rec_header(pf, &c, w) == -1 || w[2] > PCAP_REC_MAX) {
+		snprintf(err, errlen, "bad record: captured length %u", w[2]);
 		return -1;
 	}
-	if (span(pf, pf->off + PCAP_REC_HDR_LEN, incl, &c) == -1) {
+	if (cur_left(&c) < w[2] &&
+	    span(pf, pf->off + PCAP_REC_HDR_LEN, w[2], &c) == -1) {
 		snprintf(err, errlen, "truncated record: %u bytes captured, "
-		    "%llu left in the file", incl, (unsigned long long)
+		    "%llu left in the file", w[2], (unsigned long long)
 		    (pf->size - pf->off - PCAP_REC_HDR_LEN));
 		return -1;
 	}
 	r->data = cur_ptr(&c);
-	r->caplen = incl;
-	r->len = orig > incl ? orig : incl;
-	r->ts_us = (uint64_t)sec * 1000000 + (pf->nsec ? frac / 1000 : frac);
-	pf->off += PCAP_REC_HDR_LEN + (uint64_t)incl;
+	r->caplen = w[2];
+	r->len = w[3] > w[2] ? w[3] : w[2];
+	r->ts_us = (uint64_t)w[0] * 1000000 + (pf->nsec ? w[1] / 1000 : w[1]);
+	pf->off += PCAP_REC_HDR_LEN + (uint64_t)w[2];
 	return 1;
 }

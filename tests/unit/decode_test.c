@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -1371,6 +1372,128 @@ test_names(void **state)
 	    "ipv4_bad_csum");
 }
 
+/*
+ * The Ethernet/IPv4/TCP fast path in decode.c must agree with the general
+ * path on every frame: decode each frame of the bundled corpus, and every
+ * prefix and snaplen cut of its first frames, both ways and compare.
+ */
+static void
+same_pkt(const struct pkt *a, const struct pkt *b)
+{
+	assert_int_equal(a->family, b->family);
+	assert_int_equal(a->proto, b->proto);
+	assert_int_equal(a->nvlan, b->nvlan);
+	assert_int_equal(a->tunneled, b->tunneled);
+	assert_memory_equal(a->src, b->src, 16);
+	assert_memory_equal(a->dst, b->dst, 16);
+	assert_int_equal(a->sport, b->sport);
+	assert_int_equal(a->dport, b->dport);
+	assert_int_equal(a->wire_len, b->wire_len);
+	assert_ptr_equal(a->l3, b->l3);
+	assert_int_equal(a->l3_len, b->l3_len);
+	assert_ptr_equal(a->payload, b->payload);
+	assert_int_equal(a->payload_len, b->payload_len);
+	assert_int_equal(a->payload_missing, b->payload_missing);
+	if (a->proto == 6) {
+		assert_int_equal(a->tcp_flags, b->tcp_flags);
+		assert_int_equal(a->seq, b->seq);
+		assert_int_equal(a->ack, b->ack);
+		assert_int_equal(a->win, b->win);
+		assert_ptr_equal(a->l4, b->l4);
+		assert_int_equal(a->l4_len, b->l4_len);
+	}
+}
+
+static void
+both_ways(struct decoder *fast, struct decoder *slow, const uint8_t *f,
+    size_t caplen, size_t len)
+{
+	struct pkt a, b;
+	int ra, rb;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	ra = decode_packet(fast, 1, f, caplen, len, 7, &a);
+	rb = decode_packet(slow, 1, f, caplen, len, 7, &b);
+	assert_int_equal(ra, rb);
+	if (ra)
+		same_pkt(&a, &b);
+	assert_memory_equal(&fast->st, &slow->st, sizeof(fast->st));
+}
+
+static void
+test_fast_path_agrees(void **state)
+{
+	static const uint8_t hdr[24] = { 0xd4, 0xc3, 0xb2, 0xa1 };
+	const char *dir = getenv("RW_CORPUS_PCAPS");
+	const char *names[] = { "tls1.2.pcap", "ecdhe.pcap", "smtp.pcap",
+	    "ssl.v3.pcap", "google-cert-repeat.pcap", "client-certificate.pcap",
+	    "pppoe-over-qinq.pcap", "geneve-47101.pcap", "tls13-ech.pcap" };
+	struct decoder fast, slow;
+	struct limits lim;
+	uint8_t rec[24], *buf;
+	unsigned i, frames = 0;
+	size_t n, k;
+	FILE *fp;
+	char path[1024];
+
+	(void)state;
+	if (dir == NULL)
+		skip();
+	limits_default(&lim);
+	assert_int_equal(decode_init(&fast, &lim), 0);
+	assert_int_equal(decode_init(&slow, &lim), 0);
+	slow.no_fast_path = 1;
+	buf = malloc(262144);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if ((fp = fopen(path, "rb")) == NULL)
+			continue;
+		/* classic little-endian pcap, Ethernet: read records */
+		if (fread(rec, 1, 24, fp) != 24 || memcmp(rec, hdr, 4) != 0 ||
+		    rec[20] != 1) {
+			fclose(fp);
+			continue;
+		}
+		while (fread(rec, 1, 16, fp) == 16) {
+			uint32_t incl = rec[8] | rec[9] << 8 | rec[10] << 16 |
+			    (uint32_t)rec[11] << 24;
+			uint32_t orig = rec[12] | rec[13] << 8 | rec[14] << 16 |
+			    (uint32_t)rec[15] << 24;
+			if (incl > 262144 || fread(buf, 1, incl, fp) != incl)
+				break;
+			both_ways(&fast, &slow, buf, incl, orig);
+			if (frames++ < 40) {
+				for (n = 0; n < incl; n++) {
+					uint8_t *cp = malloc(n ? n : 1);
+					memcpy(cp, buf, n);
+					both_ways(&fast, &slow, cp, n, orig);
+					both_ways(&fast, &slow, cp, n, n);
+					free(cp);
+				}
+			}
+		}
+		fclose(fp);
+	}
+	/* and the crafted oddities: padding, options, fragments, bad hlen */
+	for (k = 0; k < 4; k++) {
+		uint8_t f[80];
+		memset(f, 0, sizeof(f));
+		f[12] = 0x08;
+		f[14] = k == 1 ? 0x46 : 0x45;
+		f[16] = 0;
+		f[17] = k == 2 ? 30 : 40 + (k == 1 ? 4 : 0);
+		f[20] = k == 3 ? 0x20 : 0;	/* MF */
+		f[23] = 6;
+		f[14 + (k == 1 ? 24 : 20) + 12] = k == 2 ? 0x10 : 0x50;
+		both_ways(&fast, &slow, f, sizeof(f), sizeof(f));
+	}
+	assert_true(frames > 100);
+	free(buf);
+	decode_free(&fast);
+	decode_free(&slow);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
@@ -1388,7 +1511,7 @@ main(void)
 		T(test_erspan), T(test_vxlan), T(test_geneve), T(test_gtp),
 		T(test_too_deep), T(test_truncation_sweep),
 		T(test_bad_ipv4_csum), T(test_eth_padding), T(test_snaplen),
-		T(test_names),
+		T(test_names), T(test_fast_path_agrees),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
