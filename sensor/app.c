@@ -425,6 +425,7 @@ stats_flows(struct jbuf *j, const struct flow_table *ft,
 	jb_u64(j, "cap_hits", ft->st.alloc_fail + ft->st.ended[FLOW_END_EVICTED]);
 	jb_u64(j, "bypassed_packets", ft->st.bypassed_pkts);
 	jb_u64(j, "reused", ft->st.reused);
+	jb_u64(j, "previous_flow_hits", ft->st.last_hits);
 	jb_obj_close(j);
 	jb_obj_open(j, "reassembly");
 	jb_u64(j, "segments", r->segments);

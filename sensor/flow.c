@@ -210,7 +210,30 @@ age_move(struct flow_table *t, uint32_t i, int age)
 {
 	age_unlink(t, i);
 	t->pool[i].age = (uint8_t)age;
+	t->pool[i].list_us = t->pool[i].last_us;
 	age_append(t, i);
+}
+
+/*
+ * The lists are kept in order lazily: a packet only updates last_us, and
+ * a flow touched since it was queued (last_us > list_us) is requeued when
+ * it reaches the head.  Moving a flow on every packet would touch two
+ * neighbours' cache lines per packet; this way each flow moves at most
+ * once per timeout.  After settling, the head is the least recently seen
+ * flow of its list.
+ */
+static void
+age_settle(struct flow_table *t, int a)
+{
+	struct flow *f;
+	uint32_t i;
+
+	while ((i = t->age_head[a]) != NIL) {
+		f = &t->pool[i];
+		if (f->list_us >= f->last_us)
+			break;
+		age_move(t, i, a);
+	}
 }
 
 int
@@ -241,6 +264,7 @@ flow_table_init(struct flow_table *t, const struct limits *lim,
 	for (a = 0; a < FLOW_AGE_MAX; a++)
 		t->age_head[a] = t->age_tail[a] = NIL;
 	t->nbuckets = nb;
+	t->last = NIL;
 	t->max = lim->flow_max;
 	t->free_head = 0;
 	t->seed = seed;
@@ -305,6 +329,8 @@ flow_end(struct flow_table *t, struct flow *f, enum flow_end_reason why)
 	}
 	hash_unlink(t, i);
 	age_unlink(t, i);
+	if (t->last == i)
+		t->last = NIL;
 	f->in_use = 0;
 	f->app = NULL;
 	f->ndpi = NULL;
@@ -322,6 +348,7 @@ flow_oldest(struct flow_table *t)
 	int a;
 
 	for (a = 0; a < FLOW_AGE_MAX; a++) {
+		age_settle(t, a);
 		if (t->age_head[a] == NIL)
 			continue;
 		f = &t->pool[t->age_head[a]];
@@ -398,6 +425,7 @@ flow_new(struct flow_table *t, const struct pkt *p, uint32_t vlans,
 	t->buckets[b] = i;
 	f->age = FLOW_AGE_NEW;
 	f->age_prev = f->age_next = NIL;
+	f->list_us = p->ts_us;
 	age_append(t, i);
 	flow_init_reasm(t, f);
 	flow_guess_roles(f, p);
@@ -440,8 +468,8 @@ flow_touch(struct flow_table *t, struct flow *f, const struct pkt *p, int d)
 	if (f->flags & FLOW_BYPASS)
 		t->st.bypassed_pkts++;
 	age = flow_age_of(f);
-	if (age != f->age || t->age_tail[age] != i)
-		age_move(t, i, age);
+	if (age != f->age)
+		age_move(t, i, age);	/* else requeued lazily: age_settle */
 }
 
 /*
@@ -471,6 +499,18 @@ flow_get(struct flow_table *t, const struct pkt *p, int *dir)
 	struct flow *f;
 	int d;
 
+	/* Packets come in trains (a window of segments, TSO bursts): try
+	 * the flow of the previous packet before hashing. */
+	if (t->last != NIL) {
+		f = &t->pool[t->last];
+		if ((d = key_dir(&f->key, p, vlans)) >= 0 &&
+		    !flow_reused(f, p, d)) {
+			t->st.last_hits++;
+			*dir = d;
+			flow_touch(t, f, p, d);
+			return f;
+		}
+	}
 	b = flow_bucket(t, p->src, p->sport, p->dst, p->dport, vlans,
 	    p->proto | (uint32_t)p->family << 8);
 	for (i = t->buckets[b]; i != NIL; i = f->hnext) {
@@ -490,15 +530,19 @@ found:
 		d = 0;
 	}
 	*dir = d;
+	t->last = (uint32_t)(f - t->pool);
 	flow_touch(t, f, p, d);
 	return f;
 }
 
 /*
- * Each list is sorted by last_us, so only its head can be due: the walk
- * stops at the first flow that is not, and costs three comparisons when
- * nothing expires.  A flow whose flags were changed by hand (FLOW_BYPASS
- * without flow_bypass()) is moved to its real list instead of ended early.
+ * Each list is sorted by list_us (the time a flow was queued), and
+ * last_us >= list_us, so only the head can be due: a head that is not due
+ * but was touched since it was queued is requeued (age_settle) and the
+ * walk goes on; it stops at the first flow not due and not touched, and
+ * costs three comparisons when nothing expires.  A flow whose flags were
+ * changed by hand (FLOW_BYPASS without flow_bypass()) is moved to its
+ * real list instead of ended early.
  */
 void
 flow_expire(struct flow_table *t, uint64_t now_us)
@@ -512,8 +556,14 @@ flow_expire(struct flow_table *t, uint64_t now_us)
 		to = age_timeout(t, a);
 		while (t->age_head[a] != NIL) {
 			f = &t->pool[t->age_head[a]];
-			if (f->last_us + to > now_us)
-				break;
+			if (f->last_us + to > now_us) {
+				if (f->list_us >= f->last_us)
+					break;
+				/* touched since queued: requeue, go on */
+				age_move(t, (uint32_t)(f - t->pool),
+				    flow_age_of(f));
+				continue;
+			}
 			real = flow_age_of(f);
 			if (real != a &&
 			    f->last_us + age_timeout(t, real) > now_us) {

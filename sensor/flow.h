@@ -89,6 +89,7 @@ struct flow {
 	uint64_t	 id;		/* flow_id, unique per process */
 	uint64_t	 first_us;
 	uint64_t	 last_us;
+	uint64_t	 list_us;	/* last_us when queued on its age list */
 	uint64_t	 pkts[2];
 	uint64_t	 bytes[2];	/* transport payload bytes */
 	uint32_t	 hnext;		/* hash chain (pool index, UINT32_MAX = end) */
@@ -116,6 +117,7 @@ struct flow_stats {
 	uint64_t	peak_active;
 	uint64_t	bypassed_pkts;
 	uint64_t	reused;		/* 5-tuple reused by a new connection */
+	uint64_t	last_hits;	/* found as the previous packet's flow */
 	uint64_t	alloc_fail;	/* could not create (pool empty, evict failed) */
 	uint64_t	age_moves;	/* BYPASS set by hand, moved by expire */
 };
@@ -128,6 +130,7 @@ struct flow_table {
 	uint32_t		 nbuckets;	/* power of two */
 	uint32_t		 max;
 	uint32_t		 free_head;	/* free list through hnext */
+	uint32_t		 last;		/* flow of the previous packet */
 	uint32_t		 age_head[FLOW_AGE_MAX];	/* oldest */
 	uint32_t		 age_tail[FLOW_AGE_MAX];	/* newest */
 	uint64_t		 seed;
