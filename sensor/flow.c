@@ -462,14 +462,18 @@ flow_touch(struct flow_table *t, struct flow *f, const struct pkt *p, int d)
 
 	if (p->ts_us > f->last_us)
 		f->last_us = p->ts_us;
-	if (p->proto == IPPROTO_TCP &&
-	    (p->tcp_flags & (TH_SYN | TH_FIN | TH_RST)))
-		flow_tcp_flags(f, p->tcp_flags, d);
 	if (f->flags & FLOW_BYPASS)
 		t->st.bypassed_pkts++;
-	age = flow_age_of(f);
-	if (age != f->age)
-		age_move(t, i, age);	/* else requeued lazily: age_settle */
+	/* Only flags move a flow to another timeout class (and
+	 * flow_bypass(), which moves it itself); same class: requeued
+	 * lazily by age_settle. */
+	if (p->proto == IPPROTO_TCP &&
+	    (p->tcp_flags & (TH_SYN | TH_FIN | TH_RST))) {
+		flow_tcp_flags(f, p->tcp_flags, d);
+		age = flow_age_of(f);
+		if (age != f->age)
+			age_move(t, i, age);
+	}
 }
 
 /*
