@@ -308,7 +308,6 @@ worker_frame(struct worker *w, int dlt, const uint8_t *frame, size_t caplen,
 	}
 	if (!decode_packet(&w->dec, dlt, frame, caplen, wire_len, ts_us, &p))
 		return;
-	w->st.packets++;
 	if ((f = flow_get(&w->ft, &p, &dir)) == NULL) {
 		w->st.no_flow++;
 		return;
@@ -495,7 +494,8 @@ worker_stats(struct worker *w, uint64_t ts_us)
 	struct jbuf *j = output_stats_begin(w->out, ts_us);
 	const struct classify_stats *cs;
 
-	jb_u64(j, "packets", w->st.packets);
+	/* decoded TCP and UDP packets (the flow layer's input) */
+	jb_u64(j, "packets", w->dec.st.tcp + w->dec.st.udp);
 	jb_u64(j, "no_flow", w->st.no_flow);
 	stats_decode(j, &w->dec.st);
 	stats_flows(j, &w->ft, &w->rc.st);

@@ -21,7 +21,6 @@ struct x509_cache;
 struct ruleset;
 
 struct app_stats {
-	uint64_t	packets;	/* decoded TCP/UDP packets */
 	uint64_t	no_flow;	/* flow table could not take the packet */
 	uint64_t	tls_sessions;	/* tls events */
 	uint64_t	chains;		/* sessions with a visible server chain */

@@ -508,7 +508,7 @@ flow_get(struct flow_table *t, const struct pkt *p, int *dir)
 	if (t->last != NIL) {
 		f = &t->pool[t->last];
 		if ((d = key_dir(&f->key, p, vlans)) >= 0 &&
-		    !flow_reused(f, p, d)) {
+		    (!(p->tcp_flags & TH_SYN) || !flow_reused(f, p, d))) {
 			t->st.last_hits++;
 			*dir = d;
 			flow_touch(t, f, p, d);
