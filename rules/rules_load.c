@@ -65,6 +65,9 @@ path_join(const char *dir, const char *name)
 	return p;
 }
 
+static int ld_err(struct ld *, const yaml_node_t *, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static int
 ld_err(struct ld *l, const yaml_node_t *n, const char *fmt, ...)
 {

@@ -20,6 +20,9 @@ log_init(const char *progname, int verbose, int use_syslog)
 		openlog(progname, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
+static void vlog(int, const char *, va_list, int)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 vlog(int pri, const char *fmt, va_list ap, int with_errno)
 {
