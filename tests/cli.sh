@@ -267,4 +267,20 @@ else
 	fail "--cert-dedup"
 fi
 
+# --- the same capture as pcap, nanosecond pcap and pcapng ---------------------
+# (pcapng goes through libpcap, the classic formats through the zero-copy
+# reader: every event but the stats line must be identical)
+rw "$T/fmt-pcap" -r "$A" -R "$RULES"
+for v in "$SCEN/kz-qaznet-root-sent.pcapng" "$SCEN/kz-qaznet-root-sent-nsec.pcap"; do
+	rw "$T/fmt" -r "$v" -R "$RULES"
+	checks=$((checks + 1))
+	if [ "$rc" -eq 0 ] && [ -s "$T/fmt.out" ] &&
+	    [ "$(grep -v '"event_type":"stats"' "$T/fmt.out")" = \
+	      "$(grep -v '"event_type":"stats"' "$T/fmt-pcap.out")" ]; then
+		pass "$(basename "$v"): same events as the pcap"
+	else
+		fail "$(basename "$v"): events differ from the pcap"
+	fi
+done
+
 finish
