@@ -518,3 +518,38 @@ worker_stats(struct worker *w, uint64_t ts_us)
 	jb_obj_close(j);
 	output_stats_end(w->out);
 }
+
+/*
+ * Say on stderr (or syslog) which configured caps were hit: the counters
+ * are in the stats event, but an operator should not have to look there
+ * to learn that the sensor ran out of room.
+ */
+void
+worker_report_caps(const struct worker *w)
+{
+	const struct flow_table *ft = &w->ft;
+	const struct reasm_stats *r = &w->rc.st;
+	const struct decode_stats *d = &w->dec.st;
+
+	if (ft->st.ended[FLOW_END_EVICTED] > 0 || ft->st.alloc_fail > 0)
+		log_warnx("flow table full: %llu flows evicted, %llu packets "
+		    "without a flow (flow.max %u)", (unsigned long long)
+		    ft->st.ended[FLOW_END_EVICTED],
+		    (unsigned long long)ft->st.alloc_fail, ft->max);
+	if (r->memcap_hits > 0)
+		log_warnx("reassembly memory cap hit %llu times "
+		    "(reassembly.memcap %llu bytes)",
+		    (unsigned long long)r->memcap_hits,
+		    (unsigned long long)w->lim->reasm_memcap);
+	if (r->depth_reached > 0)
+		log_info("reassembly depth reached on %llu streams "
+		    "(reassembly.depth %u bytes)",
+		    (unsigned long long)r->depth_reached, w->lim->reasm_depth);
+	if (d->reason[DEC_FRAG_CAP] > 0)
+		log_warnx("IP fragment cap hit: %llu fragments dropped",
+		    (unsigned long long)d->reason[DEC_FRAG_CAP]);
+	if (w->out->st.oom > 0 || w->out->st.write_errors > 0)
+		log_warnx("output: %llu events lost to memory, %llu write "
+		    "errors", (unsigned long long)w->out->st.oom,
+		    (unsigned long long)w->out->st.write_errors);
+}

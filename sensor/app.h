@@ -58,5 +58,7 @@ void	worker_frame(struct worker *, int dlt, const uint8_t *frame,
 void	worker_flush_flows(struct worker *);
 /* Write a stats event. */
 void	worker_stats(struct worker *, uint64_t ts_us);
+/* Log which caps were hit (end of run). */
+void	worker_report_caps(const struct worker *);
 
 #endif

@@ -457,6 +457,7 @@ main(int argc, char **argv)
 		rc = run_live(&rt) == -1 ? -1 : 0;
 	worker_flush_flows(&rt.w);
 	worker_stats(&rt.w, rt.w.st.last_ts_us);
+	worker_report_caps(&rt.w);
 	output_flush(&rt.out);
 	worker_free(&rt.w);
 	rules_free(rt.w.rules);

@@ -283,4 +283,21 @@ for v in "$SCEN/kz-qaznet-root-sent.pcapng" "$SCEN/kz-qaznet-root-sent-nsec.pcap
 	fi
 done
 
+# --- caps: a flow table of 2 evicts, says so, and loses no event -------------
+if [ -f "$SMTP" ]; then
+	printf 'flow: { max: 2 }\n' >"$T/tiny.yaml"
+	rw "$T/capfull" -r "$SMTP" -R "$RULES"
+	rw "$T/captiny" -r "$SMTP" -R "$RULES" -c "$T/tiny.yaml"
+	expect_rc "flow.max 2" 0
+	checks=$((checks + 1))
+	if grep -q "flow table full: [1-9][0-9]* flows evicted" "$T/captiny.err" &&
+	    [ "$(grep -c '"event_type":"tls"' "$T/captiny.out")" = \
+	      "$(grep -c '"event_type":"tls"' "$T/capfull.out")" ] &&
+	    grep -q '"evicted":[1-9]' "$T/captiny.out"; then
+		pass "flow table cap: evictions logged and counted, no tls event lost"
+	else
+		fail "flow table cap"; cat "$T/captiny.err" >&2
+	fi
+fi
+
 finish
