@@ -13,6 +13,9 @@
 #include "../parsers/x509.h"
 #include "../rules/rules.h"
 
+#include <openssl/bn.h>
+#include <openssl/crypto.h>
+
 /* Certificates written in full with --cert-dedup: a set of SHA-256s.
  * Bounded: past DEDUP_MAX entries new certificates are written in full
  * every time (correct, only longer). */
@@ -305,6 +308,57 @@ render_chain(struct output *o, struct jbuf *j, const char *key,
 	jb_arr_close(j);
 }
 
+/* "aa:bb:..." (Suricata's fingerprint and serial formats). */
+static void
+colon_hex(struct jbuf *j, const char *key, const uint8_t *p, size_t n,
+    int upper)
+{
+	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+	char tmp[3 * 64];
+	size_t i, k = 0;
+
+	for (i = 0; i < n && i < 64; i++) {
+		if (i > 0)
+			tmp[k++] = ':';
+		tmp[k++] = digits[p[i] >> 4];
+		tmp[k++] = digits[p[i] & 15];
+	}
+	jb_strn(j, key, tmp, k);
+}
+
+/*
+ * The leaf's fields under the names Suricata's EVE tls record uses, so a
+ * SIEM that already ingests EVE finds them where it looks; the full chain
+ * follows in "chain".
+ */
+static void
+render_eve_leaf(struct jbuf *j, const struct x509_cert *c)
+{
+	ASN1_INTEGER *sn;
+	unsigned char *der = NULL;
+	BIGNUM *bn;
+	int n;
+
+	if (c->x == NULL)
+		return;
+	jb_str(j, "subject", c->subject);
+	jb_str(j, "issuerdn", c->issuer);
+	sn = X509_get_serialNumber(c->x);
+	if ((bn = ASN1_INTEGER_to_BN(sn, NULL)) != NULL) {
+		if ((n = BN_num_bytes(bn)) > 0 && n <= 64 &&
+		    (der = OPENSSL_malloc((size_t)n)) != NULL &&
+		    BN_bn2bin(bn, der) == n)
+			colon_hex(j, "serial", der, (size_t)n, 1);
+		OPENSSL_free(der);
+		BN_free(bn);
+	}
+	colon_hex(j, "fingerprint", c->sha1, sizeof(c->sha1), 0);
+	if (c->not_before[0] != '\0')
+		jb_strn(j, "notbefore", c->not_before, 19);
+	if (c->not_after[0] != '\0')
+		jb_strn(j, "notafter", c->not_after, 19);
+}
+
 static void
 render_fp(struct jbuf *j, const char *key, const char *str, const char *md5)
 {
@@ -327,6 +381,8 @@ output_tls_render(struct output *o, const struct tls_report *r)
 	jb_reset(j);
 	jb_obj_open(j, NULL);
 	jb_str(j, "version", tls_version_name(s->version));
+	if (r->nchain > 0)
+		render_eve_leaf(j, r->chain[0]);
 	if (s->sni[0] != '\0')
 		jb_str(j, "sni", s->sni);
 	if (s->alpn[0] != '\0')
