@@ -300,4 +300,24 @@ if [ -f "$SMTP" ]; then
 	fi
 fi
 
+# --- the EVE-named leaf fields agree with the chain ---------------------------
+checks=$((checks + 1))
+if python3 - "$T/pem.out" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+t = [e["tls"] for e in ev if e["event_type"] == "tls"][0]
+leaf = t["chain"][0]
+pairs = lambda h: ":".join(h[i:i + 2] for i in range(0, len(h), 2))
+assert t["fingerprint"] == pairs(leaf["sha1"]), t["fingerprint"]
+assert t["serial"] == pairs(leaf["serial"].lstrip("-")), t["serial"]
+assert t["subject"] == leaf["subject"] and t["issuerdn"] == leaf["issuer"]
+assert t["notbefore"] == leaf["not_before"][:19]
+assert t["notafter"] == leaf["not_after"][:19]
+PY
+then
+	pass "tls: EVE leaf fields (subject, issuerdn, serial, fingerprint, dates)"
+else
+	fail "tls: EVE leaf fields"
+fi
+
 finish
