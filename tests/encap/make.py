@@ -346,13 +346,30 @@ def resplit(pkts):
 
 
 def swap_neighbours(pkts):
-    """Within each direction, swap the data segments pairwise (1<->2...)."""
-    out = list(pkts)
-    for d in set((p.sport, p.dport) for p in pkts):
-        idx = [i for i, p in enumerate(out)
-               if (p.sport, p.dport) == d and p.data]
-        for a, b in zip(idx[0::2], idx[1::2]):
-            out[a], out[b] = out[b], out[a]
+    """Neighbouring data segments of one direction (a run of them with no
+    packet of the other direction in between) swapped pairwise: 1<->2,
+    3<->4...  Each arrives before the peer could have ACKed it."""
+    out, i = list(pkts), 0
+    while i + 1 < len(out):
+        a, b = out[i], out[i + 1]
+        if a.data and b.data and (a.sport, a.dport) == (b.sport, b.dport):
+            out[i], out[i + 1] = b, a
+            i += 2
+        else:
+            i += 1
+    return out
+
+
+def ack_early(pkts):
+    """swap_neighbours, and the peer's ACK of the server's first flight
+    moved before that flight (a capture merging two taps)."""
+    out = swap_neighbours(pkts)
+    srv = [i for i, p in enumerate(out) if p.data and p.sport == out[1].sport]
+    first = srv[0]
+    big = min(i for i in range(len(out)) if out[i].sport != out[1].sport and
+              not out[i].data and i > first and i < first + 16)
+    ack = out.pop(big)
+    out.insert(first, ack)
     return out
 
 
@@ -433,6 +450,7 @@ def main():
     tcp_variants = {
         "tcp-resplit": seg,
         "tcp-ooo": swap_neighbours(seg),
+        "tcp-ooo-ack-early": ack_early(seg),
         "tcp-dup": duplicate(pkts),
         "midstream": pkts[3:],
         "one-sided": [p for p in pkts if p.sport == server_port],
