@@ -474,7 +474,7 @@ reasm_overlaps(struct reasm_ctx *ctx, const struct reasm_dir *rd,
 		ctx->st.overlap_conflicts++;
 }
 
-/* Count the segment and apply the hole rule 2 of reasm.h.  0: feed it. */
+/* Count the segment (reasm.h rule 2).  0: feed it. */
 static int
 reasm_classify(struct reasm_ctx *ctx, struct reasm_dir *rd, uint32_t seq,
     const uint8_t *data, uint32_t len)
@@ -489,10 +489,9 @@ reasm_classify(struct reasm_ctx *ctx, struct reasm_dir *rd, uint32_t seq,
 			ctx->st.in_order++;
 		return 0;
 	}
-	if (rd->ack_ahead) {
-		reasm_gap(ctx, rd, seq - rd->next_seq);
-		return -1;
-	}
+	/* Beyond the hole, even after an early ACK (rule 2): held, as the
+	 * hole may be a reordered segment still to come; the peer's next
+	 * ACK past it (rule 1), a cap or the flow's end gives it up. */
 	ctx->st.out_of_order++;
 	return 0;
 }

@@ -27,8 +27,10 @@
  *   2. A > next_seq with nothing held: remembered only (ack_past), because
  *      a capture that merges two taps often records the ACK a little
  *      before the data it acknowledges.  If in-order data then reaches A
- *      the note is dropped; if instead a segment arrives that starts
- *      beyond next_seq (the hole is confirmed by later data), gap then.
+ *      the note is dropped.  A segment that starts beyond next_seq is
+ *      held out of order, not taken as proof of loss: the same capture
+ *      may also have reordered the flight itself (seg 2, seg 1).  The
+ *      peer's next ACK past the hole then applies rule 1.
  *   3. An ACK of our FIN (A = fin + 1) is not a hole: data after FIN is
  *      ignored anyway.
  *

@@ -17,7 +17,7 @@ expect_rc "original" 0
 
 # Skips: variant<TAB>why (a known limitation; the check is still run and
 # reported, but a failure is not counted).  Keep empty when all pass.
-SKIPS="tcp-ooo-ack-early	reassembly gives up a hole when the peer's ACK of it is seen before the data and a later segment then starts past the hole (reasm.h rule 2); merged-tap captures that record the ACK early lose the chain"
+SKIPS=""
 
 # Every variant listed in expect.json has its capture, and no other.
 checks=$((checks + 1))

@@ -443,8 +443,9 @@ test_gap_ack(void **state)
 	assert_out(100);
 }
 
-/* Rule 2: an early ACK alone is no gap; data filling it is fine, data
- * beyond the hole confirms it. */
+/* Rule 2: an early ACK alone is no gap; data filling it is fine; data
+ * beyond the hole is held, and the peer's next ACK past it (rule 1)
+ * confirms the hole. */
 static void
 test_gap_ack_reordered(void **state)
 {
@@ -458,9 +459,38 @@ test_gap_ack_reordered(void **state)
 	assert_int_equal(rd.ack_ahead, 0);
 	reasm_ack(&ctx, &rd, 0, 1 + 300, sk);
 	seg(0, 250, 50, TH_ACK);		/* [200,250) never came */
+	assert_int_equal(rd.reason, REASM_OK);	/* held: may be reordered */
+	assert_non_null(rd.ooo);
+	reasm_ack(&ctx, &rd, 0, 1 + 300, sk);	/* the peer's next ACK */
 	assert_int_equal(rd.reason, REASM_GAP);
 	assert_int_equal(rd.gap_bytes, 50);
+	assert_int_equal(ctx.st.mem_in_use, 0);
 	assert_out(200);
+}
+
+/* A merged-tap capture: the ACK of a whole flight recorded before the
+ * flight, and the flight's segments themselves swapped (2, 1, 4, 3).
+ * Nothing is lost, so every byte is delivered and no gap is declared
+ * (tests/encap/tcp-ooo-ack-early.pcap). */
+static void
+test_gap_ack_early_reordered_flight(void **state)
+{
+	(void)state;
+	fill_stream();
+	syn(0);
+	seg(0, 0, 100, TH_ACK);
+	reasm_ack(&ctx, &rd, 0, 1 + 500, sk);	/* ACK of [100,500) first */
+	seg(0, 200, 100, TH_ACK);
+	seg(0, 100, 100, TH_ACK);
+	seg(0, 400, 100, TH_ACK);
+	seg(0, 300, 100, TH_ACK);
+	assert_int_equal(rd.reason, REASM_OK);
+	assert_int_equal(ctx.st.gaps, 0);
+	assert_int_equal(rd.ack_ahead, 0);
+	assert_null(rd.ooo);
+	assert_out(500);
+	reasm_ack(&ctx, &rd, 0, 1 + 500, sk);
+	assert_int_equal(rd.reason, REASM_OK);
 }
 
 static void
@@ -653,6 +683,7 @@ main(void)
 		T(test_depth_raised),
 		T(test_gap_ack),
 		T(test_gap_ack_reordered),
+		T(test_gap_ack_early_reordered_flight),
 		T(test_gap_ooo_cap),
 		T(test_gap_finish),
 		T(test_memcap),
