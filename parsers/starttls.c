@@ -10,6 +10,8 @@
  *   MySQL SSLRequest (CLIENT_SSL) RDP X.224 + RDP_NEG (MS-RDPBCGR 2.2.1)
  *   SOCKS4/4a, SOCKS5 (RFC 1928, RFC 1929)
  *   HTTP CONNECT (RFC 9110 9.3.6) sslh-style muxes (TLS at byte 0)
+ *   LMTP STARTTLS (RFC 2033 4.1)  NNTP STARTTLS (RFC 4642 2)
+ *   ManageSieve STARTTLS (RFC 5804 2.2)
  *
  * Each direction is followed on its own.  The first bytes pick a framing
  * (CRLF lines, XML tags, BER, length-prefixed packets, SOCKS layouts);
@@ -63,14 +65,15 @@
 enum st_proto {
 	ST_P_NONE, ST_P_SMTP, ST_P_IMAP, ST_P_POP3, ST_P_FTP, ST_P_XMPP,
 	ST_P_LDAP, ST_P_IRC, ST_P_PGSQL, ST_P_MYSQL, ST_P_RDP, ST_P_SOCKS,
-	ST_P_HTTP,
+	ST_P_HTTP, ST_P_LMTP, ST_P_NNTP, ST_P_SIEVE,
 	ST_P_SMTP_FTP,		/* "220" greeting: SMTP or FTP, not told yet */
 	ST_P_MAX
 };
 
 static const char *const st_proto_names[ST_P_MAX] = {
 	NULL, "smtp", "imap", "pop3", "ftp", "xmpp", "ldap", "irc",
-	"postgresql", "mysql", "rdp", "socks", "http", "smtp",
+	"postgresql", "mysql", "rdp", "socks", "http", "lmtp", "nntp",
+	"sieve", "smtp",
 };
 
 enum st_frame {
@@ -135,7 +138,8 @@ static void
 st_set_proto(struct starttls_state *st, enum st_proto p)
 {
 	if (st->proto == ST_P_NONE ||
-	    (st->proto == ST_P_SMTP_FTP && (p == ST_P_SMTP || p == ST_P_FTP)))
+	    (st->proto == ST_P_SMTP_FTP && (p == ST_P_SMTP || p == ST_P_FTP ||
+	    p == ST_P_LMTP)))
 		st->proto = (uint8_t)p;
 }
 
@@ -305,6 +309,14 @@ static const struct st_hint {
 	{ "EHLO ", ST_P_SMTP, 0 }, { "HELO ", ST_P_SMTP, 0 },
 	{ "MAIL FROM", ST_P_SMTP, 0 },
 	{ "* OK", ST_P_IMAP, 0 }, { "* PREAUTH", ST_P_IMAP, 0 },
+	{ "LHLO ", ST_P_LMTP, 0 },
+	/* NNTP (RFC 3977 5.1, 5.2; RFC 4642 2.2): greeting 200/201,
+	 * CAPABILITIES (before POP3's CAPA), 382 go-ahead */
+	{ "CAPABILITIES", ST_P_NNTP, 0 }, { "200 ", ST_P_NNTP, 0 },
+	{ "201 ", ST_P_NNTP, 0 }, { "382 ", ST_P_NNTP, 0 },
+	/* ManageSieve capability lines (RFC 5804 1.7) */
+	{ "\"IMPLEMENTATION\"", ST_P_SIEVE, 0 }, { "\"SIEVE\"", ST_P_SIEVE, 0 },
+	{ "\"SASL\"", ST_P_SIEVE, 0 }, { "\"STARTTLS\"", ST_P_SIEVE, 0 },
 	{ "+OK", ST_P_POP3, 0 }, { "STLS", ST_P_POP3, 0 }, { "CAPA", ST_P_POP3, 0 },
 	{ "AUTH TLS", ST_P_FTP, 0 }, { "AUTH SSL", ST_P_FTP, 0 },
 	{ "FEAT", ST_P_FTP, 0 }, { "234 ", ST_P_FTP, 0 }, { "211-", ST_P_FTP, 0 },
@@ -336,7 +348,9 @@ st_line_hint(struct starttls_state *st, const struct cur *line)
 
 	if (st_word(line, "220") == 1) {
 		st_set_proto(st, ST_P_SMTP_FTP);
-		if (st_contains(line, "SMTP"))
+		if (st_contains(line, "LMTP"))
+			st_set_proto(st, ST_P_LMTP);
+		else if (st_contains(line, "SMTP"))
 			st_set_proto(st, ST_P_SMTP);
 		else if (st_contains(line, "FTP"))
 			st_set_proto(st, ST_P_FTP);

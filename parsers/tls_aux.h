@@ -65,8 +65,8 @@ void	starttls_state_free(struct starttls_state *);
 enum starttls_result starttls_scan(struct starttls_state *, int dir,
 	    const uint8_t *data, size_t len, size_t *off);
 /* Protocol recognised in the plaintext ("smtp", "imap", "pop3", "ftp",
- * "xmpp", "ldap", "irc", "postgresql", "mysql", "rdp", "socks", "http"),
- * or NULL. */
+ * "xmpp", "ldap", "irc", "postgresql", "mysql", "rdp", "socks", "http",
+ * "lmtp", "nntp", "sieve"), or NULL. */
 const char *starttls_protocol(const struct starttls_state *);
 
 #endif

@@ -1008,6 +1008,21 @@ test_starttls_crafted(void **state)
 	expect_found(S("220 ProFTPD Server\r\n234 AUTH TLS ok\r\n"), 2,
 	    "ftp", NULL, 0);
 	expect_found(S("220 FileZilla\r\nUSER x\r\n"), 2, "ftp", NULL, 0);
+	/* as openssl s_client -starttls lmtp|nntp|sieve talks; the server
+	 * side of each names the protocol too */
+	expect_found(S("LHLO a\r\nSTARTTLS\r\n"), 2, "lmtp", NULL, 0);
+	expect_found(S("220 lmtp.test LMTP ready\r\n250-lmtp.test\r\n"
+	    "250 STARTTLS\r\n220 2.0.0 go\r\n"), 2, "lmtp", NULL, 0);
+	expect_found(S("CAPABILITIES\r\nSTARTTLS\r\n"), 1, "nntp", NULL, 0);
+	expect_found(S("200 news ready\r\n101 Capability list:\r\n"
+	    "VERSION 2\r\nSTARTTLS\r\n.\r\n382 Continue\r\n"), 2, "nntp",
+	    NULL, 0);
+	expect_found(S("\"IMPLEMENTATION\" \"x\"\r\n\"STARTTLS\"\r\n"
+	    "OK \"ready\"\r\nOK \"go\"\r\n"), 2, "sieve", NULL, 0);
+	expect_found(S("STARTTLS\r\n"), 1, "sieve",
+	    S("\"SIEVE\" \"fileinto\"\r\nOK\r\n"));
+	/* POP3's CAPA is still POP3 */
+	expect_found(S("CAPA\r\nSTLS\r\n"), 1, "pop3", NULL, 0);
 	expect_found(S("<?xml version='1.0'?><stream:stream to='a'>"
 	    "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"), 1,
 	    "xmpp", NULL, 0);

@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""check_tls.py - the per-handshake part of the variety test: for each
+capture of tls.tsv, the sensor's tls events (kept by corpus_check.py
+--keep) must be EVENTS in number, each with the VERSION, the app_proto,
+a client chain of CLIENT_CHAIN certificates (empty: none), and
+chain_missing as listed (comma-separated, one per event in order; empty:
+no chain_missing and a visible chain).
+
+  check_tls.py DATA_DIR OUTPUT_DIR
+
+Exit status 0 all ok, 1 any mismatch.  Python 3 standard library only.
+"""
+import csv
+import json
+import os
+import sys
+
+
+def tls_events(path):
+    evs = []
+    with open(path, encoding='utf-8') as f:
+        for l in f:
+            if l.strip():
+                e = json.loads(l)
+                if e.get('event_type') == 'tls':
+                    evs.append(e)
+    return evs
+
+
+def check(row, evs):
+    errs = []
+    n = int(row['events'])
+    if len(evs) != n:
+        return ['%d tls events, want %d' % (len(evs), n)]
+    miss = row['chain_missing'].split(',') if row['chain_missing'] else [''] * n
+    for i, e in enumerate(evs):
+        t = e.get('tls', {})
+        want = {'version': row['version'], 'app_proto': row['app_proto'],
+                'dest_port': int(row['server_port']),
+                'chain_missing': miss[i] or None,
+                'client_chain': int(row['client_chain'] or 0)}
+        got = {'version': t.get('version'), 'app_proto': e.get('app_proto'),
+               'dest_port': e.get('dest_port'),
+               'chain_missing': t.get('chain_missing'),
+               'client_chain': len(t.get('client_chain') or [])}
+        for k in want:
+            if want[k] != got[k]:
+                errs.append('event %d: %s %r, want %r' % (i, k, got[k],
+                                                          want[k]))
+        if not miss[i] and (not t.get('chain_visible') or not t.get('chain')):
+            errs.append('event %d: no visible chain' % i)
+    return errs
+
+
+def main():
+    data, out = sys.argv[1:3]
+    bad = 0
+    with open(os.path.join(data, 'tls.tsv'), encoding='utf-8') as f:
+        rows = list(csv.DictReader(f, delimiter='\t'))
+    for row in rows:
+        path = os.path.join(out, row['pcap'] + '.json')
+        errs = check(row, tls_events(path)) if os.path.exists(path) else [
+            'no sensor output']
+        print('%s %s' % ('ok  ' if not errs else 'FAIL', row['pcap']))
+        for m in errs:
+            print('     ' + m)
+        bad += bool(errs)
+    print('tls: %d/%d captures ok' % (len(rows) - bad, len(rows)))
+    return 1 if bad else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
