@@ -236,17 +236,56 @@ if [ -s ocsp.der ]; then
 	expect ocsp-stapled 1 "TLS 1.2" "" tls ""
 fi
 
+# --- harder shapes ----------------------------------------------------
+# the 18 KB certificate in 512-byte records (RFC 8449 style fragmentation)
+tls fragmented-512 127.0.0.1 bigsan int.pem -max_send_frag 512 -- "${T12[@]}"
+expect fragmented-512 1 "TLS 1.2" "" tls ""
+# HelloRetryRequest: the server wants P-384, the client guessed X25519
+tls tls13-hrr 127.0.0.1 p256 int.pem -groups P-384 -- -tls1_3 \
+    -groups X25519:P-384
+expect tls13-hrr 1 "TLS 1.3" tls13 tls ""
+# the server asks, the client has no certificate: an empty Certificate
+tls mtls-empty 127.0.0.1 p256 int.pem -verify 1 -- "${T12[@]}"
+expect mtls-empty 1 "TLS 1.2" "" tls ""
+tls mtls-tls10 127.0.0.1 rsa2048 int.pem -tls1 "${L0[@]}" -Verify 1 \
+    -CAfile ca.pem -- -tls1 "${L0[@]}" -cert client.pem -key client.key
+expect mtls-tls10 1 "TLSv1" "" tls 1
+tls mtls-tls13 127.0.0.1 p256 int.pem -Verify 1 -CAfile ca.pem -- -tls1_3 \
+    -cert client.pem -key client.key
+expect mtls-tls13 1 "TLS 1.3" tls13 tls ""
+# one full handshake, then five resumptions (s_client -reconnect)
+RUNS=6 tls reconnect 127.0.0.1 p256 int.pem -- "${T12[@]}" -reconnect
+expect reconnect 6 "TLS 1.2" ",resumed,resumed,resumed,resumed,resumed" tls ""
+
 # --- DTLS 1.2 ----------------------------------------------------------
-next_port
-start_dump dtls12 "udp port $port"
-openssl s_server -dtls1_2 -accept "127.0.0.1:$port" -cert p256.pem -key p256.key \
-    -cert_chain int.pem -naccept 1 -quiet >/dev/null 2>&1 &
-spid=$!
-sleep 0.7
-openssl s_client -dtls1_2 -connect "127.0.0.1:$port" </dev/null >/dev/null 2>&1 || true
-sleep 0.3; kill $spid 2>/dev/null || true; wait $spid 2>/dev/null || true
-stop_dump dtls12
+dtls() {	# dtls NAME HOST SERVER_ARGS -- CLIENT_ARGS
+	name=$1 host=$2
+	shift 2
+	sargs=() cargs=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do sargs+=("$1"); shift; done
+	[ $# -gt 0 ] && shift
+	cargs=("$@")
+	next_port
+	hp=$host; case $host in *:*) hp="[$host]" ;; esac
+	start_dump "$name" "udp port $port"
+	openssl s_server -dtls1_2 -accept "$hp:$port" -naccept 1 -quiet \
+	    "${sargs[@]}" >/dev/null 2>&1 &
+	spid=$!
+	sleep 0.7
+	openssl s_client -dtls1_2 -connect "$hp:$port" "${cargs[@]}" \
+	    </dev/null >/dev/null 2>&1 || true
+	sleep 0.3; kill $spid 2>/dev/null || true; wait $spid 2>/dev/null || true
+	stop_dump "$name"
+}
+dtls dtls12 127.0.0.1 -cert p256.pem -key p256.key -cert_chain int.pem --
 expect dtls12 1 "DTLS 1.2" "" dtls ""
+# handshake messages fragmented over 400-byte datagrams (RFC 6347 4.2.3)
+dtls dtls12-mtu400 127.0.0.1 -cert rsa4096.pem -key rsa4096.key \
+    -cert_chain int.pem -mtu 400 -- -mtu 400
+expect dtls12-mtu400 1 "DTLS 1.2" "" dtls ""
+dtls dtls12-mtls-ipv6 ::1 -cert p256.pem -key p256.key -cert_chain int.pem \
+    -Verify 1 -CAfile ca.pem -- -cert client.pem -key client.key
+expect dtls12-mtls-ipv6 1 "DTLS 1.2" "" dtls 1
 
 # --- STARTTLS ----------------------------------------------------------
 cat p256.pem int.pem >chain-p256.pem

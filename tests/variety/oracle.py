@@ -23,7 +23,7 @@ HEAD = ['pcap', 'server_ip', 'server_port', 'chain_index', 'cert_sha256',
         'client_port', 'sender', 'carrier', 'notes']
 STARTTLS_DECODE = {'smtp': 'smtp', 'lmtp': 'smtp', 'imap': 'imap',
                    'pop3': 'pop', 'ftp': 'ftp', 'xmpp': 'xmpp',
-                   'postgres': 'pgsql', 'mysql': 'mysql', 'nntp': 'nntp',
+                   'postgresql': 'pgsql', 'mysql': 'mysql', 'nntp': 'nntp',
                    'ldap': 'ldap', 'irc': 'irc'}
 
 
