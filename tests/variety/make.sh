@@ -303,6 +303,16 @@ for proto in smtp lmtp imap pop3 ftp xmpp postgres mysql nntp sieve ldap irc; do
 	app=$proto; [ "$proto" != postgres ] || app=postgresql
 	expect "starttls-$proto" 1 "TLS 1.2" "" "$app" ""
 done
+# --- the same bytes in other TCP segments (mangle.py) -------------------
+seed=1
+for src in bigsan-16k mtls starttls-smtp; do
+	python3 "$here/mangle.py" "$here/pcaps/$src.pcap" "$here/pcaps/$src" $seed
+	seed=$((seed + 1))
+	for kind in split ooo dup; do
+		awk -F'\t' -v s="$src.pcap" -v n="$src-$kind.pcap" 'BEGIN { OFS = "\t" }
+		    $1 == s { $1 = n; print }' "$here/tls.tsv.new" >>"$here/tls.tsv.new"
+	done
+done
 mv "$here/tls.tsv.new" "$here/tls.tsv"
 cat sizes.txt >&2
 python3 "$here/oracle.py" "$here"
