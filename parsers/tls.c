@@ -161,7 +161,7 @@ tls_note_record(struct tls_flow *tf, int dir, uint8_t ct, uint16_t version)
 	switch (ct) {
 	case TLS_CT_CCS:
 		if (!d->ccs && tf->s.server_hello && !tf->s.server.seen &&
-		    dir == tls_server_dir(tf) && !tf->tls13)
+		    dir == tls_server_dir(tf) && !tf->tls13 && !tf->shd)
 			tf->s.resumed = 1;
 		d->ccs = 1;
 		tls_record_dir_free(d);
@@ -223,6 +223,9 @@ tls_done(const struct tls_flow *tf)
 	if (!tf->is_tls)
 		return 0;
 	if (tf->tls13 || tf->alert || tf->s.resumed)
+		return 1;
+	/* ServerHelloDone and no Certificate: an anonymous suite */
+	if (tf->shd && !tf->s.server.seen && !tf->s.cert_requested)
 		return 1;
 	if (tls_chain_complete(tf))
 		return 1;
@@ -482,6 +485,10 @@ tls_missing_reason(const struct tls_flow *tf)
 		if (tf->d[i].reason == REASM_GAP)
 			return TLS_MISSING_GAP;
 	}
+	/* RFC 5246 7.4.2: no Certificate for anonymous/PSK/SRP suites
+	 * (after gap and depth: a lost Certificate is not an absent one) */
+	if (tf->shd && tf->s.server_hello)
+		return TLS_MISSING_NO_CERT;
 	if (!tf->s.client_hello && !tf->s.server_hello)
 		return TLS_MISSING_MIDSTREAM;
 	/* the server sent nothing, or nothing that could start a record */
@@ -522,6 +529,7 @@ tls_missing_name(enum tls_missing m)
 		[TLS_MISSING_NOT_TLS] = "not_tls",
 		[TLS_MISSING_RESUMED] = "resumed",
 		[TLS_MISSING_ALERT] = "alert",
+		[TLS_MISSING_NO_CERT] = "no_certificate",
 	};
 
 	if ((unsigned)m >= TLS_MISSING_MAX)

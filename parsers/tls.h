@@ -32,6 +32,8 @@ enum tls_missing {
 	TLS_MISSING_NOT_TLS,		/* no TLS found */
 	TLS_MISSING_RESUMED,		/* abbreviated handshake: no Certificate sent */
 	TLS_MISSING_ALERT,		/* handshake aborted by an alert before Certificate */
+	TLS_MISSING_NO_CERT,		/* full handshake, ServerHelloDone without
+					 * Certificate: anon DH/ECDH, PSK, SRP */
 	TLS_MISSING_MAX
 };
 

@@ -923,6 +923,49 @@ test_resumption(void **state)
 	bb_free(&srv);
 }
 
+/*
+ * DH_anon (as openssl's ALL@SECLEVEL=0 picks): ServerHello,
+ * ServerKeyExchange, ServerHelloDone, no Certificate, then the server's
+ * CCS.  A full handshake without certificates, not a resumption.
+ */
+static void
+test_anonymous_suite(void **state)
+{
+	static const uint8_t ccs[] = { 20, 3, 3, 0, 1, 1 };
+	static const uint8_t skx[] = { 0, 1, 2, 0, 1, 5, 0, 1, 7 };
+	uint8_t sid[32];
+	struct bb ch = { 0 }, sh = { 0 }, srv = { 0 }, body = { 0 };
+	struct sim s;
+	const struct tls_session *ss;
+
+	(void)state;
+	memset(sid, 0x44, sizeof(sid));
+	simple_ch_record(&ch, sid, sizeof(sid));
+	server_hello(&sh, 0x0303, NULL, NULL, 0, 0x00a7, NULL);
+	bb_put(&body, skx, sizeof(skx));
+	bb_hs(&sh, 12, &body);			/* ServerKeyExchange */
+	body.len = 0;
+	bb_hs(&sh, 14, &body);			/* ServerHelloDone */
+	bb_records(&srv, TLS_CT_HANDSHAKE, sh.p, sh.len, 16384);
+	bb_put(&srv, ccs, sizeof(ccs));
+	sim_init(&s);
+	sim_feed_bb(&s, C2S, &ch, 1000);
+	sim_feed_bb(&s, S2C, &srv, 7);
+	ss = tls_session(s.tf);
+	assert_false(ss->resumed);
+	assert_true(tls_done(s.tf));
+	assert_int_equal(ss->server.n, 0);
+	assert_int_equal(ss->missing, TLS_MISSING_NO_CERT);
+	tls_finalize(s.tf);
+	assert_string_equal(tls_missing_name(tls_session(s.tf)->missing),
+	    "no_certificate");
+	sim_free(&s);
+	bb_free(&ch);
+	bb_free(&sh);
+	bb_free(&srv);
+	bb_free(&body);
+}
+
 static void
 run_client_cert(int empty)
 {
@@ -1146,6 +1189,7 @@ main(void)
 		cmocka_unit_test(test_midstream),
 		cmocka_unit_test(test_alert_before_server_hello),
 		cmocka_unit_test(test_resumption),
+		cmocka_unit_test(test_anonymous_suite),
 		cmocka_unit_test(test_client_cert),
 		cmocka_unit_test(test_encrypted_after_ccs),
 		cmocka_unit_test(test_corpus_flights),
