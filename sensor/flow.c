@@ -31,8 +31,9 @@
  *   h = seed ^ (proto | family << 8);  for each 64-bit word w:
  *   h = (h ^ w) * M;  h ^= h >> 29
  *
- *   words: IPv4: lo addr << 32 | hi addr, ports << 32 | vlans
+ *   words: IPv4: lo addr << 32 | hi addr, ports << 32 | vlans 0-1, vlan 2
  *          IPv6: the four 64-bit halves of lo and hi, ports << 32 | vlans
+ *          0-1, vlan 2
  *
  * Two multiplies for IPv4, five for IPv6: the lookup runs on every packet,
  * bypassed ones too (the NH hash it replaces cost ~50 instructions).  Not
@@ -79,7 +80,7 @@ ep_less(const uint8_t *a, uint16_t ap, const uint8_t *b, uint16_t bp)
 
 static inline uint32_t
 flow_bucket(const struct flow_table *t, const uint8_t *a, uint16_t ap,
-    const uint8_t *b, uint16_t bp, uint32_t vlans, uint32_t pf)
+    const uint8_t *b, uint16_t bp, uint64_t vlans, uint32_t pf)
 {
 	uint64_t h = t->hash_key ^ pf, x, y;
 	uint32_t a4, b4;
@@ -102,28 +103,29 @@ flow_bucket(const struct flow_table *t, const uint8_t *a, uint16_t ap,
 		memcpy(&y, b + 8, 8);
 		h = mx(mx(h, x), y);
 	}
-	h = mx(h, (uint64_t)((uint32_t)ap << 16 | bp) << 32 | vlans);
+	h = mx(h, (uint64_t)((uint32_t)ap << 16 | bp) << 32 | (uint32_t)vlans);
+	if (vlans >> 32)
+		h = mx(h, vlans >> 32);
 	h *= MX_MUL;
 	return (uint32_t)(h >> 32) & (t->nbuckets - 1);
 }
 
-static inline uint32_t
+static inline uint64_t
 pkt_vlans(const struct pkt *p)
 {
-	uint32_t v = 0;
+	uint64_t v = 0;
+	unsigned i;
 
-	if (p->nvlan > 0) {
-		v = p->vlan[0];
-		if (p->nvlan > 1)
-			v |= (uint32_t)p->vlan[1] << 16;
-	}
+	for (i = 0; i < p->nvlan && i < LIM_VLAN_IDS; i++)
+		v |= (uint64_t)p->vlan[i] << (16 * i);
 	return v;
 }
 
-static inline uint32_t
+static inline uint64_t
 key_vlans(const struct flow_key *k)
 {
-	return k->vlan[0] | (uint32_t)k->vlan[1] << 16;
+	return k->vlan[0] | (uint64_t)k->vlan[1] << 16 |
+	    (uint64_t)k->vlan[2] << 32;
 }
 
 static inline uint32_t
@@ -135,7 +137,7 @@ key_bucket(const struct flow_table *t, const struct flow_key *k)
 
 /* 0 or 1: the direction of p in k; -1: not this flow. */
 static inline int
-key_dir(const struct flow_key *k, const struct pkt *p, uint32_t vlans)
+key_dir(const struct flow_key *k, const struct pkt *p, uint64_t vlans)
 {
 	if (k->proto != p->proto || k->family != p->family ||
 	    key_vlans(k) != vlans)
@@ -374,7 +376,7 @@ flow_guess_roles(struct flow *f, const struct pkt *p)
 }
 
 static void
-flow_init_key(struct flow *f, const struct pkt *p, uint32_t vlans)
+flow_init_key(struct flow *f, const struct pkt *p, uint64_t vlans)
 {
 	memcpy(f->key.a, p->src, 16);
 	memcpy(f->key.b, p->dst, 16);
@@ -382,6 +384,7 @@ flow_init_key(struct flow *f, const struct pkt *p, uint32_t vlans)
 	f->key.bport = p->dport;
 	f->key.vlan[0] = (uint16_t)vlans;
 	f->key.vlan[1] = (uint16_t)(vlans >> 16);
+	f->key.vlan[2] = (uint16_t)(vlans >> 32);
 	f->key.family = p->family;
 	f->key.proto = p->proto;
 }
@@ -400,7 +403,7 @@ flow_init_reasm(struct flow_table *t, struct flow *f)
 }
 
 static struct flow *
-flow_new(struct flow_table *t, const struct pkt *p, uint32_t vlans,
+flow_new(struct flow_table *t, const struct pkt *p, uint64_t vlans,
     uint32_t b)
 {
 	struct flow *f;
@@ -499,7 +502,8 @@ flow_reused(const struct flow *f, const struct pkt *p, int d)
 struct flow *
 flow_get(struct flow_table *t, const struct pkt *p, int *dir)
 {
-	uint32_t vlans = pkt_vlans(p), b, i;
+	uint64_t vlans = pkt_vlans(p);
+	uint32_t b, i;
 	struct flow *f;
 	int d;
 

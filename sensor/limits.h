@@ -14,8 +14,9 @@
 /* Decapsulation layers (VLAN tags, MPLS labels, tunnels) per packet; stops
  * a packet of nested GRE or 802.1Q headers from looping the decoder. */
 #define LIM_DECAP_DEPTH		16
-/* VLAN ids recorded per packet (outer first) and used in the flow key. */
-#define LIM_VLAN_IDS		2
+/* VLAN ids recorded per packet (outer first) and used in the flow key;
+ * three, as Suricata's EVE reports (QinQ plus a customer tag). */
+#define LIM_VLAN_IDS		3
 /* IP fragment trains held at once, per decoder. */
 #define LIM_FRAG_TRAINS		1024
 /* Bytes of one reassembled IP datagram (the IPv4/IPv6 maximum). */

@@ -223,7 +223,7 @@ event_head(struct output *o, const struct flow *f, uint64_t ts_us,
 	jb_ip(j, "dest_ip", f->key.family, c == 0 ? f->key.b : f->key.a);
 	jb_u64(j, "dest_port", c == 0 ? f->key.bport : f->key.aport);
 	jb_str(j, "proto", proto_name(f->key.proto));
-	if (f->key.vlan[0] != 0 || f->key.vlan[1] != 0) {
+	if (f->key.vlan[0] != 0) {
 		jb_arr_open(j, "vlan");
 		for (i = 0; i < LIM_VLAN_IDS && f->key.vlan[i] != 0; i++)
 			jb_u64(j, NULL, f->key.vlan[i] & 0x0fff);

@@ -69,13 +69,7 @@ for e in tls + alerts:
     if e.get("dest_port") != want["dest_port"]:
         bad.append("%s: dest_port %s, want %s" % (kind, e.get("dest_port"),
                                                   want["dest_port"]))
-    if len(want["vlan"]) > 2 and e.get("vlan") == want["vlan"][:2]:
-        # LIM_VLAN_IDS (sensor/limits.h) is 2: deeper tags are decoded
-        # but not recorded; the flow key and output keep the outer two.
-        if kind == "tls":
-            print("NOTE: only the outer 2 of %d VLAN ids reported "
-                  "(LIM_VLAN_IDS)" % len(want["vlan"]))
-    elif e.get("vlan", []) != want["vlan"]:
+    if e.get("vlan", []) != want["vlan"]:
         bad.append("%s: vlan %s, want %s" % (kind, e.get("vlan"),
                                              want["vlan"]))
     if not one_sided:
