@@ -137,10 +137,11 @@ key_bucket(const struct flow_table *t, const struct flow_key *k)
 
 /* 0 or 1: the direction of p in k; -1: not this flow. */
 static inline int
-key_dir(const struct flow_key *k, const struct pkt *p, uint64_t vlans)
+key_dir(const struct flow *f, const struct pkt *p, uint64_t vlans)
 {
-	if (k->proto != p->proto || k->family != p->family ||
-	    key_vlans(k) != vlans)
+	const struct flow_key *k = &f->key;
+
+	if (k->proto != p->proto || k->family != p->family || f->vlans != vlans)
 		return -1;
 	if (k->aport == p->sport && k->bport == p->dport &&
 	    memcmp(k->a, p->src, 16) == 0 && memcmp(k->b, p->dst, 16) == 0)
@@ -385,6 +386,7 @@ flow_init_key(struct flow *f, const struct pkt *p, uint64_t vlans)
 	f->key.vlan[0] = (uint16_t)vlans;
 	f->key.vlan[1] = (uint16_t)(vlans >> 16);
 	f->key.vlan[2] = (uint16_t)(vlans >> 32);
+	f->vlans = vlans;
 	f->key.family = p->family;
 	f->key.proto = p->proto;
 }
@@ -511,7 +513,7 @@ flow_get(struct flow_table *t, const struct pkt *p, int *dir)
 	 * the flow of the previous packet before hashing. */
 	if (t->last != NIL) {
 		f = &t->pool[t->last];
-		if ((d = key_dir(&f->key, p, vlans)) >= 0 &&
+		if ((d = key_dir(f, p, vlans)) >= 0 &&
 		    (!(p->tcp_flags & TH_SYN) || !flow_reused(f, p, d))) {
 			t->st.last_hits++;
 			*dir = d;
@@ -523,7 +525,7 @@ flow_get(struct flow_table *t, const struct pkt *p, int *dir)
 	    p->proto | (uint32_t)p->family << 8);
 	for (i = t->buckets[b]; i != NIL; i = f->hnext) {
 		f = &t->pool[i];
-		if ((d = key_dir(&f->key, p, vlans)) >= 0)
+		if ((d = key_dir(f, p, vlans)) >= 0)
 			goto found;
 	}
 	if ((f = flow_new(t, p, vlans, b)) == NULL)

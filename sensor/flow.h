@@ -90,6 +90,7 @@ struct flow {
 	uint64_t	 first_us;
 	uint64_t	 last_us;
 	uint64_t	 list_us;	/* last_us when queued on its age list */
+	uint64_t	 vlans;		/* key.vlan[] packed, compared per packet */
 	uint64_t	 pkts[2];
 	uint64_t	 bytes[2];	/* transport payload bytes */
 	uint32_t	 hnext;		/* hash chain (pool index, UINT32_MAX = end) */
