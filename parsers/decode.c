@@ -182,8 +182,9 @@ decode_fast(struct decoder *d, struct cur c, size_t wire_len, struct pkt *p)
 	return 1;
 }
 
-/* The general path: every link type and layer, with error counting. */
-static int
+/* The general path: every link type and layer, with error counting.  Out
+ * of line: the fast path's caller stays a small frame. */
+static __attribute__((noinline)) int
 decode_slow(struct decoder *d, int dlt, struct cur c, size_t caplen,
     size_t wire_len, struct pkt *p)
 {

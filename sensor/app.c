@@ -292,6 +292,37 @@ app_flow_end(void *arg, struct flow *f, enum flow_end_reason why)
 		    classify_app_name(w->cls, f));
 }
 
+/*
+ * A packet of a flow that is not bypassed: handshake work.  Kept out of
+ * line so that worker_frame(), which every bulk packet runs, stays small
+ * (a call frame that saves every register costs more than the lookup).
+ */
+static __attribute__((noinline)) void
+worker_inspect(struct worker *w, struct flow *f, int dir, const struct pkt *p)
+{
+	if (p->payload_len > 0)
+		f->flags |= FLOW_PAYLOAD;
+	decode_ip_csum_check(&w->dec, p);	/* not on bypassed flows */
+	if (p->proto == IPPROTO_TCP)
+		app_tcp(w, f, dir, p);
+	else
+		app_udp(w, f, dir, p);
+	/* TLS is ours from its first record on: nDPI would re-parse the
+	 * hello and hash every certificate. */
+	if (f->app_label != NULL || (f->app != NULL && tls_started(f->app)))
+		classify_stop(w->cls, f);
+	else
+		classify_packet(w->cls, f, p);
+}
+
+static __attribute__((noinline)) void
+worker_tick(struct worker *w, uint64_t ts_us)
+{
+	flow_expire(&w->ft, ts_us);
+	decode_expire(&w->dec, ts_us);
+	w->next_expire_us = ts_us + 1000000;
+}
+
 void
 worker_frame(struct worker *w, int dlt, const uint8_t *frame, size_t caplen,
     size_t wire_len, uint64_t ts_us)
@@ -301,11 +332,8 @@ worker_frame(struct worker *w, int dlt, const uint8_t *frame, size_t caplen,
 	int dir;
 
 	w->st.last_ts_us = ts_us;
-	if (ts_us >= w->next_expire_us) {
-		flow_expire(&w->ft, ts_us);
-		decode_expire(&w->dec, ts_us);
-		w->next_expire_us = ts_us + 1000000;
-	}
+	if (ts_us >= w->next_expire_us)
+		worker_tick(w, ts_us);
 	if (!decode_packet(&w->dec, dlt, frame, caplen, wire_len, ts_us, &p))
 		return;
 	if ((f = flow_get(&w->ft, &p, &dir)) == NULL) {
@@ -314,25 +342,11 @@ worker_frame(struct worker *w, int dlt, const uint8_t *frame, size_t caplen,
 	}
 	f->pkts[dir]++;
 	f->bytes[dir] += p.payload_len;
-	if (f->flags & FLOW_BYPASS) {
-		/* counted by flow_get; a flow given up as not TLS early may
-		 * still be in nDPI's first packets */
-		if (f->ndpi_pkts < w->lim->ndpi_packets)
-			classify_packet(w->cls, f, &p);
-		return;
-	}
-	if (p.payload_len > 0)
-		f->flags |= FLOW_PAYLOAD;
-	decode_ip_csum_check(&w->dec, &p);	/* not on bypassed flows */
-	if (p.proto == IPPROTO_TCP)
-		app_tcp(w, f, dir, &p);
-	else
-		app_udp(w, f, dir, &p);
-	/* TLS is ours from its first record on: nDPI would re-parse the
-	 * hello and hash every certificate. */
-	if (f->app_label != NULL || (f->app != NULL && tls_started(f->app)))
-		classify_stop(w->cls, f);
-	else
+	if (!(f->flags & FLOW_BYPASS))
+		worker_inspect(w, f, dir, &p);
+	else if (f->ndpi_pkts < w->lim->ndpi_packets)
+		/* a flow given up as not TLS early may still be in nDPI's
+		 * first packets; bypassed packets are counted by flow_get */
 		classify_packet(w->cls, f, &p);
 }
 
