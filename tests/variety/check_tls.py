@@ -4,7 +4,9 @@ capture of tls.tsv, the sensor's tls events (kept by corpus_check.py
 --keep) must be EVENTS in number, each with the VERSION, the app_proto,
 a client chain of CLIENT_CHAIN certificates (empty: none), and
 chain_missing as listed (comma-separated, one per event in order; empty:
-no chain_missing and a visible chain).
+no chain_missing and a visible chain).  Every certificate's subject,
+issuer (RFC 4514, as python-cryptography writes them) and serial must be
+those of its row in expected.tsv.
 
   check_tls.py DATA_DIR OUTPUT_DIR
 
@@ -27,7 +29,29 @@ def tls_events(path):
     return evs
 
 
-def check(row, evs):
+def serial(s):
+    neg = s.startswith('-')
+    s = s.lstrip('-').lstrip('0').upper() or '0'
+    return '-' + s if neg else s
+
+
+def check_certs(e, i, certs, errs):
+    for fld in ('chain', 'client_chain'):
+        for c in e.get('tls', {}).get(fld) or []:
+            r = certs.get(c.get('sha256'))
+            if r is None:
+                continue            # corpus_check.py reports it
+            for k, rk in (('subject', 'subject'), ('issuer', 'issuer'),
+                          ('serial', 'serial_hex')):
+                got, want = str(c.get(k)), r[rk]
+                if k == 'serial':
+                    got, want = serial(got), serial(want)
+                if got != want:
+                    errs.append('event %d: %s[%d] %s %r, want %r' % (
+                        i, fld, c.get('index', -1), k, got, want))
+
+
+def check(row, evs, certs):
     errs = []
     n = int(row['events'])
     if len(evs) != n:
@@ -49,6 +73,7 @@ def check(row, evs):
                                                           want[k]))
         if not miss[i] and (not t.get('chain_visible') or not t.get('chain')):
             errs.append('event %d: no visible chain' % i)
+        check_certs(e, i, certs, errs)
     return errs
 
 
@@ -56,10 +81,13 @@ def main():
     data, out = sys.argv[1:3]
     bad = 0
     with open(os.path.join(data, 'tls.tsv'), encoding='utf-8') as f:
-        rows = list(csv.DictReader(f, delimiter='\t'))
+        rows = list(csv.DictReader(f, delimiter='\t', quoting=csv.QUOTE_NONE))
+    with open(os.path.join(data, 'expected.tsv'), encoding='utf-8') as f:
+        certs = {r['cert_sha256']: r
+                 for r in csv.DictReader(f, delimiter='\t', quoting=csv.QUOTE_NONE)}
     for row in rows:
         path = os.path.join(out, row['pcap'] + '.json')
-        errs = check(row, tls_events(path)) if os.path.exists(path) else [
+        errs = check(row, tls_events(path), certs) if os.path.exists(path) else [
             'no sensor output']
         print('%s %s' % ('ok  ' if not errs else 'FAIL', row['pcap']))
         for m in errs:

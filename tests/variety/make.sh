@@ -46,10 +46,17 @@ export SAN=DNS:unused
 
 key() {	# key FILE ALG
 	case $2 in
+	rsa-pss) openssl genpkey -algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048 -out "$1" 2>/dev/null ;;
 	rsa*) openssl genpkey -algorithm RSA -pkeyopt "rsa_keygen_bits:${2#rsa}" -out "$1" 2>/dev/null ;;
 	p256) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" ;;
 	p384) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$1" ;;
 	ed25519) openssl genpkey -algorithm ED25519 -out "$1" ;;
+	ed448) openssl genpkey -algorithm ED448 -out "$1" ;;
+	p256x) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+	    -pkeyopt ec_param_enc:explicit -out "$1" ;;
+	dsa) openssl genpkey -genparam -algorithm DSA \
+	    -pkeyopt dsa_paramgen_bits:2048 -out dsa.param 2>/dev/null
+	    openssl genpkey -paramfile dsa.param -out "$1" ;;
 	esac
 }
 
@@ -108,6 +115,20 @@ for i in 1 2 3 4; do
 	prev=ca
 done
 
+# certificate shapes: RSA-PSS, Ed448, DSA keys, explicit EC parameters,
+# serial 0 and negative, notAfter in 2081 (GeneralizedTime), X.509 v1
+SAN=DNS:rsapss.test issue rsapss rsa-pss int "/CN=rsapss.test" leaf_ext
+SAN=DNS:ed448.test issue ed448 ed448 int "/CN=ed448.test" leaf_ext
+SAN=DNS:dsa.test issue dsa dsa int "/CN=dsa.test" leaf_ext
+SAN=DNS:explicit.test issue explicit p256x int "/CN=explicit.test" leaf_ext
+SAN=DNS:neg.test issue negserial p256 int "/CN=neg.test" leaf_ext -0x1234
+SAN=DNS:zero.test issue zeroserial p256 int "/CN=zero.test" leaf_ext 0
+days=20000 SAN=DNS:y2081.test issue y2081 p256 int "/CN=y2081.test" leaf_ext
+key v1.key p256
+openssl req -new -config ext.cnf -key v1.key -subj /CN=v1.test -out v1.csr
+openssl x509 -req -in v1.csr -CA int.pem -CAkey int.key -days $days \
+    -set_serial "$(serial)" -out v1.pem 2>/dev/null
+
 cat rsa2048.pem int.pem >chain-rsa2048.pem
 cat int.pem >int-only.pem
 cat deep8.pem deep7.pem deep6.pem deep5.pem deep4.pem deep3.pem deep2.pem \
@@ -123,7 +144,7 @@ port=45100
 next_port() { port=$((port + 1)); }
 
 start_dump() {	# start_dump NAME FILTER
-	tcpdump -i lo -U -s 0 -w "$here/pcaps/$1.tmp" "$2" 2>/dev/null &
+	tcpdump --immediate-mode -i lo -U -s 0 -w "$here/pcaps/$1.tmp" "$2" 2>/dev/null &
 	tpid=$!
 	sleep 1
 }
@@ -204,6 +225,19 @@ tls bigchain-64k 127.0.0.1 bigsan big-extra.pem -- "${T12[@]}"
 mkdir -p "$here/served"
 cat bigsan.pem big-extra.pem >"$here/served/bigchain-64k.pem"
 expect bigchain-64k 1 "TLS 1.2" "" tls ""
+
+LA=(-cipher 'ALL:!aNULL:!eNULL@SECLEVEL=0')	# DSA needs DHE-DSS
+for n in rsapss ed448 dsa explicit negserial zeroserial y2081 v1; do
+	tls "cert-$n" 127.0.0.1 "$n" int.pem "${LA[@]}" -- "${T12[@]}" "${LA[@]}"
+	expect "cert-$n" 1 "TLS 1.2" "" tls ""
+done
+# no server certificate at all: anonymous DH, and PSK
+tls anon-dh 127.0.0.1 p256 "" -cipher 'ADH-AES128-GCM-SHA256@SECLEVEL=0' -- \
+    "${T12[@]}" -cipher 'ADH-AES128-GCM-SHA256@SECLEVEL=0'
+expect anon-dh 1 "TLS 1.2" no_certificate tls ""
+tls psk 127.0.0.1 p256 "" -psk 0123456789abcdef -nocert -cipher PSK-AES128-GCM-SHA256 \
+    -- "${T12[@]}" -psk 0123456789abcdef -cipher PSK-AES128-GCM-SHA256
+expect psk 1 "TLS 1.2" no_certificate tls ""
 
 # --- versions ---------------------------------------------------------
 L0=(-cipher DEFAULT@SECLEVEL=0)

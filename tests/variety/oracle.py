@@ -14,6 +14,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import warnings
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -91,9 +92,11 @@ def served(d, cap, path):
 
 
 def main():
+    # negative and zero serials are the point of two captures
+    warnings.simplefilter('ignore')
     d = sys.argv[1]
     with open(os.path.join(d, 'tls.tsv')) as f:
-        caps = list(csv.DictReader(f, delimiter='\t'))
+        caps = list(csv.DictReader(f, delimiter='\t', quoting=csv.QUOTE_NONE))
     rows, pcaps, flows = [], [], []
     for cap in caps:
         path = os.path.join(d, 'pcaps', cap['pcap'])
