@@ -302,11 +302,11 @@ dtls() {	# dtls NAME HOST SERVER_ARGS -- CLIENT_ARGS
 	next_port
 	hp=$host; case $host in *:*) hp="[$host]" ;; esac
 	start_dump "$name" "udp port $port"
-	openssl s_server -dtls1_2 -accept "$hp:$port" -naccept 1 -quiet \
+	openssl s_server "${DTLSV:--dtls1_2}" -accept "$hp:$port" -naccept 1 -quiet \
 	    "${sargs[@]}" >/dev/null 2>&1 &
 	spid=$!
 	sleep 0.7
-	openssl s_client -dtls1_2 -connect "$hp:$port" "${cargs[@]}" \
+	openssl s_client "${DTLSV:--dtls1_2}" -connect "$hp:$port" "${cargs[@]}" \
 	    </dev/null >/dev/null 2>&1 || true
 	sleep 0.3; kill $spid 2>/dev/null || true; wait $spid 2>/dev/null || true
 	stop_dump "$name"
@@ -320,6 +320,28 @@ expect dtls12-mtu400 1 "DTLS 1.2" "" dtls ""
 dtls dtls12-mtls-ipv6 ::1 -cert p256.pem -key p256.key -cert_chain int.pem \
     -Verify 1 -CAfile ca.pem -- -cert client.pem -key client.key
 expect dtls12-mtls-ipv6 1 "DTLS 1.2" "" dtls 1
+DTLSV=-dtls1 dtls dtls10 127.0.0.1 -cert p256.pem -key p256.key \
+    -cert_chain int.pem -cipher DEFAULT@SECLEVEL=0 -- \
+    -cipher DEFAULT@SECLEVEL=0
+expect dtls10 1 "DTLS 1.0" "" dtls ""
+
+# --- eight clients at once, handshakes interleaved ----------------------
+next_port
+start_dump parallel8 "port $port"
+openssl s_server -accept "127.0.0.1:$port" -cert rsa2048.pem -key rsa2048.key \
+    -cert_chain int.pem -naccept 8 -quiet >/dev/null 2>&1 &
+spid=$!
+sleep 0.7
+cpids=()
+for i in 1 2 3 4 5 6 7 8; do
+	openssl s_client -connect "127.0.0.1:$port" -tls1_2 -servername "h$i.test" \
+	    </dev/null >/dev/null 2>&1 &
+	cpids+=($!)
+done
+wait "${cpids[@]}" || true
+sleep 0.3; kill $spid 2>/dev/null || true; wait $spid 2>/dev/null || true
+stop_dump parallel8
+expect parallel8 8 "TLS 1.2" "" tls ""
 
 # --- STARTTLS ----------------------------------------------------------
 cat p256.pem int.pem >chain-p256.pem
