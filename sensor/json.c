@@ -60,19 +60,20 @@ jb_grow(struct jbuf *j, size_t n)
 	return 0;
 }
 
-static void
+/* Room is checked inline; jb_grow() only runs when the buffer is full. */
+static inline void
 put(struct jbuf *j, const char *s, size_t n)
 {
-	if (n == 0 || jb_grow(j, n) == -1)
+	if (n == 0 || (j->cap - j->len < n && jb_grow(j, n) == -1))
 		return;
 	memcpy(j->buf + j->len, s, n);
 	j->len += n;
 }
 
-static void
+static inline void
 putc1(struct jbuf *j, char c)
 {
-	if (jb_grow(j, 1) == -1)
+	if (j->cap == j->len && jb_grow(j, 1) == -1)
 		return;
 	j->buf[j->len++] = c;
 }
