@@ -92,6 +92,7 @@ static void
 dtls_msg_drop(struct dtls_dir *d, struct dtls_msg *m)
 {
 	d->held -= m->len;
+	tls_mem_give(m->len + (m->len + 7) / 8 + 1);
 	xfree(m->buf);
 	xfree(m->have);
 	memset(m, 0, sizeof(*m));
@@ -200,10 +201,13 @@ dtls_msg_new(struct dtls_state *ds, struct dtls_dir *d, uint8_t type,
 		m = dtls_msg_oldest(d);
 		dtls_msg_drop(d, m);
 	}
+	if (tls_mem_take(len + (len + 7) / 8 + 1) == -1)
+		return NULL;	/* over tls.memcap: the message is lost */
 	m->buf = xmalloc(len > 0 ? len : 1);
 	m->have = xcalloc((len + 7) / 8 + 1, 1);
 	if (m->buf == NULL || m->have == NULL) {
 		/* Out of memory: the message is lost, the flow goes on. */
+		tls_mem_give(len + (len + 7) / 8 + 1);
 		xfree(m->buf);
 		xfree(m->have);
 		memset(m, 0, sizeof(*m));

@@ -19,6 +19,43 @@
 #include "tls_int.h"
 #include "../sensor/xmalloc.h"
 
+static uint64_t tls_mem_cap = LIM_TLS_MEMCAP, tls_mem_used, tls_mem_peak,
+    tls_mem_hits;
+
+void
+tls_mem_configure(const struct limits *lim)
+{
+	tls_mem_cap = lim->tls_memcap;
+}
+
+int
+tls_mem_take(size_t n)
+{
+	if (n > tls_mem_cap || tls_mem_used > tls_mem_cap - n) {
+		tls_mem_hits++;
+		return -1;
+	}
+	tls_mem_used += n;
+	if (tls_mem_used > tls_mem_peak)
+		tls_mem_peak = tls_mem_used;
+	return 0;
+}
+
+void
+tls_mem_give(size_t n)
+{
+	DEBUG_ASSERT(n <= tls_mem_used);
+	tls_mem_used -= n <= tls_mem_used ? n : tls_mem_used;
+}
+
+void
+tls_mem_stats(uint64_t *in_use, uint64_t *peak, uint64_t *cap_hits)
+{
+	*in_use = tls_mem_used;
+	*peak = tls_mem_peak;
+	*cap_hits = tls_mem_hits;
+}
+
 struct tls_flow *
 tls_flow_new(const struct limits *lim, int is_udp)
 {

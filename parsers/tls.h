@@ -95,6 +95,11 @@ struct tls_session {
 
 struct tls_flow;
 
+/* Set the shared TLS memory cap (limits.tls_memcap); call once. */
+void	tls_mem_configure(const struct limits *);
+/* Bytes in use, peak, and how often the cap refused memory. */
+void	tls_mem_stats(uint64_t *in_use, uint64_t *peak, uint64_t *cap_hits);
+
 struct tls_flow *tls_flow_new(const struct limits *, int is_udp);
 void	tls_flow_free(struct tls_flow *);
 

@@ -36,8 +36,12 @@ tls_chain_add(struct tls_chain *chain, const uint8_t *der, size_t len)
 	if (len == 0 || len > UINT32_MAX)
 		return -1;
 	tc = &chain->cert[chain->n];
-	if ((tc->der = xmalloc(len)) == NULL)
+	if (tls_mem_take(len) == -1)
 		return -1;
+	if ((tc->der = xmalloc(len)) == NULL) {
+		tls_mem_give(len);
+		return -1;
+	}
 	memcpy(tc->der, der, len);
 	tc->len = (uint32_t)len;
 	chain->n++;
@@ -49,8 +53,10 @@ tls_chain_clear(struct tls_chain *chain)
 {
 	uint8_t i;
 
-	for (i = 0; i < chain->n && i < LIM_TLS_CHAIN_MAX; i++)
+	for (i = 0; i < chain->n && i < LIM_TLS_CHAIN_MAX; i++) {
 		xfree(chain->cert[i].der);
+		tls_mem_give(chain->cert[i].len);
+	}
 	memset(chain, 0, sizeof(*chain));
 }
 

@@ -126,6 +126,16 @@ void	tls_set_anomaly(struct tls_flow *, enum tls_anomaly);
 /* The sender of dir is the client (ClientHello seen from it). */
 void	tls_set_client_dir(struct tls_flow *, int dir);
 
+/*
+ * The TLS memory budget (limits.tls_memcap), shared by every flow of the
+ * process: handshake buffers, DTLS fragment buffers, certificate copies.
+ * tls_mem_take() fails (and counts a cap hit) when n more bytes would pass
+ * the cap.  One worker per process today; with several, these become
+ * per-worker budgets.
+ */
+int	tls_mem_take(size_t n);
+void	tls_mem_give(size_t n);
+
 /* Append a DER copy to a chain; -1 when full or out of memory. */
 int	tls_chain_add(struct tls_chain *, const uint8_t *der, size_t len);
 void	tls_chain_clear(struct tls_chain *);

@@ -48,6 +48,7 @@ tls_record_detect(const uint8_t *data, size_t len)
 void
 tls_record_dir_free(struct tls_dir *d)
 {
+	tls_mem_give(d->hs_cap);
 	xfree(d->hs);
 	d->hs = NULL;
 	d->hs_len = 0;
@@ -128,14 +129,24 @@ tls_record_msgs(struct tls_flow *tf, int dir, struct cur *c, size_t *msg_size)
 static int
 tls_record_reserve(struct tls_flow *tf, struct tls_dir *d, size_t n)
 {
-	size_t want = d->hs_len + n;
+	size_t want = d->hs_len + n, grow;
 	uint8_t *p;
 
 	if (want <= d->hs_cap)
 		return 0;
-	if (d->hs_msg > want)
-		want = d->hs_msg;
+	/* Grow with the bytes that arrived (doubling), never straight to
+	 * the size the header claims: a 9-byte record can claim 1 MiB. */
+	grow = d->hs_cap < 4096 ? 4096 : 2 * d->hs_cap;
+	if (grow > d->hs_msg)
+		grow = d->hs_msg;
+	if (grow > want)
+		want = grow;
+	if (tls_mem_take(want - d->hs_cap) == -1) {
+		tf->depth = 1;
+		return -1;
+	}
 	if ((p = xreallocarray(d->hs, want, 1)) == NULL) {
+		tls_mem_give(want - d->hs_cap);
 		tf->depth = 1;
 		return -1;
 	}

@@ -52,7 +52,8 @@
 #include "../sensor/xmalloc.h"
 
 struct x509_cache {
-	uint64_t	 seed;		/* keys the fast hash (no flooding) */
+	uint64_t	 seed;
+	size_t		 max_bytes;	/* DER + JSON of unheld entries */		/* keys the fast hash (no flooding) */
 	struct x509_cert **bucket;
 	size_t		 nbucket;	/* power of two */
 	size_t		 max;
@@ -554,6 +555,7 @@ x509_cache_new(size_t max_entries)
 	}
 	xc->nbucket = nb;
 	xc->max = max_entries;
+	xc->max_bytes = LIM_X509_CACHE_BYTES;
 	if (getrandom(&xc->seed, sizeof(xc->seed), GRND_NONBLOCK) !=
 	    (ssize_t)sizeof(xc->seed))
 		xc->seed = (uint64_t)(uintptr_t)xc ^ 0x6a09e667f3bcc909ull;
@@ -632,16 +634,25 @@ x509_hash_unlink(struct x509_cache *xc, struct x509_cert *c)
 	c->hnext = NULL;
 }
 
+/* What an entry weighs against the cache's byte cap. */
+static size_t
+x509_cert_bytes(const struct x509_cert *c)
+{
+	return c->der_len + c->json_len + sizeof(*c);
+}
+
 /* Evict unheld entries, oldest first, until there is room for one more. */
 static void
 x509_cache_trim(struct x509_cache *xc, size_t room)
 {
 	struct x509_cert *c;
 
-	while (xc->st.entries + room > xc->max && xc->lru_tail != NULL) {
+	while ((xc->st.entries + room > xc->max ||
+	    xc->st.bytes > xc->max_bytes) && xc->lru_tail != NULL) {
 		c = xc->lru_tail;
 		x509_lru_unlink(xc, c);
 		x509_hash_unlink(xc, c);
+		xc->st.bytes -= x509_cert_bytes(c);
 		x509_cert_free(c);
 		xc->st.entries--;
 		xc->st.evictions++;
@@ -683,6 +694,7 @@ x509_cache_get(struct x509_cache *xc, const uint8_t *der, size_t len)
 	else
 		xc->st.parse_errors++;
 	c->fast = fast;
+	xc->st.bytes += x509_cert_bytes(c);
 	b = x509_bucket(xc, fast);
 	c->hnext = xc->bucket[b];
 	xc->bucket[b] = c;
@@ -700,6 +712,13 @@ x509_cert_put(struct x509_cache *xc, struct x509_cert *c)
 		return;
 	x509_lru_push(xc, c);
 	/* grown past max while everything was held: shrink back */
+	x509_cache_trim(xc, 0);
+}
+
+void
+x509_cache_set_max_bytes(struct x509_cache *xc, size_t max_bytes)
+{
+	xc->max_bytes = max_bytes;
 	x509_cache_trim(xc, 0);
 }
 

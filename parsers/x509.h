@@ -58,6 +58,7 @@ struct x509_stats {
 	uint64_t	parse_errors;
 	uint64_t	evictions;
 	uint64_t	entries;
+	uint64_t	bytes;		/* DER + JSON held by the cache */
 };
 
 struct x509_cache;
@@ -70,6 +71,8 @@ struct x509_cert *x509_cache_get(struct x509_cache *, const uint8_t *der,
 	    size_t len);
 void	x509_cert_put(struct x509_cache *, struct x509_cert *);
 const struct x509_stats *x509_cache_stats(const struct x509_cache *);
+/* Evict unheld entries while the cache holds more than max_bytes. */
+void	x509_cache_set_max_bytes(struct x509_cache *, size_t max_bytes);
 
 /* PEM text of the certificate (xmalloc'd, NUL-terminated), NULL on error. */
 char	*x509_pem(const struct x509_cert *);

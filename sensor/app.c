@@ -370,11 +370,13 @@ worker_init(struct worker *w, const struct limits *lim, struct output *out,
 		return -1;
 	}
 	flow_table_set_reasm(&w->ft, &w->rc);	/* frees rd[] buffers at end */
+	tls_mem_configure(lim);
 	if ((w->xc = x509_cache_new(lim->x509_cache)) == NULL) {
 		flow_table_free(&w->ft);
 		decode_free(&w->dec);
 		return -1;
 	}
+	x509_cache_set_max_bytes(w->xc, lim->x509_cache_bytes);
 	w->cls = classify_new(lim);
 	return 0;
 }
@@ -461,6 +463,7 @@ static void
 stats_tls(struct jbuf *j, const struct worker *w)
 {
 	const struct x509_stats *xs = x509_cache_stats(w->xc);
+	uint64_t mem, peak, hits;
 	int i;
 
 	jb_obj_open(j, "tls");
@@ -470,6 +473,10 @@ stats_tls(struct jbuf *j, const struct worker *w)
 	jb_u64(j, "client_chains", w->st.client_chains);
 	jb_u64(j, "not_tls", w->st.not_tls);
 	jb_u64(j, "alloc_fail", w->st.tls_alloc_fail);
+	tls_mem_stats(&mem, &peak, &hits);
+	jb_u64(j, "memory_in_use", mem);
+	jb_u64(j, "memory_peak", peak);
+	jb_u64(j, "memcap_hits", hits);
 	jb_obj_open(j, "chain_missing");
 	for (i = 1; i < TLS_MISSING_MAX && i < 16; i++)
 		if (w->st.missing[i] != 0)
@@ -483,6 +490,7 @@ stats_tls(struct jbuf *j, const struct worker *w)
 	jb_u64(j, "parse_errors", xs->parse_errors);
 	jb_u64(j, "evictions", xs->evictions);
 	jb_u64(j, "entries", xs->entries);
+	jb_u64(j, "bytes", xs->bytes);
 	jb_obj_close(j);
 }
 
@@ -559,7 +567,16 @@ worker_report_caps(const struct worker *w)
 		log_info("reassembly depth reached on %llu streams "
 		    "(reassembly.depth %u bytes)",
 		    (unsigned long long)r->depth_reached, w->lim->reasm_depth);
-	if (d->reason[DEC_FRAG_CAP] > 0)
+	{
+		uint64_t mem, peak, hits;
+
+		tls_mem_stats(&mem, &peak, &hits);
+		if (hits > 0)
+			log_warnx("TLS memory cap hit %llu times (tls.memcap "
+			    "%llu bytes)", (unsigned long long)hits,
+			    (unsigned long long)w->lim->tls_memcap);
+	}
+		if (d->reason[DEC_FRAG_CAP] > 0)
 		log_warnx("IP fragment cap hit: %llu fragments dropped",
 		    (unsigned long long)d->reason[DEC_FRAG_CAP]);
 	if (w->out->st.oom > 0 || w->out->st.write_errors > 0)

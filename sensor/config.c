@@ -12,8 +12,8 @@
  *   flow:       { max, timeout, established-timeout, closed-timeout }
  *   reassembly: { depth, memcap, ooo-bytes, ooo-segments }
  *   defrag:     { trains, memcap, timeout }
- *   tls:        { max-handshake }
- *   x509:       { cache }
+ *   tls:        { max-handshake, memcap }
+ *   x509:       { cache, cache-bytes }
  *   ndpi:       { packets }
  *   output:     { file, pem, cert-dedup, stats-interval }
  *   rules:      [ path, ... ]
@@ -93,11 +93,13 @@ static const struct key defrag_keys[] = {
 
 static const struct key tls_keys[] = {
 	{ "max-handshake", V_SIZE, LIM(tls_hs_max), 32, 16 * KB, 16 * MB },
+	{ "memcap", V_SIZE, LIM(tls_memcap), 64, 64 * KB, 64 * GB },
 	{ NULL, 0, 0, 0, 0, 0 }
 };
 
 static const struct key x509_keys[] = {
 	{ "cache", V_COUNT, LIM(x509_cache), 32, 0, 16 * MB },
+	{ "cache-bytes", V_SIZE, LIM(x509_cache_bytes), 64, 64 * KB, 64 * GB },
 	{ NULL, 0, 0, 0, 0, 0 }
 };
 

@@ -5,8 +5,8 @@
  *   flow:       { max: 65536, timeout: 120, established-timeout: 600,
  *                 closed-timeout: 10 }
  *   reassembly: { depth: 65536, memcap: 33554432, ooo-bytes: 262144 }
- *   tls:        { max-handshake: 1048576 }
- *   x509:       { cache: 8192 }
+ *   tls:        { max-handshake: 1048576, memcap: 32M }
+ *   x509:       { cache: 8192, cache-bytes: 32M }
  *   output:     { file: /var/log/rootwatch/eve.json, pem: false,
  *                 cert-dedup: false, stats-interval: 60 }
  *   rules:      [ /usr/share/rootwatch/rules/state-interception.yaml ]

@@ -15,6 +15,8 @@ limits_default(struct limits *l)
 	l->reasm_ooo_segs = LIM_REASM_OOO_SEGS;
 	l->reasm_memcap = LIM_REASM_MEMCAP;
 	l->tls_hs_max = LIM_TLS_HS_MAX;
+	l->tls_memcap = LIM_TLS_MEMCAP;
+	l->x509_cache_bytes = LIM_X509_CACHE_BYTES;
 	l->frag_trains = LIM_FRAG_TRAINS;
 	l->frag_memcap = LIM_FRAG_MEMCAP;
 	l->frag_timeout_us = LIM_FRAG_TIMEOUT_US;

@@ -52,6 +52,13 @@
 /* Largest TLS handshake message we reassemble (tls.max-handshake); a
  * 339 KB certificate exists in the wild, 16 MB claims are attacks. */
 #define LIM_TLS_HS_MAX		(1u << 20)
+/* Bytes of TLS state over all flows: handshake message buffers, DTLS
+ * fragments, certificate copies waiting for their event (tls.memcap).  A
+ * handshake header may claim 1 MiB in 9 bytes: without a shared budget,
+ * many such flows would claim gigabytes. */
+#define LIM_TLS_MEMCAP		(32u << 20)
+/* Bytes of certificates (DER and rendered JSON) in the X.509 cache. */
+#define LIM_X509_CACHE_BYTES	(32u << 20)
 /* Certificates kept per chain. */
 #define LIM_TLS_CHAIN_MAX	32
 /* Plaintext bytes scanned for a STARTTLS-style upgrade per direction. */
@@ -86,6 +93,8 @@ struct limits {
 	uint32_t	reasm_ooo_segs;
 	uint64_t	reasm_memcap;
 	uint32_t	tls_hs_max;
+	uint64_t	tls_memcap;
+	uint64_t	x509_cache_bytes;
 	uint32_t	frag_trains;
 	uint64_t	frag_memcap;
 	uint64_t	frag_timeout_us;

@@ -735,6 +735,64 @@ test_cert_huge_claim(void **state)
 	bb_free(&srv);
 }
 
+/*
+ * 200 flows each claim a 1 MiB Certificate and send 2 KB of it: buffers
+ * grow with the bytes that came, not the claim, and all of them together
+ * stay under tls.memcap (set to 256 KiB here); flows past the cap stop
+ * with chain_missing depth, and everything is given back at the end.
+ */
+static void
+test_memcap_many_flows(void **state)
+{
+	enum { NFLOWS = 200 };
+	struct bb sh = { 0 }, msg = { 0 }, srv = { 0 };
+	static struct sim s[NFLOWS];
+	uint64_t used, peak, hits0, hits;
+	struct limits lim;
+	size_t i, depth = 0;
+	uint8_t junk[2048];
+
+	(void)state;
+	limits_default(&lim);
+	lim.tls_memcap = 256 * 1024;
+	tls_mem_configure(&lim);
+	tls_mem_stats(&used, &peak, &hits0);
+	assert_int_equal(used, 0);
+	memset(junk, 0x42, sizeof(junk));
+	server_hello(&sh, 0x0303, NULL, NULL, 0, 0x002f, NULL);
+	bb_u8(&msg, TLS_HS_CERTIFICATE);
+	bb_u24(&msg, 1000000);
+	bb_u24(&msg, 1000000 - 3);
+	bb_u24(&msg, 1000000 - 6);
+	bb_put(&msg, junk, sizeof(junk));
+	bb_records(&srv, TLS_CT_HANDSHAKE, sh.p, sh.len, 16384);
+	bb_records(&srv, TLS_CT_HANDSHAKE, msg.p, msg.len, 16384);
+	for (i = 0; i < NFLOWS; i++) {
+		sim_init(&s[i]);
+		feed_client_hello(&s[i]);
+		sim_feed_bb(&s[i], S2C, &srv, 700);
+		tls_mem_stats(&used, &peak, &hits);
+		assert_true(used <= lim.tls_memcap);
+	}
+	assert_true(hits > hits0);		/* the cap was reached */
+	for (i = 0; i < NFLOWS; i++) {
+		tls_finalize(s[i].tf);
+		if (tls_session(s[i].tf)->missing == TLS_MISSING_DEPTH)
+			depth++;
+	}
+	assert_true(depth > 0 && depth < NFLOWS);
+	for (i = 0; i < NFLOWS; i++)
+		sim_free(&s[i]);
+	tls_mem_stats(&used, &peak, &hits);
+	assert_int_equal(used, 0);
+	assert_true(peak <= lim.tls_memcap);
+	limits_default(&lim);
+	tls_mem_configure(&lim);
+	bb_free(&sh);
+	bb_free(&msg);
+	bb_free(&srv);
+}
+
 static void
 test_zero_and_long_records(void **state)
 {
@@ -1183,6 +1241,7 @@ main(void)
 		cmocka_unit_test(test_cert_64k),
 		cmocka_unit_test(test_cert_bad_lengths),
 		cmocka_unit_test(test_cert_huge_claim),
+		cmocka_unit_test(test_memcap_many_flows),
 		cmocka_unit_test(test_zero_and_long_records),
 		cmocka_unit_test(test_truncation_every_offset),
 		cmocka_unit_test(test_gap_and_depth),
