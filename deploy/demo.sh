@@ -7,11 +7,7 @@
 # root or as a user with sudo.
 set -eu
 cd "$(dirname "$0")/.."
-S=$( [ "$(id -u)" = 0 ] || echo sudo )
-$S apt-get update
-$S apt-get install -y --no-install-recommends autoconf automake libtool \
-    pkg-config make gcc libc6-dev libpcap-dev libndpi-dev libssl-dev \
-    libyaml-dev ca-certificates
+sh deploy/deps.sh
 autoreconf -fi
 ./configure
 make -j"$(nproc)"

@@ -11,10 +11,7 @@ set -eu
 cd "$(dirname "$0")/.."
 S=$( [ "$(id -u)" = 0 ] || echo sudo )
 
-$S apt-get update
-$S apt-get install -y --no-install-recommends autoconf automake libtool \
-    pkg-config make gcc libc6-dev libpcap-dev libndpi-dev libssl-dev \
-    libyaml-dev ca-certificates logrotate
+sh deploy/deps.sh logrotate
 # The runtime libraries stay installed with the -dev packages.
 autoreconf -fi
 ./configure --prefix=/usr/local --sysconfdir=/etc

@@ -5,11 +5,7 @@
 # Run from the top of a release tarball or a clone, as root or with sudo.
 set -eu
 cd "$(dirname "$0")/.."
-S=$( [ "$(id -u)" = 0 ] || echo sudo )
-$S apt-get update
-$S apt-get install -y --no-install-recommends autoconf automake libtool \
-    pkg-config make gcc libc6-dev libpcap-dev libndpi-dev libssl-dev \
-    libyaml-dev libcmocka-dev python3 openssl ca-certificates
+sh deploy/deps.sh libcmocka-dev python3 openssl
 autoreconf -fi
 ./configure
 make -j"$(nproc)"
