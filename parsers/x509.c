@@ -16,7 +16,8 @@
  * We never look inside these bytes ourselves: d2i_X509 decodes them and
  * must consume every byte (trailing data is a parse error, not a shorter
  * certificate: the hash covers what was sent).  Everything a tls event
- * reports is extracted once per distinct DER and rendered once as JSON.
+ * reports is extracted once per distinct DER, as data; sensor/ renders
+ * it (once per entry, kept in the entry's render slot).
  *
  * The cache is a hash table on the SHA-256 (its first 8 bytes pick the
  * bucket; all 32 are compared) plus an LRU list of the entries nobody
@@ -34,31 +35,24 @@
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
-/*
- * AM_CPPFLAGS puts sensor/ on the include path, so the <limits.h> that
- * openssl/err.h includes resolves to sensor/limits.h and INT_MAX goes
- * missing.  Supply it from the compiler (gcc and clang define it).
- */
-#ifndef INT_MAX
-#define INT_MAX __INT_MAX__
-#endif
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
-#include "../sensor/json.h"
 #include "../sensor/limits.h"
+#include "../sensor/log.h"
+#include "../sensor/lru.h"
 #include "../sensor/xmalloc.h"
 
 struct x509_cache {
-	uint64_t	 seed;
-	size_t		 max_bytes;	/* DER + JSON of unheld entries */		/* keys the fast hash (no flooding) */
+	uint64_t	 seed;		/* keys the fast hash (no flooding) */
+	size_t		 max_bytes;	/* see x509_cert_bytes() */
 	struct x509_cert **bucket;
 	size_t		 nbucket;	/* power of two */
 	size_t		 max;
-	struct x509_cert *lru_head;	/* most recently released */
-	struct x509_cert *lru_tail;	/* next to evict */
+	struct lru	 lru;		/* unheld entries, next to evict last */
+	void		(*render_free)(void *);
 	struct x509_stats st;
 };
 
@@ -298,6 +292,99 @@ x509_self_signed(X509 *x)
 	return X509_verify(x, pk) == 1;
 }
 
+/* Hex of an iPAddress that is not an address (name constraints form). */
+static void
+x509_hex(const uint8_t *p, size_t n, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = hex[p[i] >> 4];
+		out[2 * i + 1] = hex[p[i] & 15];
+	}
+}
+
+/*
+ * One GeneralName (RFC 5280 4.2.1.6) as struct x509_san describes it:
+ * its length in *len, and its text in out unless out is NULL (measure
+ * only).  -1 for the kinds that are not reported.
+ */
+static int
+x509_gn_text(const GENERAL_NAME *gn, char *out, size_t *len)
+{
+	char ip[INET6_ADDRSTRLEN];
+	const ASN1_STRING *s;
+	const uint8_t *p;
+	int type;
+
+	s = GENERAL_NAME_get0_value(gn, &type);
+	if (type != GEN_DNS && type != GEN_EMAIL && type != GEN_URI &&
+	    type != GEN_IPADD)
+		return -1;
+	p = ASN1_STRING_get0_data(s);
+	*len = ASN1_STRING_length(s) > 0 ? (size_t)ASN1_STRING_length(s) : 0;
+	if (type != GEN_IPADD) {
+		if (out != NULL && *len > 0)
+			memcpy(out, p, *len);
+		return 0;
+	}
+	if ((*len == 4 && inet_ntop(AF_INET, p, ip, sizeof(ip)) != NULL) ||
+	    (*len == 16 && inet_ntop(AF_INET6, p, ip, sizeof(ip)) != NULL)) {
+		*len = strlen(ip);
+		if (out != NULL)
+			memcpy(out, ip, *len);
+		return 0;
+	}
+	if (out != NULL)
+		x509_hex(p, *len, out);
+	*len *= 2;
+	return 0;
+}
+
+/*
+ * The first LIM_X509_SAN_MAX names of the subjectAltName extension (a
+ * certificate can carry thousands), in one allocation: the array, then
+ * the text it points into.  -1 on allocation failure.
+ */
+static int
+x509_san_extract(struct x509_cert *c)
+{
+	GENERAL_NAMES *gens;
+	char *text;
+	size_t i, k = 0, n, lim, len, total = 0;
+	int rc = -1;
+
+	gens = X509_get_ext_d2i(c->x, NID_subject_alt_name, NULL, NULL);
+	n = gens != NULL ? (size_t)sk_GENERAL_NAME_num(gens) : 0;
+	lim = n < LIM_X509_SAN_MAX ? n : LIM_X509_SAN_MAX;
+	c->san_truncated = n > LIM_X509_SAN_MAX;
+	for (i = 0; i < lim; i++)
+		if (x509_gn_text(sk_GENERAL_NAME_value(gens, i), NULL,
+		    &len) == 0) {
+			total += len;
+			k++;
+		}
+	if (k > 0) {
+		c->san_bytes = k * sizeof(*c->san) + total;
+		if ((c->san = xmalloc(c->san_bytes)) == NULL)
+			goto out;
+		text = (char *)(c->san + k);
+		for (i = 0; i < lim; i++) {
+			if (x509_gn_text(sk_GENERAL_NAME_value(gens, i), text,
+			    &len) == -1)
+				continue;
+			c->san[c->nsan].v = text;
+			c->san[c->nsan++].len = len;
+			text += len;
+		}
+	}
+	rc = 0;
+out:
+	GENERAL_NAMES_free(gens);
+	return rc;
+}
+
 /* Fill the decoded fields from c->x.  -1 on allocation failure. */
 static int
 x509_extract(struct x509_cert *c)
@@ -321,124 +408,7 @@ x509_extract(struct x509_cert *c)
 	x509_oid_name(sig, 1, c->sig_alg, sizeof(c->sig_alg));
 	c->is_ca = (uint8_t)x509_is_ca(c->x);
 	c->self_signed = (uint8_t)x509_self_signed(c->x);
-	return 0;
-}
-
-/* One GeneralName (RFC 5280 4.2.1.6) as text; other kinds are skipped. */
-static void
-x509_json_gn(struct jbuf *j, const GENERAL_NAME *gn)
-{
-	char ip[INET6_ADDRSTRLEN];
-	const ASN1_STRING *s;
-	int type;
-
-	s = GENERAL_NAME_get0_value(gn, &type);
-	switch (type) {
-	case GEN_DNS:
-	case GEN_EMAIL:
-	case GEN_URI:
-		if (ASN1_STRING_length(s) > 0)
-			jb_strn(j, NULL,
-			    (const char *)ASN1_STRING_get0_data(s),
-			    (size_t)ASN1_STRING_length(s));
-		else
-			jb_str(j, NULL, "");
-		break;
-	case GEN_IPADD:
-		if ((ASN1_STRING_length(s) == 4 &&
-		    inet_ntop(AF_INET, ASN1_STRING_get0_data(s), ip,
-		    sizeof(ip)) != NULL) ||
-		    (ASN1_STRING_length(s) == 16 &&
-		    inet_ntop(AF_INET6, ASN1_STRING_get0_data(s), ip,
-		    sizeof(ip)) != NULL))
-			jb_str(j, NULL, ip);
-		else	/* name constraints form or garbage: show the bytes */
-			jb_hex(j, NULL, ASN1_STRING_get0_data(s),
-			    (size_t)ASN1_STRING_length(s));
-		break;
-	default:
-		break;
-	}
-}
-
-static void
-x509_json_san(struct jbuf *j, X509 *x)
-{
-	GENERAL_NAMES *gens;
-	int i, n;
-
-	jb_arr_open(j, "san");
-	gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
-	n = gens != NULL ? sk_GENERAL_NAME_num(gens) : 0;
-	for (i = 0; i < n && i < LIM_X509_SAN_MAX; i++)
-		x509_json_gn(j, sk_GENERAL_NAME_value(gens, i));
-	jb_arr_close(j);
-	if (n > LIM_X509_SAN_MAX)
-		jb_bool(j, "san_truncated", 1);
-	GENERAL_NAMES_free(gens);
-}
-
-static void
-x509_json_body(struct jbuf *j, struct x509_cert *c)
-{
-	jb_str(j, "subject", c->subject);
-	jb_str(j, "issuer", c->issuer);
-	jb_str(j, "serial", c->serial);
-	if (c->not_before[0] != '\0')
-		jb_str(j, "not_before", c->not_before);
-	else
-		jb_null(j, "not_before");
-	if (c->not_after[0] != '\0')
-		jb_str(j, "not_after", c->not_after);
-	else
-		jb_null(j, "not_after");
-	jb_hex(j, "sha256", c->sha256, sizeof(c->sha256));
-	jb_hex(j, "sha1", c->sha1, sizeof(c->sha1));
-	jb_hex(j, "spki_sha256", c->spki_sha256, sizeof(c->spki_sha256));
-	if (c->ski_len > 0)
-		jb_hex(j, "ski", c->ski, c->ski_len);
-	if (c->aki_len > 0)
-		jb_hex(j, "aki", c->aki, c->aki_len);
-	jb_str(j, "key_type", c->key_type);
-	if (c->key_bits > 0)
-		jb_u64(j, "key_bits", (uint64_t)c->key_bits);
-	if (c->curve[0] != '\0')
-		jb_str(j, "curve", c->curve);
-	jb_str(j, "signature_algorithm", c->sig_alg);
-	x509_json_san(j, c->x);
-	jb_bool(j, "is_ca", c->is_ca);
-	jb_bool(j, "self_signed", c->self_signed);
-	jb_u64(j, "version", c->version);
-}
-
-/* Render c->json once.  -1 on allocation failure. */
-static int
-x509_render(struct x509_cert *c)
-{
-	struct jbuf j;
-	int rc = -1;
-
-	jb_init(&j);
-	jb_obj_open(&j, NULL);
-	if (j.oom)		/* no buffer at all: write nothing more */
-		goto out;
-	if (c->x != NULL)
-		x509_json_body(&j, c);
-	else {
-		jb_hex(&j, "sha256", c->sha256, sizeof(c->sha256));
-		jb_hex(&j, "sha1", c->sha1, sizeof(c->sha1));
-		jb_str(&j, "parse_error", c->parse_error);
-	}
-	jb_obj_close(&j);
-	if (!j.oom && (c->json = xmalloc(j.len + 1)) != NULL) {
-		memcpy(c->json, j.buf, j.len);
-		c->json[j.len] = '\0';
-		c->json_len = j.len;
-		rc = 0;
-	}
-out:
-	jb_free(&j);
-	return rc;
+	return x509_san_extract(c);
 }
 
 /* d2i_X509 on exactly [der, der + len); sets c->x or c->parse_error. */
@@ -483,8 +453,6 @@ x509_cert_new(const uint8_t *der, size_t len)
 	x509_decode(c);
 	if (c->x != NULL && x509_extract(c) == -1)
 		goto fail;
-	if (x509_render(c) == -1)
-		goto fail;
 	/* OpenSSL queues errors for bad input and unknown keys: drop them */
 	ERR_clear_error();
 	return c;
@@ -499,11 +467,12 @@ x509_cert_free(struct x509_cert *c)
 {
 	if (c == NULL)
 		return;
+	DEBUG_ASSERT(c->render == NULL);	/* the cache frees it */
 	X509_free(c->x);
 	xfree(c->subject);
 	xfree(c->issuer);
 	xfree(c->serial);
-	xfree(c->json);
+	xfree(c->san);
 	xfree(c->der);
 	xfree(c);
 }
@@ -555,6 +524,7 @@ x509_cache_new(size_t max_entries)
 	}
 	xc->nbucket = nb;
 	xc->max = max_entries;
+	lru_init(&xc->lru);
 	xc->max_bytes = LIM_X509_CACHE_BYTES;
 	if (getrandom(&xc->seed, sizeof(xc->seed), GRND_NONBLOCK) !=
 	    (ssize_t)sizeof(xc->seed))
@@ -597,32 +567,6 @@ x509_bucket(const struct x509_cache *xc, uint64_t fast)
 }
 
 static void
-x509_lru_unlink(struct x509_cache *xc, struct x509_cert *c)
-{
-	if (c->lru_prev != NULL)
-		c->lru_prev->lru_next = c->lru_next;
-	else
-		xc->lru_head = c->lru_next;
-	if (c->lru_next != NULL)
-		c->lru_next->lru_prev = c->lru_prev;
-	else
-		xc->lru_tail = c->lru_prev;
-	c->lru_prev = c->lru_next = NULL;
-}
-
-static void
-x509_lru_push(struct x509_cache *xc, struct x509_cert *c)
-{
-	c->lru_prev = NULL;
-	c->lru_next = xc->lru_head;
-	if (xc->lru_head != NULL)
-		xc->lru_head->lru_prev = c;
-	else
-		xc->lru_tail = c;
-	xc->lru_head = c;
-}
-
-static void
 x509_hash_unlink(struct x509_cache *xc, struct x509_cert *c)
 {
 	struct x509_cert **pp = &xc->bucket[x509_bucket(xc, c->fast)];
@@ -638,22 +582,34 @@ x509_hash_unlink(struct x509_cache *xc, struct x509_cert *c)
 static size_t
 x509_cert_bytes(const struct x509_cert *c)
 {
-	return c->der_len + c->json_len + sizeof(*c);
+	return sizeof(*c) + c->der_len + c->san_bytes + c->render_len;
+}
+
+/* Free an entry and the caller's rendering kept in it. */
+static void
+x509_entry_free(struct x509_cache *xc, struct x509_cert *c)
+{
+	if (c->render != NULL)
+		xc->render_free(c->render);
+	c->render = NULL;
+	x509_cert_free(c);
 }
 
 /* Evict unheld entries, oldest first, until there is room for one more. */
 static void
 x509_cache_trim(struct x509_cache *xc, size_t room)
 {
+	struct lru_node *n;
 	struct x509_cert *c;
 
 	while ((xc->st.entries + room > xc->max ||
-	    xc->st.bytes > xc->max_bytes) && xc->lru_tail != NULL) {
-		c = xc->lru_tail;
-		x509_lru_unlink(xc, c);
+	    xc->st.bytes > xc->max_bytes) &&
+	    (n = lru_oldest(&xc->lru)) != NULL) {
+		c = LRU_ENTRY(n, struct x509_cert, lru);
+		lru_unlink(&xc->lru, n);
 		x509_hash_unlink(xc, c);
 		xc->st.bytes -= x509_cert_bytes(c);
-		x509_cert_free(c);
+		x509_entry_free(xc, c);
 		xc->st.entries--;
 		xc->st.evictions++;
 	}
@@ -683,7 +639,7 @@ x509_cache_get(struct x509_cache *xc, const uint8_t *der, size_t len)
 	if ((c = x509_cache_find(xc, fast, der, len)) != NULL) {
 		xc->st.hits++;
 		if (c->refs++ == 0)
-			x509_lru_unlink(xc, c);
+			lru_unlink(&xc->lru, &c->lru);
 		return c;
 	}
 	x509_cache_trim(xc, 1);
@@ -710,7 +666,7 @@ x509_cert_put(struct x509_cache *xc, struct x509_cert *c)
 		return;
 	if (--c->refs > 0)
 		return;
-	x509_lru_push(xc, c);
+	lru_push(&xc->lru, &c->lru);
 	/* grown past max while everything was held: shrink back */
 	x509_cache_trim(xc, 0);
 }
@@ -720,6 +676,27 @@ x509_cache_set_max_bytes(struct x509_cache *xc, size_t max_bytes)
 {
 	xc->max_bytes = max_bytes;
 	x509_cache_trim(xc, 0);
+}
+
+void
+x509_cache_set_render_free(struct x509_cache *xc, void (*fn)(void *))
+{
+	xc->render_free = fn;
+}
+
+int
+x509_cert_set_render(struct x509_cache *xc, struct x509_cert *c, void *p,
+    size_t len)
+{
+	if (xc->render_free == NULL)
+		return -1;
+	if (c->render != NULL)
+		xc->render_free(c->render);
+	xc->st.bytes -= c->render_len;
+	c->render = p;
+	c->render_len = len;
+	xc->st.bytes += len;
+	return 0;
 }
 
 const struct x509_stats *
@@ -739,7 +716,7 @@ x509_cache_free(struct x509_cache *xc)
 	for (i = 0; i < xc->nbucket; i++) {
 		for (c = xc->bucket[i]; c != NULL; c = next) {
 			next = c->hnext;
-			x509_cert_free(c);
+			x509_entry_free(xc, c);
 		}
 	}
 	xfree(xc->bucket);

@@ -26,10 +26,6 @@
 
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
-/* sensor/ on the include path hides <limits.h> from openssl/err.h. */
-#ifndef INT_MAX
-#define INT_MAX __INT_MAX__
-#endif
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>

@@ -31,6 +31,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		rules_dump(rs, devnull);
 		fclose(devnull);
 	}
-	rules_free(rs);
+	rules_unref(rs);
 	return 0;
 }

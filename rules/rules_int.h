@@ -16,6 +16,7 @@
 #include <openssl/x509.h>
 
 #include "rules.h"
+#include "../sensor/lru.h"
 
 enum rule_scope {
 	SCOPE_ANY,
@@ -80,10 +81,8 @@ struct rule {
 	enum rule_scope	 scope;
 	char		**sni;
 	size_t		 nsni;
-	uint64_t	 alerts;
-	size_t		 pos;		/* index in the ruleset */
-	uint64_t	 mark;		/* == ruleset gen: has a hit in slot */
-	size_t		 slot;
+	size_t		 pos;		/* index in the ruleset: per-worker
+					   counters and marks are indexed by it */
 };
 
 /* Index key kinds. */
@@ -122,8 +121,10 @@ struct trust {
 	X509_STORE	*store;
 };
 
-struct chain_cache;
-
+/*
+ * Immutable once rules_load() returns, except refs: workers share it
+ * read-only, and everything a match writes is in their struct rules_state.
+ */
 struct ruleset {
 	struct rule	**r;
 	size_t		 n;
@@ -131,14 +132,44 @@ struct ruleset {
 	struct trust	*trusts;
 	struct rule	**untrusted;	/* rules of type untrusted */
 	size_t		 nuntrusted;
-	struct chain_cache *cache;
-	size_t		 cache_max;
-	/* per-call scratch: the best hit of each rule touched */
+	unsigned int	 refs;		/* atomic: rules_ref(), rules_unref() */
+};
+
+/* A rule's mark in one match call: its best hit so far is scratch[slot]. */
+struct rule_touch {
+	uint64_t	 gen;		/* == rules_state gen: slot is valid */
+	size_t		 slot;
+};
+
+struct verdict;
+
+/*
+ * One worker's matcher state (rules_state.c).  Arrays indexed by rule
+ * position have rs->n entries.  Verdicts hold pointers to rules of rs,
+ * hence emptied whenever st is bound to another set.
+ */
+struct rules_state {
+	struct ruleset	*rs;		/* bound set (a reference), or NULL */
+	uint64_t	*alerts;	/* per rule */
+	struct rule_touch *touch;	/* per rule */
+	uint64_t	 gen;		/* match calls so far */
+	/* the best hit of each rule touched by the current call */
 	struct rule_hit	*scratch;
 	size_t		 nscratch;
 	size_t		 scratch_alloc;
-	uint64_t	 gen;
+	/* verdict cache: hash table on the chain key plus LRU */
+	struct verdict	**vb;
+	size_t		 vmask;
+	size_t		 cache_max;
+	struct lru	 vlru;
 };
+
+/* rules_state.c: the verdict cache */
+/* 1 and the cached hits when key is cached (it becomes the newest). */
+int	verdict_get(struct rules_state *, const uint8_t *key,
+	    const struct rule_hit **hits, size_t *nhits);
+/* Cache the call's scratch hits under key; on no memory, cache nothing. */
+void	verdict_put(struct rules_state *, const uint8_t *key);
 
 /* rules_match.c: index building */
 int	rindex_add(struct rindex *, enum rkey, const uint8_t *, size_t,
@@ -147,7 +178,6 @@ void	rindex_free(struct rindex *);
 const struct rentry *rindex_first(const struct rindex *, enum rkey,
 	    const uint8_t *, size_t);
 const struct rentry *rindex_next(const struct rentry *);
-void	rules_cache_free(struct ruleset *);
 
 /* dn.c */
 extern const int name_attr_nid[NAME_ATTRS];

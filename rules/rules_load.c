@@ -18,10 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* sensor/ on the include path hides <limits.h> from openssl/err.h. */
-#ifndef INT_MAX
-#define INT_MAX __INT_MAX__
-#endif
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -29,6 +25,7 @@
 #include <yaml.h>
 
 #include "rules_int.h"
+#include "../sensor/log.h"
 #include "../sensor/xmalloc.h"
 
 #define RULES_FILE_MAX	(64u << 20)	/* bytes of one rules file */
@@ -1026,13 +1023,11 @@ ld_finish(struct ld *l, int rc)
 	for (i = 0; rc == 0 && i < l->rs->n; i++)
 		if (index_rule(l->rs, l->rs->r[i]) == -1)
 			rc = ld_err(l, NULL, "out of memory");
-	if (rc == 0)
-		rc = rules_set_cache(l->rs, RULES_CACHE_DEFAULT);
 	if (rc == -1 && l->err->msg[0] == '\0')
 		ld_err(l, NULL, "out of memory");
 	if (rc == 0)
 		return l->rs;
-	rules_free(l->rs);
+	rules_unref(l->rs);
 	return NULL;
 }
 
@@ -1051,6 +1046,7 @@ rules_load(const char *const *paths, size_t npaths, struct rules_error *err)
 		ld_err(&l, NULL, "out of memory");
 		return NULL;
 	}
+	l.rs->refs = 1;
 	for (i = 0; rc == 0 && i < npaths; i++)
 		rc = ld_file(&l, paths[i]);
 	return ld_finish(&l, rc);
@@ -1071,6 +1067,7 @@ rules_load_string(const char *name, const char *yaml, size_t len,
 		ld_err(&l, NULL, "out of memory");
 		return NULL;
 	}
+	l.rs->refs = 1;
 	l.dir = dir_of(name);
 	rc = ld_text(&l, yaml, len);
 	return ld_finish(&l, rc);
@@ -1131,17 +1128,30 @@ rule_free(struct rule *r)
 	xfree(r);
 }
 
+struct ruleset *
+rules_ref(struct ruleset *rs)
+{
+	if (rs != NULL)
+		__atomic_add_fetch(&rs->refs, 1, __ATOMIC_RELAXED);
+	return rs;
+}
+
+/*
+ * The last reference frees.  Acquire-release so that a worker dropping
+ * the set on another thread sees it whole before freeing it.
+ */
 void
-rules_free(struct ruleset *rs)
+rules_unref(struct ruleset *rs)
 {
 	struct trust	*t;
 	size_t		 i;
 
 	if (rs == NULL)
 		return;
-	rules_cache_free(rs);
+	DEBUG_ASSERT(rs->refs > 0);
+	if (__atomic_sub_fetch(&rs->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
 	rindex_free(&rs->idx);
-	xfree(rs->scratch);
 	for (i = 0; i < rs->n; i++)
 		rule_free(rs->r[i]);
 	xfree(rs->r);

@@ -13,15 +13,12 @@
  * Attribution, strongest first: signature, fingerprint, spki, key_id,
  * name; untrusted rules add "untrusted" when the chain does not validate
  * against their trust store at packet time.  Verdicts are cached per
- * distinct chain in a bounded LRU.
+ * distinct chain in a bounded LRU (rules_state.c).  The ruleset is only
+ * read: what a call writes goes to the caller's struct rules_state.
  */
 #include <stdlib.h>
 #include <string.h>
 
-/* sensor/ on the include path hides <limits.h> from openssl/err.h. */
-#ifndef INT_MAX
-#define INT_MAX __INT_MAX__
-#endif
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -134,7 +131,8 @@ rindex_free(struct rindex *ix)
 /* ---- one match call ----------------------------------------------- */
 
 struct mctx {
-	struct ruleset		*rs;
+	const struct ruleset	*rs;
+	struct rules_state	*st;		/* all a match writes */
 	struct x509_cert *const	*chain;
 	size_t			 n;
 	const char		*sni;
@@ -202,28 +200,29 @@ rule_applies(const struct rule *r, const struct mctx *m, size_t pos)
 }
 
 static struct rule_hit *
-slot_for(struct mctx *m, struct rule *r, int *fresh)
+slot_for(struct mctx *m, const struct rule *r, int *fresh)
 {
-	struct ruleset	*rs = m->rs;
-	struct rule_hit	*p;
-	size_t		 na;
+	struct rules_state	*st = m->st;
+	struct rule_touch	*t = &st->touch[r->pos];
+	struct rule_hit		*p;
+	size_t			 na;
 
 	*fresh = 0;
-	if (r->mark == rs->gen)
-		return &rs->scratch[r->slot];
-	if (rs->nscratch == rs->scratch_alloc) {
-		na = rs->scratch_alloc ? rs->scratch_alloc * 2 : 16;
-		if ((p = xreallocarray(rs->scratch, na, sizeof(*p))) == NULL) {
+	if (t->gen == st->gen)
+		return &st->scratch[t->slot];
+	if (st->nscratch == st->scratch_alloc) {
+		na = st->scratch_alloc ? st->scratch_alloc * 2 : 16;
+		if ((p = xreallocarray(st->scratch, na, sizeof(*p))) == NULL) {
 			m->oom = 1;
 			return NULL;
 		}
-		rs->scratch = p;
-		rs->scratch_alloc = na;
+		st->scratch = p;
+		st->scratch_alloc = na;
 	}
-	r->mark = rs->gen;
-	r->slot = rs->nscratch++;
+	t->gen = st->gen;
+	t->slot = st->nscratch++;
 	*fresh = 1;
-	return &rs->scratch[r->slot];
+	return &st->scratch[t->slot];
 }
 
 static void
@@ -251,7 +250,7 @@ render(const struct cand *c, char *out, size_t outlen)
 }
 
 static void
-offer(struct mctx *m, struct rule *r, const struct cand *c)
+offer(struct mctx *m, const struct rule *r, const struct cand *c)
 {
 	struct rule_hit	*s;
 	int		 fresh;
@@ -288,7 +287,8 @@ sig_ok(X509 *x, EVP_PKEY *k)
  * decides between the real anchor and a look-alike.
  */
 static void
-anchor_issuer(struct mctx *m, struct rule *r, size_t pos, int by_keyid)
+anchor_issuer(struct mctx *m, const struct rule *r, size_t pos,
+    int by_keyid)
 {
 	const struct x509_cert	*c = m->chain[pos];
 	const struct anchor	*a = r->anchor;
@@ -489,7 +489,7 @@ out:
 static void
 untrusted(struct mctx *m)
 {
-	struct ruleset	*rs = m->rs;
+	const struct ruleset *rs = m->rs;
 	struct trust	*done[8];
 	int		 res[8], rc;
 	size_t		 i, j, nd = 0;
@@ -532,8 +532,8 @@ evaluate(struct mctx *m)
 {
 	size_t	 i;
 
-	m->rs->gen++;
-	m->rs->nscratch = 0;
+	m->st->gen++;
+	m->st->nscratch = 0;
 	for (i = 0; i < m->n; i++) {
 		by_hash(m, i);
 		by_keyid(m, i);
@@ -546,151 +546,12 @@ evaluate(struct mctx *m)
 	}
 	if (m->rs->nuntrusted > 0)
 		untrusted(m);
-	if (m->rs->nscratch > 1)
-		qsort(m->rs->scratch, m->rs->nscratch,
-		    sizeof(*m->rs->scratch), hit_cmp);
+	if (m->st->nscratch > 1)
+		qsort(m->st->scratch, m->st->nscratch,
+		    sizeof(*m->st->scratch), hit_cmp);
 }
 
-/* ---- verdict cache (LRU) ------------------------------------------ */
-
-struct centry {
-	uint8_t		 key[32];
-	struct centry	*hnext, *prev, *next;
-	struct rule_hit	*hits;
-	size_t		 nhits;
-};
-
-struct chain_cache {
-	struct centry	**b;
-	size_t		 mask;
-	size_t		 n;
-	struct centry	*head, *tail;	/* most recent first */
-};
-
-static void
-lru_unlink(struct chain_cache *c, struct centry *e)
-{
-	if (e->prev != NULL)
-		e->prev->next = e->next;
-	else
-		c->head = e->next;
-	if (e->next != NULL)
-		e->next->prev = e->prev;
-	else
-		c->tail = e->prev;
-	e->prev = e->next = NULL;
-}
-
-static void
-lru_front(struct chain_cache *c, struct centry *e)
-{
-	e->next = c->head;
-	e->prev = NULL;
-	if (c->head != NULL)
-		c->head->prev = e;
-	c->head = e;
-	if (c->tail == NULL)
-		c->tail = e;
-}
-
-static size_t
-cache_bucket(const struct chain_cache *c, const uint8_t *key)
-{
-	uint64_t	 h;
-
-	memcpy(&h, key, sizeof(h));
-	return (size_t)h & c->mask;
-}
-
-static struct centry *
-cache_find(struct chain_cache *c, const uint8_t *key)
-{
-	struct centry	*e;
-
-	for (e = c->b[cache_bucket(c, key)]; e != NULL; e = e->hnext)
-		if (memcmp(e->key, key, 32) == 0)
-			return e;
-	return NULL;
-}
-
-static void
-cache_evict(struct chain_cache *c)
-{
-	struct centry	*e = c->tail, **pp;
-
-	lru_unlink(c, e);
-	for (pp = &c->b[cache_bucket(c, e->key)]; *pp != e; pp = &(*pp)->hnext)
-		;
-	*pp = e->hnext;
-	xfree(e->hits);
-	xfree(e);
-	c->n--;
-}
-
-static void
-cache_put(struct ruleset *rs, const uint8_t *key)
-{
-	struct chain_cache	*c = rs->cache;
-	struct centry		*e;
-	size_t			 b;
-
-	if (c->n >= rs->cache_max)
-		cache_evict(c);
-	if ((e = xcalloc(1, sizeof(*e))) == NULL)
-		return;
-	if (rs->nscratch > 0) {
-		if ((e->hits = xreallocarray(NULL, rs->nscratch,
-		    sizeof(*e->hits))) == NULL) {
-			xfree(e);
-			return;
-		}
-		memcpy(e->hits, rs->scratch, rs->nscratch * sizeof(*e->hits));
-	}
-	e->nhits = rs->nscratch;
-	memcpy(e->key, key, 32);
-	b = cache_bucket(c, key);
-	e->hnext = c->b[b];
-	c->b[b] = e;
-	lru_front(c, e);
-	c->n++;
-}
-
-void
-rules_cache_free(struct ruleset *rs)
-{
-	struct chain_cache	*c = rs->cache;
-
-	if (c == NULL)
-		return;
-	while (c->tail != NULL)
-		cache_evict(c);
-	xfree(c->b);
-	xfree(c);
-	rs->cache = NULL;
-}
-
-int
-rules_set_cache(struct ruleset *rs, size_t max)
-{
-	struct chain_cache	*c;
-	size_t			 nb = 16;
-
-	rules_cache_free(rs);
-	rs->cache_max = max;
-	if (max == 0)
-		return 0;
-	while (nb < max && nb < ((size_t)1 << 30))
-		nb <<= 1;
-	if ((c = xcalloc(1, sizeof(*c))) == NULL)
-		return -1;
-	if ((c->b = xcalloc(nb, sizeof(*c->b))) == NULL) {
-		xfree(c);
-		return -1;
-	}
-	c->mask = nb - 1;
-	rs->cache = c;
-	return 0;
-}
+/* ---- the call ---------------------------------------------------- */
 
 static int
 chain_key(const struct mctx *m, uint8_t *key)
@@ -713,38 +574,42 @@ chain_key(const struct mctx *m, uint8_t *key)
 	return ok ? 0 : -1;
 }
 
+/* Hand out at most maxhits hits; each one handed out is an alert. */
 static size_t
-copy_out(const struct rule_hit *src, size_t n, struct rule_hit *hits,
-    size_t maxhits)
+copy_out(struct rules_state *st, const struct rule_hit *src, size_t n,
+    struct rule_hit *hits, size_t maxhits)
 {
+	size_t	 i;
+
 	if (n > maxhits)
 		n = maxhits;
 	if (n > 0)
 		memcpy(hits, src, n * sizeof(*hits));
+	for (i = 0; i < n; i++)
+		st->alerts[hits[i].rule->pos]++;
 	return n;
 }
 
 size_t
-rules_match(struct ruleset *rs, struct x509_cert *const *chain, size_t n,
-    const char *sni, uint64_t ts_us, struct rule_hit *hits, size_t maxhits)
+rules_match(const struct ruleset *rs, struct rules_state *st,
+    struct x509_cert *const *chain, size_t n, const char *sni,
+    uint64_t ts_us, struct rule_hit *hits, size_t maxhits)
 {
-	struct mctx	 m = { rs, chain, n, sni, ts_us, 0 };
-	struct centry	*e;
-	uint8_t		 key[32];
-	int		 cached;
+	struct mctx		 m = { rs, st, chain, n, sni, ts_us, 0 };
+	const struct rule_hit	*ch;
+	size_t			 nch;
+	uint8_t			 key[32];
+	int			 cached;
 
-	if (rs == NULL || n == 0)
+	if (rs == NULL || st == NULL || st->rs != rs || n == 0)
 		return 0;
-	cached = rs->cache != NULL && chain_key(&m, key) == 0;
-	if (cached && (e = cache_find(rs->cache, key)) != NULL) {
-		lru_unlink(rs->cache, e);
-		lru_front(rs->cache, e);
-		return copy_out(e->hits, e->nhits, hits, maxhits);
-	}
+	cached = st->vb != NULL && chain_key(&m, key) == 0;
+	if (cached && verdict_get(st, key, &ch, &nch))
+		return copy_out(st, ch, nch, hits, maxhits);
 	evaluate(&m);
 	if (cached && !m.oom)
-		cache_put(rs, key);
-	return copy_out(rs->scratch, rs->nscratch, hits, maxhits);
+		verdict_put(st, key);
+	return copy_out(st, st->scratch, st->nscratch, hits, maxhits);
 }
 
 /* ---- accessors ---------------------------------------------------- */
@@ -767,7 +632,6 @@ const char *rule_severity(const struct rule *r) { return r->severity; }
 int rule_severity_level(const struct rule *r) { return r->level; }
 uint32_t rule_signature_id(const struct rule *r) { return r->sid; }
 size_t rule_nreferences(const struct rule *r) { return r->nrefs; }
-uint64_t rule_alerts(const struct rule *r) { return r->alerts; }
 
 const char *
 rule_description(const struct rule *r)
@@ -787,13 +651,6 @@ rule_reference(const struct rule *r, size_t i)
 	return i < r->nrefs ? r->refs[i] : NULL;
 }
 
-/* Rules are otherwise immutable once loaded; the counter is stats only. */
-void
-rule_count_alert(const struct rule *r)
-{
-	((struct rule *)(uintptr_t)r)->alerts++;
-}
-
 const char *
 rule_attribution_name(enum rule_attribution a)
 {
@@ -803,40 +660,4 @@ rule_attribution_name(enum rule_attribution a)
 	};
 
 	return (unsigned)a < ATTR_MAX ? names[a] : "unknown";
-}
-
-static int
-rule_ptr_cmp(const void *a, const void *b)
-{
-	const struct rule *const *x = a, *const *y = b;
-
-	return strcmp(rule_id(*x), rule_id(*y));
-}
-
-/*
- * Carry the per-rule alert counters of a ruleset being replaced (SIGHUP)
- * over to the rules of the new one with the same id, so the stats line
- * counts alerts since start, not since the last reload.  O(n log n).
- */
-void
-rules_carry_counts(struct ruleset *to, const struct ruleset *from)
-{
-	const struct rule **idx, *key, *const *hit;
-	size_t i, n;
-
-	if (to == NULL || from == NULL || (n = rules_count(from)) == 0)
-		return;
-	if ((idx = xcalloc(n, sizeof(*idx))) == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		idx[i] = rules_at(from, i);
-	qsort(idx, n, sizeof(*idx), rule_ptr_cmp);
-	for (i = 0; i < rules_count(to); i++) {
-		key = rules_at(to, i);
-		hit = bsearch(&key, idx, n, sizeof(*idx), rule_ptr_cmp);
-		if (hit != NULL)
-			((struct rule *)(uintptr_t)key)->alerts +=
-			    rule_alerts(*hit);
-	}
-	xfree(idx);
 }

@@ -101,6 +101,7 @@ app_report(struct worker *w, struct flow *f, uint64_t ts_us)
 
 	memset(&r, 0, sizeof(r));
 	r.s = s;
+	r.xc = w->xc;
 	r.chain = chain;
 	r.cchain = cchain;
 	r.nchain = get_chain(w, &s->server, chain);
@@ -121,12 +122,11 @@ app_report(struct worker *w, struct flow *f, uint64_t ts_us)
 	if (r.ncchain > 0)
 		w->st.client_chains++;
 	if (w->rules != NULL && r.nchain > 0)
-		nh = rules_match(w->rules, chain, r.nchain,
+		nh = rules_match(w->rules, w->rstate, chain, r.nchain,
 		    s->sni[0] != '\0' ? s->sni : NULL, ts_us, hits,
 		    APP_MAX_HITS);
 	for (i = 0; i < nh; i++) {
 		output_alert(w->out, f, ts_us, &r, &hits[i]);
-		rule_count_alert(hits[i].rule);
 		w->st.alerts++;
 	}
 	put_chain(w, chain, r.nchain);
@@ -359,14 +359,19 @@ worker_init(struct worker *w, const struct limits *lim, struct output *out,
 	memset(w, 0, sizeof(*w));
 	w->lim = lim;
 	w->out = out;
-	w->rules = rules;
-	if (decode_init(&w->dec, lim) == -1)
+	if ((w->rstate = rules_state_new(lim->rules_cache)) == NULL)
 		return -1;
+	if (worker_set_rules(w, rules) == -1 ||
+	    decode_init(&w->dec, lim) == -1) {
+		rules_state_free(w->rstate);
+		return -1;
+	}
 	reasm_ctx_init(&w->rc, lim, app_deliver);
 	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
 		seed = 0x9e3779b97f4a7c15ull;
 	if (flow_table_init(&w->ft, lim, seed, app_flow_end, w) == -1) {
 		decode_free(&w->dec);
+		rules_state_free(w->rstate);
 		return -1;
 	}
 	flow_table_set_reasm(&w->ft, &w->rc);	/* frees rd[] buffers at end */
@@ -374,10 +379,20 @@ worker_init(struct worker *w, const struct limits *lim, struct output *out,
 	if ((w->xc = x509_cache_new(lim->x509_cache)) == NULL) {
 		flow_table_free(&w->ft);
 		decode_free(&w->dec);
+		rules_state_free(w->rstate);
 		return -1;
 	}
 	x509_cache_set_max_bytes(w->xc, lim->x509_cache_bytes);
 	w->cls = classify_new(lim);
+	return 0;
+}
+
+int
+worker_set_rules(struct worker *w, struct ruleset *rules)
+{
+	if (rules_state_bind(w->rstate, rules) == -1)
+		return -1;
+	w->rules = rules;
 	return 0;
 }
 
@@ -395,6 +410,9 @@ worker_free(struct worker *w)
 	classify_free(w->cls);
 	x509_cache_free(w->xc);
 	decode_free(&w->dec);
+	rules_state_free(w->rstate);
+	w->rstate = NULL;
+	w->rules = NULL;
 }
 
 static void
@@ -494,19 +512,24 @@ stats_tls(struct jbuf *j, const struct worker *w)
 	jb_obj_close(j);
 }
 
+/* Per-rule alerts, summed over the workers' states (one worker today). */
 static void
 stats_rules(struct jbuf *j, const struct worker *w)
 {
+	const struct rules_state *st[1] = { w->rstate };
+	uint64_t *sum;
 	size_t i, n;
 
 	jb_u64(j, "alerts_total", w->st.alerts);
 	jb_obj_open(j, "alerts");
 	n = w->rules != NULL ? rules_count(w->rules) : 0;
-	for (i = 0; i < n; i++) {
-		const struct rule *r = rules_at(w->rules, i);
-		if (rule_alerts(r) != 0)
-			jb_u64(j, rule_id(r), rule_alerts(r));
-	}
+	sum = n > 0 ? xcalloc(n, sizeof(*sum)) : NULL;
+	if (sum != NULL && rules_sum_alerts(w->rules, st, 1, sum) == 0)
+		for (i = 0; i < n; i++)
+			if (sum[i] != 0)
+				jb_u64(j, rule_id(rules_at(w->rules, i)),
+				    sum[i]);
+	xfree(sum);
 	jb_obj_close(j);
 }
 

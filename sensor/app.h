@@ -3,7 +3,9 @@
  * rules and output, wired together.  Everything a worker touches per
  * packet is its own, so the live capture can later run one worker per
  * core (PACKET_FANOUT) without locks; only the rule set is shared, and it
- * is read-only (reloads swap the pointer between packets).
+ * is read-only and reference counted: a reload binds each worker's rules
+ * state to the new set (worker_set_rules) between packets, and the old
+ * set goes when its last holder lets go.
  */
 #ifndef ROOTWATCH_APP_H
 #define ROOTWATCH_APP_H
@@ -19,6 +21,7 @@
 struct classify;
 struct x509_cache;
 struct ruleset;
+struct rules_state;
 
 struct app_stats {
 	uint64_t	no_flow;	/* flow table could not take the packet */
@@ -41,15 +44,20 @@ struct worker {
 	struct reasm_ctx	 rc;
 	struct classify		*cls;
 	struct x509_cache	*xc;
-	struct ruleset		*rules;		/* may be NULL: no rules */
+	const struct ruleset	*rules;		/* shared; NULL: no rules */
+	struct rules_state	*rstate;	/* holds the reference on rules */
 	struct output		*out;
 	struct app_stats	 st;
 	uint64_t		 next_expire_us;
 };
 
+/* The worker takes its own reference on rules (NULL: no rules). */
 int	worker_init(struct worker *, const struct limits *, struct output *,
 	    struct ruleset *);
 void	worker_free(struct worker *);
+/* Match against rules from the next session on (reload).  Alert counts
+ * carry over by rule id.  -1: out of memory, the old rules stay. */
+int	worker_set_rules(struct worker *, struct ruleset *);
 
 /* One captured frame of link type dlt. */
 void	worker_frame(struct worker *, int dlt, const uint8_t *frame,

@@ -242,18 +242,17 @@ reload_rules(struct runtime *rt)
 	int failed;
 
 	rs = load_rules(rt, &failed);
-	if (rs != NULL)
-		rules_set_cache(rs, rt->cfg.lim.rules_cache);
-	if (failed) {
+	/* Between packets: the worker's state is rebound to the new set
+	 * (counts carried by rule id) and the old set is freed with its
+	 * last reference. */
+	if (failed || worker_set_rules(&rt->w, rs) == -1) {
 		log_warnx("rules not reloaded: keeping the %zu loaded rules",
 		    rt->w.rules != NULL ? rules_count(rt->w.rules) : 0);
+		rules_unref(rs);
 		return;
 	}
-	/* Single-threaded worker: no packet is in flight between calls. */
-	rules_carry_counts(rs, rt->w.rules);
-	rules_free(rt->w.rules);
-	rt->w.rules = rs;
 	log_info("rules reloaded: %zu rules", rs != NULL ? rules_count(rs) : 0);
+	rules_unref(rs);	/* the worker holds its own reference */
 }
 
 static void
@@ -403,7 +402,7 @@ check_only(struct runtime *rt)
 		rules_dump(rs, stdout);
 	fprintf(stderr, "rootwatch: configuration OK, %zu rules loaded\n",
 	    rs != NULL ? rules_count(rs) : 0);
-	rules_free(rs);
+	rules_unref(rs);
 	return EXIT_OK;
 }
 
@@ -437,8 +436,6 @@ main(int argc, char **argv)
 	rs = load_rules(&rt, &failed);
 	if (failed)
 		return EXIT_INPUT;
-	if (rs != NULL)
-		rules_set_cache(rs, rt.cfg.lim.rules_cache);
 	memset(&oo, 0, sizeof(oo));
 	oo.pem = rt.cfg.pem;
 	oo.cert_dedup = rt.cfg.cert_dedup;
@@ -448,8 +445,10 @@ main(int argc, char **argv)
 	if (worker_init(&rt.w, &rt.cfg.lim, &rt.out, rs) == -1) {
 		log_warnx("cannot allocate the flow table (flow.max %u)",
 		    rt.cfg.lim.flow_max);
+		rules_unref(rs);
 		return EXIT_USAGE;
 	}
+	rules_unref(rs);	/* the worker holds its own reference */
 	setup_signals();
 	if (o.nfiles > 0)
 		rc = run_files(&rt);
@@ -460,7 +459,6 @@ main(int argc, char **argv)
 	worker_report_caps(&rt.w);
 	output_flush(&rt.out);
 	worker_free(&rt.w);
-	rules_free(rt.w.rules);
 	output_close(&rt.out);
 	config_free(&rt.cfg);
 	if (rc == -1)

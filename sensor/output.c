@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
+#include "cert_json.h"
 #include "log.h"
 #include "xmalloc.h"
 #include "../parsers/tls.h"
@@ -274,9 +275,10 @@ output_flow(struct output *o, const struct flow *f, int reason,
 
 static void
 render_chain(struct output *o, struct jbuf *j, const char *key,
-    struct x509_cert **chain, size_t n)
+    struct x509_cache *xc, struct x509_cert **chain, size_t n)
 {
-	size_t i;
+	const char *obj;
+	size_t i, len;
 	char *pem;
 
 	jb_arr_open(j, key);
@@ -294,9 +296,9 @@ render_chain(struct output *o, struct jbuf *j, const char *key,
 			continue;
 		}
 		/* The cached object without its braces, after "index". */
-		if (c->json != NULL && c->json_len >= 2) {
-			if (c->json_len > 2)
-				jb_raw(j, NULL, c->json + 1, c->json_len - 2);
+		if ((obj = cert_json(xc, c, &len)) != NULL && len >= 2) {
+			if (len > 2)
+				jb_raw(j, NULL, obj + 1, len - 2);
 		} else
 			jb_hex(j, "sha256", c->sha256, 32);
 		if (o->opts.pem && (pem = x509_pem(c)) != NULL) {
@@ -407,7 +409,7 @@ output_tls_render(struct output *o, const struct tls_report *r)
 		jb_bool(j, "resumed", 1);
 	jb_bool(j, "chain_visible", r->nchain > 0);
 	if (r->nchain > 0)
-		render_chain(o, j, "chain", r->chain, r->nchain);
+		render_chain(o, j, "chain", r->xc, r->chain, r->nchain);
 	else
 		jb_str(j, "chain_missing", tls_missing_name(
 		    s->missing != TLS_MISSING_NONE ? s->missing :
@@ -415,7 +417,8 @@ output_tls_render(struct output *o, const struct tls_report *r)
 	if (s->server.truncated)
 		jb_bool(j, "chain_truncated", 1);
 	if (r->ncchain > 0)
-		render_chain(o, j, "client_chain", r->cchain, r->ncchain);
+		render_chain(o, j, "client_chain", r->xc, r->cchain,
+		    r->ncchain);
 	if (s->anomalies != 0) {
 		int a;
 

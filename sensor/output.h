@@ -17,6 +17,7 @@
 #include "json.h"
 
 struct tls_session;
+struct x509_cache;
 struct x509_cert;
 struct rule_hit;
 
@@ -46,6 +47,8 @@ struct output {
 /* What the tls object of an event is built from. */
 struct tls_report {
 	const struct tls_session *s;
+	struct x509_cache	 *xc;		/* the entries' cache: their JSON
+						   is rendered once, kept there */
 	struct x509_cert	**chain;	/* server chain entries */
 	size_t			  nchain;
 	struct x509_cert	**cchain;	/* client chain entries */

@@ -48,6 +48,7 @@ setup(void)
 	    &err);
 	if (worker_init(&w, &lim, &out, rs) == -1)
 		abort();
+	rules_unref(rs);	/* the worker holds its own reference */
 	ready = 1;
 }
 

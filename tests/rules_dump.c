@@ -24,6 +24,6 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	rules_dump(rs, stdout);
-	rules_free(rs);
+	rules_unref(rs);
 	return 0;
 }

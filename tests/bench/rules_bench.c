@@ -123,17 +123,31 @@ now(void)
 }
 
 static double
-run(struct ruleset *rs, struct x509_cert **chain, size_t n, size_t iters,
-    size_t *nhits)
+run(struct ruleset *rs, struct rules_state *st, struct x509_cert **chain,
+    size_t n, size_t iters, size_t *nhits)
 {
 	struct rule_hit	 h[32];
 	double		 t0 = now();
 	size_t		 i;
 
 	for (i = 0; i < iters; i++)
-		*nhits = rules_match(rs, chain, n, "www.example.test", 0, h,
-		    32);
+		*nhits = rules_match(rs, st, chain, n, "www.example.test", 0,
+		    h, 32);
 	return (now() - t0) / (double)iters;
+}
+
+/* A worker's matcher state bound to rs, with or without verdict cache. */
+static struct rules_state *
+state(struct ruleset *rs, size_t cache_max)
+{
+	struct rules_state	*st;
+
+	if ((st = rules_state_new(cache_max)) == NULL ||
+	    rules_state_bind(st, rs) == -1) {
+		fprintf(stderr, "out of memory\n");
+		exit(1);
+	}
+	return st;
 }
 
 int
@@ -142,6 +156,7 @@ main(void)
 	static const size_t	 counts[] = { 10, 1000, 10000 };
 	struct x509_cert	*plain[3], *hit[2];
 	struct ruleset		*rs;
+	struct rules_state	*nocache, *cache;
 	size_t			 c, nh1, nh2;
 	double			 t1, t2, t3, t4;
 
@@ -154,16 +169,18 @@ main(void)
 	    "miss/cache", "hit/nocache", "hit/cache");
 	for (c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
 		rs = make_rules(counts[c]);
-		rules_set_cache(rs, 0);
-		t1 = run(rs, plain, 3, 20000, &nh1);
-		t3 = run(rs, hit, 2, 5000, &nh2);
-		rules_set_cache(rs, 4096);
-		t2 = run(rs, plain, 3, 200000, &nh1);
-		t4 = run(rs, hit, 2, 200000, &nh2);
+		nocache = state(rs, 0);
+		cache = state(rs, 4096);
+		t1 = run(rs, nocache, plain, 3, 20000, &nh1);
+		t3 = run(rs, nocache, hit, 2, 5000, &nh2);
+		t2 = run(rs, cache, plain, 3, 200000, &nh1);
+		t4 = run(rs, cache, hit, 2, 200000, &nh2);
 		printf("%8zu %11.0f ns %11.0f ns %11.0f ns %11.0f ns"
 		    "  (hits %zu/%zu, %zu rules)\n", counts[c], t1, t2, t3, t4,
 		    nh1, nh2, rules_count(rs));
-		rules_free(rs);
+		rules_state_free(nocache);
+		rules_state_free(cache);
+		rules_unref(rs);
 	}
 	return 0;
 }

@@ -79,16 +79,68 @@ slurp(const char *path)
 	return buf;
 }
 
+/*
+ * Each test's own objects, freed by teardown() even when an assertion
+ * fails half way: a ruleset and a worker's matcher state bound to it.
+ */
+struct fx {
+	struct ruleset		*rs;
+	struct rules_state	*st;
+	struct rules_state	*st2;
+	struct x509_cert	*c;
+	char			*yaml;
+};
+
+/* Make rs (the fixture takes the caller's reference) the fixture's set,
+ * with a fresh state bound to it. */
 static struct ruleset *
-shipped(void)
+use(struct fx *f, struct ruleset *rs)
+{
+	rules_state_free(f->st);
+	rules_unref(f->rs);
+	f->rs = rs;
+	f->st = rules_state_new(RULES_CACHE_DEFAULT);
+	assert_non_null(f->st);
+	assert_int_equal(rules_state_bind(f->st, rs), 0);
+	return rs;
+}
+
+static int
+setup(void **state)
+{
+	return (*state = calloc(1, sizeof(struct fx))) != NULL ? 0 : -1;
+}
+
+static int
+setup_shipped(void **state)
 {
 	const char		*p[] = { SHIPPED };
 	struct rules_error	 err;
-	struct ruleset		*rs = rules_load(p, 1, &err);
+	struct fx		*f;
 
-	if (rs == NULL)
-		fail_msg("%s", err.msg);
-	return rs;
+	if (setup(state) == -1)
+		return -1;
+	f = *state;
+	if ((f->rs = rules_load(p, 1, &err)) == NULL ||
+	    (f->st = rules_state_new(RULES_CACHE_DEFAULT)) == NULL ||
+	    rules_state_bind(f->st, f->rs) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx	*f = *state;
+
+	xalloc_fail_after(-1);
+	rules_state_free(f->st);
+	rules_state_free(f->st2);
+	rules_unref(f->rs);
+	x509_cert_free(f->c);
+	free(f->yaml);
+	free(f);
+	return 0;
 }
 
 static struct ruleset *
@@ -105,7 +157,7 @@ from_string(const char *yaml)
 
 /* Match a chain of files; returns the hit count. */
 static size_t
-match(struct ruleset *rs, const char *sni, struct rule_hit *h, ...)
+match(struct fx *f, const char *sni, struct rule_hit *h, ...)
 {
 	struct x509_cert	*chain[8];
 	const char		*name;
@@ -116,7 +168,7 @@ match(struct ruleset *rs, const char *sni, struct rule_hit *h, ...)
 	while ((name = va_arg(ap, const char *)) != NULL)
 		chain[n++] = cert(name);
 	va_end(ap);
-	nh = rules_match(rs, chain, n, sni, TS_2030, h, MAXH);
+	nh = rules_match(f->rs, f->st, chain, n, sni, TS_2030, h, MAXH);
 	for (i = 0; i < n; i++)
 		x509_cert_free(chain[i]);
 	return nh;
@@ -137,13 +189,13 @@ find(const struct rule_hit *h, size_t n, const char *id)
 static void
 test_shipped_loads(void **state)
 {
-	struct ruleset	*rs = shipped();
+	struct fx	*f = *state;
+	struct ruleset	*rs = f->rs;
 	DIR		*d;
 	struct dirent	*e;
 	size_t		 npem = 0, i, l;
 	int		 found;
 
-	(void)state;
 	assert_non_null(d = opendir(RULES));
 	while ((e = readdir(d)) != NULL) {
 		l = strlen(e->d_name);
@@ -170,20 +222,18 @@ test_shipped_loads(void **state)
 		assert_true(rule_nreferences(r) > 0);
 		assert_true(strlen(rule_description(r)) > 40);
 	}
-	rules_free(rs);
 }
 
 /* Same DN and SKI as the Qaznet root, another key: verified false. */
 static void
 test_lookalike_same_dn(void **state)
 {
-	struct ruleset		*rs = shipped();
+	struct fx		*f = *state;
 	struct rule_hit		 h[MAXH];
 	const struct rule_hit	*q;
 	size_t			 n;
 
-	(void)state;
-	n = match(rs, "www.google.com", h, DATA "fake-qaznet-leaf.pem", NULL);
+	n = match(f, "www.google.com", h, DATA "fake-qaznet-leaf.pem", NULL);
 	assert_int_equal(n, 1);
 	assert_non_null(q = find(h, n, "kz-qaznet-2019"));
 	assert_int_equal(q->index, RULE_INDEX_ISSUER_OF_TOP);
@@ -193,33 +243,30 @@ test_lookalike_same_dn(void **state)
 	assert_string_equal(q->value, "CN=Qaznet Trust Network,C=KZ");
 
 	/* the look-alike root sent too: still one hit, still unverified */
-	n = match(rs, NULL, h, DATA "fake-qaznet-leaf.pem",
+	n = match(f, NULL, h, DATA "fake-qaznet-leaf.pem",
 	    DATA "fake-qaznet.pem", NULL);
 	assert_int_equal(n, 1);
 	assert_non_null(q = find(h, n, "kz-qaznet-2019"));
 	assert_int_equal(q->attribution, ATTR_KEY_ID);
 	assert_int_equal(q->verified, 0);
-	rules_free(rs);
 }
 
 /* C=US, CN=Qaznet Trust Network is another name: no hit. */
 static void
 test_lookalike_other_country(void **state)
 {
-	struct ruleset	*rs = shipped();
+	struct fx	*f = *state;
 	struct rule_hit	 h[MAXH];
 
-	(void)state;
-	assert_int_equal(match(rs, NULL, h, DATA "us-qaznet-leaf.pem",
+	assert_int_equal(match(f, NULL, h, DATA "us-qaznet-leaf.pem",
 	    DATA "us-qaznet.pem", NULL), 0);
-	rules_free(rs);
 }
 
 /* UTF8String, other case and white space: the same name (RFC 5280). */
 static void
 test_canonical_names(void **state)
 {
-	struct ruleset		*rs = shipped();
+	struct fx		*f = *state;
 	struct rule_hit		 h[MAXH];
 	const struct rule_hit	*q;
 	struct x509_cert	*real, *utf;
@@ -227,8 +274,7 @@ test_canonical_names(void **state)
 	char			 e[128];
 	size_t			 n;
 
-	(void)state;
-	n = match(rs, NULL, h, DATA "utf8-qaznet-leaf.pem", NULL);
+	n = match(f, NULL, h, DATA "utf8-qaznet-leaf.pem", NULL);
 	assert_int_equal(n, 1);
 	assert_non_null(q = find(h, n, "kz-qaznet-2019"));
 	assert_int_equal(q->attribution, ATTR_NAME);
@@ -257,20 +303,18 @@ test_canonical_names(void **state)
 	assert_null(dn_parse("CN=a\\", e, sizeof(e)));
 	x509_cert_free(real);
 	x509_cert_free(utf);
-	rules_free(rs);
 }
 
 /* The real root sent: fingerprint; a cert with its key: spki. */
 static void
 test_fingerprint_and_spki(void **state)
 {
-	struct ruleset		*rs = shipped();
+	struct fx		*f = *state;
 	struct rule_hit		 h[MAXH];
 	const struct rule_hit	*q;
 	size_t			 n;
 
-	(void)state;
-	n = match(rs, NULL, h, DATA "fake-qaznet-leaf.pem",
+	n = match(f, NULL, h, DATA "fake-qaznet-leaf.pem",
 	    RULES "kz-qaznet-2019.pem", NULL);
 	assert_int_equal(n, 1);
 	assert_non_null(q = find(h, n, "kz-qaznet-2019"));
@@ -281,13 +325,12 @@ test_fingerprint_and_spki(void **state)
 	assert_string_equal(q->value, "00309c736dd661da6f1eb24173aa849944c1"
 	    "68a43a15bffd192eecfdb6f8dbd2");
 
-	n = match(rs, NULL, h, DATA "qaznet-key.pem", NULL);
+	n = match(f, NULL, h, DATA "qaznet-key.pem", NULL);
 	assert_int_equal(n, 1);
 	assert_non_null(q = find(h, n, "kz-qaznet-2019"));
 	assert_int_equal(q->attribution, ATTR_SPKI);
 	assert_int_equal(q->verified, 1);
 	assert_int_equal(q->index, 0);
-	rules_free(rs);
 }
 
 static char *
@@ -315,13 +358,12 @@ anchor_rule(const char *extra)
 static void
 test_signature(void **state)
 {
-	char			*y = anchor_rule("");
-	struct ruleset		*rs = from_string(y);
+	struct fx		*f = *state;
 	struct rule_hit		 h[MAXH];
 	size_t			 n;
 
-	(void)state;
-	n = match(rs, NULL, h, DATA "leaf.pem", NULL);
+	use(f, from_string(f->yaml = anchor_rule("")));
+	n = match(f, NULL, h, DATA "leaf.pem", NULL);
 	assert_int_equal(n, 1);
 	assert_int_equal(h[0].attribution, ATTR_SIGNATURE);
 	assert_int_equal(h[0].verified, 1);
@@ -330,47 +372,43 @@ test_signature(void **state)
 	assert_string_equal(h[0].value,
 	    "CN=rootwatch test root,O=rootwatch tests");
 	/* two deep: the intermediate's signature */
-	n = match(rs, NULL, h, DATA "leaf2.pem", DATA "inter.pem", NULL);
+	n = match(f, NULL, h, DATA "leaf2.pem", DATA "inter.pem", NULL);
 	assert_int_equal(n, 1);
 	assert_int_equal(h[0].attribution, ATTR_SIGNATURE);
 	assert_int_equal(h[0].index, RULE_INDEX_ISSUER_OF_TOP);
 	/* the root sent as well: the intermediate (index 1) verifies */
-	n = match(rs, NULL, h, DATA "leaf2.pem", DATA "inter.pem",
+	n = match(f, NULL, h, DATA "leaf2.pem", DATA "inter.pem",
 	    DATA "root.pem", NULL);
 	assert_int_equal(n, 1);
 	assert_int_equal(h[0].attribution, ATTR_SIGNATURE);
 	assert_int_equal(h[0].index, 1);
 	/* unrelated chain */
-	assert_int_equal(match(rs, NULL, h, DATA "fake-qaznet-leaf.pem",
+	assert_int_equal(match(f, NULL, h, DATA "fake-qaznet-leaf.pem",
 	    NULL), 0);
-	rules_free(rs);
-	free(y);
 }
 
 static void
 test_sni(void **state)
 {
-	char		*y = anchor_rule("    sni: ['*.example.test', "
-			    "exact.test]\n");
-	struct ruleset	*rs = from_string(y);
+	struct fx	*f = *state;
 	struct rule_hit	 h[MAXH];
 	const char	*L = DATA "leaf.pem";
 
-	(void)state;
-	assert_int_equal(match(rs, "leaf.example.test", h, L, NULL), 1);
-	assert_int_equal(match(rs, "A.B.Example.TEST.", h, L, NULL), 1);
-	assert_int_equal(match(rs, "exact.test", h, L, NULL), 1);
-	assert_int_equal(match(rs, "example.test", h, L, NULL), 0);
-	assert_int_equal(match(rs, "evilexample.test", h, L, NULL), 0);
-	assert_int_equal(match(rs, "x.exact.test", h, L, NULL), 0);
-	assert_int_equal(match(rs, NULL, h, L, NULL), 0);
-	rules_free(rs);
-	free(y);
+	use(f, from_string(f->yaml = anchor_rule("    sni: "
+	    "['*.example.test', exact.test]\n")));
+	assert_int_equal(match(f, "leaf.example.test", h, L, NULL), 1);
+	assert_int_equal(match(f, "A.B.Example.TEST.", h, L, NULL), 1);
+	assert_int_equal(match(f, "exact.test", h, L, NULL), 1);
+	assert_int_equal(match(f, "example.test", h, L, NULL), 0);
+	assert_int_equal(match(f, "evilexample.test", h, L, NULL), 0);
+	assert_int_equal(match(f, "x.exact.test", h, L, NULL), 0);
+	assert_int_equal(match(f, NULL, h, L, NULL), 0);
 }
 
 static void
 test_scope(void **state)
 {
+	struct fx		*f = *state;
 	struct ruleset		*rs = from_string(
 	    "- {id: a, name: A, severity: low, match: {scope: leaf,\n"
 	    "   issuer: {O: ROOTWATCH  tests}}}\n"
@@ -390,8 +428,8 @@ test_scope(void **state)
 	const struct rule_hit	*q;
 	size_t			 n;
 
-	(void)state;
-	n = match(rs, NULL, h, DATA "leaf2.pem", DATA "inter.pem",
+	use(f, rs);
+	n = match(f, NULL, h, DATA "leaf2.pem", DATA "inter.pem",
 	    DATA "root.pem", NULL);
 	assert_int_equal(n, 4);
 	assert_non_null(q = find(h, n, "a"));
@@ -408,7 +446,6 @@ test_scope(void **state)
 	assert_null(find(h, n, "d"));
 	assert_null(find(h, n, "e"));
 	assert_null(find(h, n, "f"));
-	rules_free(rs);
 }
 
 static char *
@@ -427,102 +464,247 @@ untrusted_rules(void)
 static void
 test_untrusted(void **state)
 {
-	struct ruleset		*rs;
+	struct fx		*f = *state;
 	struct rule_hit		 h[MAXH];
 	const struct rule_hit	*q;
 	size_t			 n;
 
-	(void)state;
 	if (access("/etc/ssl/certs/ca-certificates.crt", R_OK) != 0) {
 		skip();		/* no system trust store on this machine */
 		return;
 	}
-	rs = from_string(untrusted_rules());
-	n = match(rs, NULL, h, DATA "leaf2.pem", DATA "inter.pem", NULL);
+	use(f, from_string(untrusted_rules()));
+	n = match(f, NULL, h, DATA "leaf2.pem", DATA "inter.pem", NULL);
 	assert_int_equal(n, 1);
 	assert_non_null(q = find(h, n, "sys"));
 	assert_int_equal(q->attribution, ATTR_UNTRUSTED);
 	assert_string_equal(q->field, "chain");
 	assert_true(strlen(q->value) > 0);
 	/* the look-alike fails both */
-	n = match(rs, NULL, h, DATA "fake-qaznet-leaf.pem", NULL);
+	n = match(f, NULL, h, DATA "fake-qaznet-leaf.pem", NULL);
 	assert_int_equal(n, 2);
-	rules_free(rs);
 }
 
 /* Real public chains from the corpus: nothing fires. */
 static void
 test_public_chains(void **state)
 {
-	struct ruleset	*rs = shipped();
+	struct fx	*f = *state;
 	struct rule_hit	 h[MAXH];
 
-	(void)state;
-	assert_int_equal(match(rs, "www.google.com", h,
+	assert_int_equal(match(f, "www.google.com", h,
 	    DATA "public-google-leaf.pem", DATA "public-google-inter.pem",
 	    NULL), 0);
-	assert_int_equal(match(rs, "www.digicert.com", h,
+	assert_int_equal(match(f, "www.digicert.com", h,
 	    DATA "public-digicert-leaf.pem", DATA "public-digicert-inter.pem",
 	    NULL), 0);
-	rules_free(rs);
 }
 
-/* Cached and uncached verdicts agree; alerts are counted. */
+/* The same hit (value: the string, not the bytes after it). */
+static void
+assert_hit_equal(const struct rule_hit *a, const struct rule_hit *b)
+{
+	assert_ptr_equal(a->rule, b->rule);
+	assert_int_equal(a->index, b->index);
+	assert_string_equal(a->field, b->field);
+	assert_string_equal(a->value, b->value);
+	assert_int_equal(a->attribution, b->attribution);
+	assert_int_equal(a->verified, b->verified);
+}
+
+/* A chain of one certificate file, held by the fixture. */
+static struct x509_cert **
+one(struct fx *f, const char *path)
+{
+	x509_cert_free(f->c);
+	f->c = cert(path);
+	return &f->c;
+}
+
+/* Cached and uncached verdicts agree; alerts are counted per state. */
 static void
 test_cache_and_counts(void **state)
 {
-	struct ruleset		*rs = shipped();
+	struct fx		*f = *state;
+	struct ruleset		*rs = f->rs;
 	struct rule_hit		 h1[MAXH], h2[MAXH], h3[MAXH];
+	const struct rule	*r;
 	size_t			 n1, n2, n3;
 
-	(void)state;
-	n1 = match(rs, "a.test", h1, DATA "fake-qaznet-leaf.pem", NULL);
-	n2 = match(rs, "a.test", h2, DATA "fake-qaznet-leaf.pem", NULL);
-	assert_int_equal(rules_set_cache(rs, 0), 0);
-	n3 = match(rs, "a.test", h3, DATA "fake-qaznet-leaf.pem", NULL);
+	n1 = match(f, "a.test", h1, DATA "fake-qaznet-leaf.pem", NULL);
+	n2 = match(f, "a.test", h2, DATA "fake-qaznet-leaf.pem", NULL);
 	assert_int_equal(n1, 1);
 	assert_int_equal(n2, 1);
+	r = h1[0].rule;
+	assert_int_equal(rules_state_alerts(f->st, r->pos), 2);
+	/* no cache */
+	assert_non_null(f->st2 = rules_state_new(0));
+	assert_int_equal(rules_state_bind(f->st2, rs), 0);
+	n3 = rules_match(rs, f->st2, one(f, DATA "fake-qaznet-leaf.pem"), 1,
+	    "a.test", TS_2030, h3, MAXH);
 	assert_int_equal(n3, 1);
-	assert_memory_equal(&h1[0], &h2[0], sizeof(h1[0]));
-	assert_memory_equal(&h1[0], &h3[0], sizeof(h1[0]));
+	assert_hit_equal(&h1[0], &h2[0]);
+	assert_hit_equal(&h1[0], &h3[0]);
+	assert_int_equal(rules_state_alerts(f->st2, r->pos), 1);
 	/* a tiny cache evicts and still answers right */
-	assert_int_equal(rules_set_cache(rs, 1), 0);
-	assert_int_equal(match(rs, NULL, h2, DATA "us-qaznet-leaf.pem",
-	    NULL), 0);
-	assert_int_equal(match(rs, NULL, h2, DATA "fake-qaznet-leaf.pem",
-	    NULL), 1);
-	assert_int_equal(match(rs, NULL, h2, DATA "us-qaznet-leaf.pem",
-	    NULL), 0);
-	assert_int_equal(rule_alerts(h1[0].rule), 0);
-	rule_count_alert(h1[0].rule);
-	rule_count_alert(h1[0].rule);
-	assert_int_equal(rule_alerts(h1[0].rule), 2);
+	rules_state_free(f->st2);
+	assert_non_null(f->st2 = rules_state_new(1));
+	assert_int_equal(rules_state_bind(f->st2, rs), 0);
+	assert_int_equal(rules_match(rs, f->st2, one(f, DATA
+	    "us-qaznet-leaf.pem"), 1, NULL, 0, h2, MAXH), 0);
+	assert_int_equal(rules_match(rs, f->st2, one(f, DATA
+	    "fake-qaznet-leaf.pem"), 1, NULL, 0, h2, MAXH), 1);
+	assert_int_equal(rules_match(rs, f->st2, one(f, DATA
+	    "us-qaznet-leaf.pem"), 1, NULL, 0, h2, MAXH), 0);
+	assert_int_equal(rules_match(rs, f->st2, one(f, DATA
+	    "fake-qaznet-leaf.pem"), 1, NULL, 0, h2, MAXH), 1);
+	assert_int_equal(rules_state_alerts(f->st2, r->pos), 2);
 	assert_string_equal(rule_attribution_name(ATTR_KEY_ID), "key_id");
-	assert_int_equal(rules_match(rs, NULL, 0, NULL, 0, h1, MAXH), 0);
-	rules_free(rs);
+	assert_int_equal(rules_match(rs, f->st, NULL, 0, NULL, 0, h1, MAXH),
+	    0);
+}
+
+/* Two workers' states on one ruleset: separate counts, caches, sums. */
+static void
+test_two_states(void **state)
+{
+	struct fx		*f = *state;
+	struct ruleset		*rs = f->rs;
+	const struct rules_state *both[2];
+	struct rule_hit		 h[MAXH];
+	uint64_t		*sum;
+	size_t			 i, pos, n = rules_count(rs);
+
+	assert_non_null(f->st2 = rules_state_new(RULES_CACHE_DEFAULT));
+	assert_int_equal(rules_state_bind(f->st2, rs), 0);
+	assert_ptr_equal(rules_state_ruleset(f->st2), rs);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(rules_match(rs, f->st, one(f,
+		    DATA "fake-qaznet-leaf.pem"), 1, NULL, 0, h, MAXH), 1);
+	pos = h[0].rule->pos;
+	assert_int_equal(rules_state_alerts(f->st, pos), 3);
+	assert_int_equal(rules_state_alerts(f->st2, pos), 0);
+	/* st's verdict cache is not st2's: st2 evaluates, gets the same */
+	assert_int_equal(rules_match(rs, f->st2, &f->c, 1, NULL, 0, h, MAXH),
+	    1);
+	assert_int_equal(rules_state_alerts(f->st2, pos), 1);
+	assert_int_equal(rules_state_alerts(f->st, pos), 3);
+	/* stats: the sum over both */
+	both[0] = f->st;
+	both[1] = f->st2;
+	assert_non_null(sum = calloc(n, sizeof(*sum)));
+	assert_int_equal(rules_sum_alerts(rs, both, 2, sum), 0);
+	for (i = 0; i < n; i++)
+		assert_int_equal(sum[i], i == pos ? 4 : 0);
+	free(sum);
+	/* a state bound to another set matches nothing against this one */
+	rules_state_free(f->st2);
+	assert_non_null(f->st2 = rules_state_new(0));
+	assert_int_equal(rules_match(rs, f->st2, &f->c, 1, NULL, 0, h, MAXH),
+	    0);
+}
+
+#define QZ_LEAF	"fake-qaznet-leaf.pem"
+#define QZ_AKI	"f494bfde50b6db6b243d9ef7be3aae36d7fb0e05"
+
+/*
+ * Reload: the state moves to the new set; counts follow the rule id (not
+ * the position), a rule gone loses its count, a new one starts at 0,
+ * and the verdict cache is emptied (it would name the old set's rules).
+ */
+static void
+test_reload_carries_counts(void **state)
+{
+	struct fx		*f = *state;
+	struct ruleset		*old, *new;
+	struct rule_hit		 h[MAXH];
+	const struct rules_state *one_st[1];
+	uint64_t		 sum[3];
+
+	old = use(f, from_string(
+	    "- {id: gone, name: G, severity: low, match: {issuer: {C: KZ}}}\n"
+	    "- {id: kept, name: K, severity: low, match: {aki: " QZ_AKI "}}\n"));
+	assert_int_equal(rules_match(old, f->st, one(f, DATA QZ_LEAF), 1,
+	    NULL, 0, h, MAXH), 2);
+	assert_int_equal(rules_match(old, f->st, &f->c, 1, NULL, 0, h, MAXH),
+	    2);
+	new = from_string(
+	    "- {id: fresh, name: F, severity: low, match: {issuer: {C: KZ}}}\n"
+	    "- {id: other, name: O, severity: low, match: {issuer: {C: US}}}\n"
+	    "- {id: kept, name: K2, severity: low, match: {aki: " QZ_AKI
+	    "}}\n");
+	/* a worker still on the old set during the reload: summed by id */
+	one_st[0] = f->st;
+	assert_int_equal(rules_sum_alerts(new, one_st, 1, sum), 0);
+	assert_int_equal(sum[0], 0);
+	assert_int_equal(sum[1], 0);
+	assert_int_equal(sum[2], 2);
+	assert_int_equal(rules_state_bind(f->st, new), 0);
+	assert_ptr_equal(rules_state_ruleset(f->st), new);
+	assert_int_equal(rules_state_alerts(f->st, 0), 0);	/* fresh */
+	assert_int_equal(rules_state_alerts(f->st, 1), 0);	/* other */
+	assert_int_equal(rules_state_alerts(f->st, 2), 2);	/* kept */
+	/* answers come from the new set, not a stale verdict */
+	assert_int_equal(rules_match(new, f->st, &f->c, 1, NULL, 0, h, MAXH),
+	    2);
+	assert_string_equal(rule_id(h[0].rule), "fresh");
+	assert_string_equal(rule_name(h[1].rule), "K2");
+	assert_int_equal(rules_state_alerts(f->st, 2), 3);
+	assert_int_equal(rules_match(old, f->st, &f->c, 1, NULL, 0, h, MAXH),
+	    0);		/* not the bound set */
+	rules_unref(f->rs);
+	f->rs = new;
+}
+
+/* The old set lives while a state holds it, and goes with the last ref. */
+static void
+test_refcount(void **state)
+{
+	struct fx		*f = *state;
+	struct ruleset		*rs = f->rs;
+	struct rule_hit		 h[MAXH];
+
+	assert_int_equal(rs->refs, 2);		/* the fixture's, f->st's */
+	assert_ptr_equal(rules_ref(rs), rs);
+	assert_int_equal(rs->refs, 3);
+	rules_unref(rs);
+	f->rs = NULL;
+	rules_unref(rs);			/* the loader's reference */
+	assert_int_equal(rs->refs, 1);
+	/* still whole: the state matches against it (ASan checks) */
+	assert_int_equal(rules_match(rs, f->st, one(f, DATA QZ_LEAF), 1,
+	    NULL, 0, h, MAXH), 1);
+	assert_string_equal(rule_id(h[0].rule), "kz-qaznet-2019");
+	/* rebinding drops the last reference: freed (LeakSanitizer checks
+	 * that it is, ASan that nothing touches it after) */
+	assert_int_equal(rules_state_bind(f->st, NULL), 0);
+	assert_null(rules_state_ruleset(f->st));
+	assert_int_equal(rules_state_alerts(f->st, 0), 0);
+	rules_unref(NULL);
+	assert_null(rules_ref(NULL));
 }
 
 /* maxhits bounds the output; hits come in rule order. */
 static void
 test_maxhits(void **state)
 {
-	struct ruleset	*rs = from_string(
+	struct fx	*f = *state;
+	struct ruleset	*rs = use(f, from_string(
 	    "- {id: x1, name: X, severity: low, match: {issuer: {C: KZ}}}\n"
 	    "- {id: x2, name: X, severity: low, match: {issuer: {CN: qaznet "
 	    "trust network}}}\n"
-	    "- {id: x3, name: X, severity: low, match: {aki: "
-	    "f494bfde50b6db6b243d9ef7be3aae36d7fb0e05}}\n");
-	struct x509_cert *c = cert(DATA "fake-qaznet-leaf.pem");
+	    "- {id: x3, name: X, severity: low, match: {aki: " QZ_AKI "}}\n"));
 	struct rule_hit	 h[MAXH];
 
-	(void)state;
-	assert_int_equal(rules_match(rs, &c, 1, NULL, 0, h, MAXH), 3);
+	assert_int_equal(rules_match(rs, f->st, one(f, DATA QZ_LEAF), 1, NULL,
+	    0, h, MAXH), 3);
 	assert_string_equal(rule_id(h[0].rule), "x1");
 	assert_string_equal(rule_id(h[2].rule), "x3");
 	assert_int_equal(h[2].attribution, ATTR_KEY_ID);
-	assert_int_equal(rules_match(rs, &c, 1, NULL, 0, h, 2), 2);
-	x509_cert_free(c);
-	rules_free(rs);
+	assert_int_equal(rules_match(rs, f->st, &f->c, 1, NULL, 0, h, 2), 2);
+	/* only the hits handed out are alerts */
+	assert_int_equal(rules_state_alerts(f->st, 0), 2);
+	assert_int_equal(rules_state_alerts(f->st, 2), 1);
 }
 
 /* Errors carry file:line:column. */
@@ -545,15 +727,16 @@ test_errors(void **state)
 static void
 test_alloc_failures(void **state)
 {
-	char			*y = slurp(RW_SRCDIR "/tests/rules/1.in");
+	struct fx		*f = *state;
+	char			*y = f->yaml = slurp(RW_SRCDIR
+				    "/tests/rules/1.in");
 	const char		*p[] = { SHIPPED };
 	struct rules_error	 err;
 	struct ruleset		*rs = NULL;
-	struct x509_cert	*c = cert(DATA "fake-qaznet-leaf.pem");
+	struct x509_cert	**c = one(f, DATA QZ_LEAF);
 	struct rule_hit		 h[MAXH];
 	long			 k;
 
-	(void)state;
 	for (k = 0; rs == NULL && k < 100000; k++) {
 		xalloc_fail_after(k);
 		rs = rules_load_string(RW_SRCDIR "/tests/rules/1.in", y,
@@ -564,42 +747,56 @@ test_alloc_failures(void **state)
 	}
 	assert_non_null(rs);
 	assert_true(k > 10);
-	rules_free(rs);
+	rules_unref(rs);
 	for (k = 0, rs = NULL; rs == NULL && k < 100000; k++) {
 		xalloc_fail_after(k);
 		rs = rules_load(p, 1, &err);
 		xalloc_fail_after(-1);
 	}
 	assert_non_null(rs);
+	use(f, rs);
 	for (k = 0; k < 4; k++) {
 		xalloc_fail_after(k);
-		assert_true(rules_match(rs, &c, 1, NULL, 0, h, MAXH) <= 1);
+		assert_true(rules_match(rs, f->st, c, 1, NULL, 0, h, MAXH) <=
+		    1);
 		xalloc_fail_after(-1);
 	}
-	assert_int_equal(rules_match(rs, &c, 1, NULL, 0, h, MAXH), 1);
-	rules_free(rs);
-	x509_cert_free(c);
-	free(y);
+	assert_int_equal(rules_match(rs, f->st, c, 1, NULL, 0, h, MAXH), 1);
+	/* state allocation and binding fail cleanly */
+	for (k = 0; k < 4; k++) {
+		xalloc_fail_after(k);
+		f->st2 = rules_state_new(16);
+		if (f->st2 != NULL && rules_state_bind(f->st2, rs) == -1)
+			assert_null(rules_state_ruleset(f->st2));
+		xalloc_fail_after(-1);
+		rules_state_free(f->st2);
+		f->st2 = NULL;
+	}
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_shipped_loads),
-		cmocka_unit_test(test_lookalike_same_dn),
-		cmocka_unit_test(test_lookalike_other_country),
-		cmocka_unit_test(test_canonical_names),
-		cmocka_unit_test(test_fingerprint_and_spki),
-		cmocka_unit_test(test_signature),
-		cmocka_unit_test(test_sni),
-		cmocka_unit_test(test_scope),
-		cmocka_unit_test(test_untrusted),
-		cmocka_unit_test(test_public_chains),
-		cmocka_unit_test(test_cache_and_counts),
-		cmocka_unit_test(test_maxhits),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_alloc_failures),
+#define T(fn)	cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define S(fn)	cmocka_unit_test_setup_teardown(fn, setup_shipped, teardown)
+		S(test_shipped_loads),
+		S(test_lookalike_same_dn),
+		S(test_lookalike_other_country),
+		S(test_canonical_names),
+		S(test_fingerprint_and_spki),
+		T(test_signature),
+		T(test_sni),
+		T(test_scope),
+		T(test_untrusted),
+		S(test_public_chains),
+		S(test_cache_and_counts),
+		S(test_two_states),
+		T(test_reload_carries_counts),
+		S(test_refcount),
+		T(test_maxhits),
+		T(test_errors),
+		T(test_alloc_failures),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,6 @@
 /*
- * x509_test.c - certificate decoding, JSON rendering and the cache.
+ * x509_test.c - certificate decoding, the cache, and the JSON rendering
+ * sensor/cert_json.c makes of a decoded certificate.
  *
  * Test certificates: tests/unit/data/x509-*.der, made by
  * tests/unit/data/gen.sh with the openssl CLI; the facts asserted here
@@ -21,6 +22,7 @@
 #include <openssl/pem.h>
 
 #include "x509.h"
+#include "sensor/cert_json.h"
 #include "sensor/xmalloc.h"
 
 #ifndef RW_SRCDIR
@@ -82,19 +84,42 @@ assert_hex(const uint8_t *p, size_t n, const char *want)
 	assert_string_equal(buf, want);
 }
 
+/* The JSON object of c (NUL-terminated, in a static buffer). */
+static const char *
+json_of(const struct x509_cert *c)
+{
+	static char out[1 << 16];
+	struct jbuf j;
+
+	jb_init(&j);
+	cert_json_render(&j, c);
+	assert_false(j.oom);
+	assert_true(j.len > 2 && j.len < sizeof(out));
+	memcpy(out, j.buf, j.len);
+	out[j.len] = '\0';
+	jb_free(&j);
+	assert_int_equal(out[0], '{');
+	assert_int_equal(out[strlen(out) - 1], '}');
+	return out;
+}
+
 /* "key":value appears in the JSON object exactly as given. */
 static void
 assert_json_has(const struct x509_cert *c, const char *frag)
 {
-	if (strstr(c->json, frag) == NULL)
-		fail_msg("%s not in %s", frag, c->json);
+	const char *json = json_of(c);
+
+	if (strstr(json, frag) == NULL)
+		fail_msg("%s not in %s", frag, json);
 }
 
 static void
 assert_json_lacks(const struct x509_cert *c, const char *frag)
 {
-	if (strstr(c->json, frag) != NULL)
-		fail_msg("%s unexpectedly in %s", frag, c->json);
+	const char *json = json_of(c);
+
+	if (strstr(json, frag) != NULL)
+		fail_msg("%s unexpectedly in %s", frag, json);
 }
 
 static void
@@ -126,7 +151,7 @@ test_rsa_root(void **state)
 	assert_int_equal(c->is_ca, 1);
 	assert_int_equal(c->self_signed, 1);
 	assert_int_equal(c->version, 3);
-	assert_int_equal(c->json_len, strlen(c->json));
+	assert_int_equal(c->nsan, 0);
 	assert_json_has(c, "{\"subject\":\"CN=Test Root CA,O=rootwatch test,"
 	    "C=KZ\",\"issuer\":\"CN=Test Root CA,O=rootwatch test,C=KZ\","
 	    "\"serial\":\"0100\",\"not_before\":\"2026-11-25T08:18:56Z\","
@@ -308,7 +333,7 @@ test_bitflips(void **state)
 		c = x509_cert_new(der, len);
 		assert_non_null(c);
 		assert_true(c->x != NULL || c->parse_error != NULL);
-		assert_non_null(c->json);
+		(void)json_of(c);
 		x509_cert_free(c);
 		der[i] ^= 0x5a;
 	}
@@ -458,6 +483,57 @@ test_cache_all_held(void **state)
 	free(der);
 }
 
+/*
+ * sensor/ renders a cached certificate once: the text is kept in the
+ * entry, counted in the cache's bytes, and freed with the entry (ASan's
+ * leak check).
+ */
+static void
+test_render_slot(void **state)
+{
+	uint8_t *der;
+	size_t len, l1, l2, before;
+	struct x509_cert *c0 = load("x509-ec-leaf.der", &der, &len);
+	struct x509_cache *xc = x509_cache_new(2);
+	const struct x509_stats *st = x509_cache_stats(xc);
+	struct x509_cert *c;
+	const char *j1, *j2;
+	int i;
+
+	(void)state;
+	assert_non_null(xc);
+	assert_non_null(c = x509_cache_get(xc, der, len));
+	assert_null(c->render);
+	before = st->bytes;
+	assert_non_null(j1 = cert_json(xc, c, &l1));
+	assert_non_null(j2 = cert_json(xc, c, &l2));
+	assert_ptr_equal(j1, j2);		/* rendered once */
+	assert_int_equal(l1, l2);
+	assert_int_equal(st->bytes, before + l1);
+	assert_string_equal(j1, json_of(c0));	/* same as a fresh render */
+	x509_cert_put(xc, c);
+	/* still cached: the same rendering comes back */
+	assert_ptr_equal(c, x509_cache_get(xc, der, len));
+	assert_ptr_equal(cert_json(xc, c, &l2), j1);
+	x509_cert_put(xc, c);
+	/* evicted by two other entries: its rendering goes with it */
+	for (i = 0; i < 2; i++) {
+		assert_non_null(c = get_variant(xc, der, len, i));
+		assert_non_null(cert_json(xc, c, &l2));
+		x509_cert_put(xc, c);
+	}
+	assert_int_equal(st->evictions, 1);
+	/* no free callback: the slot refuses (nothing would free it) */
+	x509_cache_free(xc);
+	assert_non_null(xc = x509_cache_new(2));
+	assert_non_null(c = x509_cache_get(xc, der, len));
+	assert_int_equal(x509_cert_set_render(xc, c, NULL, 0), -1);
+	x509_cert_put(xc, c);
+	x509_cache_free(xc);
+	x509_cert_free(c0);
+	free(der);
+}
+
 static void
 test_alloc_failure(void **state)
 {
@@ -479,7 +555,7 @@ test_alloc_failure(void **state)
 		xalloc_fail_after(-1);
 		if (c != NULL) {
 			ok = 1;
-			assert_non_null(c->json);
+			assert_true(c->x != NULL && c->nsan > 0);
 			x509_cert_put(xc, c);
 		}
 		x509_cache_free(xc);
@@ -679,6 +755,7 @@ main(void)
 		cmocka_unit_test(test_cache_hit_and_stats),
 		cmocka_unit_test(test_cache_eviction_respects_refs),
 		cmocka_unit_test(test_cache_all_held),
+		cmocka_unit_test(test_render_slot),
 		cmocka_unit_test(test_alloc_failure),
 		cmocka_unit_test(test_corpus),
 		cmocka_unit_test(test_corpus_ml_dsa),
