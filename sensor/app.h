@@ -6,6 +6,16 @@
  * is read-only and reference counted: a reload binds each worker's rules
  * state to the new set (worker_set_rules) between packets, and the old
  * set goes when its last holder lets go.
+ *
+ * Mutable file-scope statics left in the process, none written per packet
+ * by a worker's own state:
+ *   main.c got_stop/got_hup/got_usr1: set by signal handlers, which can
+ *     reach nothing else (sig_atomic_t); the main loop acts on them.
+ *   log.c log_verbose/log_syslog: set once at startup, read after.
+ *   xmalloc.c fail_after: the tests' and fuzzers' failure hook, -1 (off)
+ *     in the sensor.
+ *   parsers/tls.c tls_mem_*: the TLS memory budget, written per packet;
+ *     it moves into the per-worker TLS context (work on parsers/tls*.c).
  */
 #ifndef ROOTWATCH_APP_H
 #define ROOTWATCH_APP_H
