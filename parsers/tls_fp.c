@@ -114,23 +114,15 @@ fp_list(struct fp_buf *b, const uint16_t *v, size_t n, int hex,
 }
 
 /*
- * Hex digest of s with md ("MD5", "SHA256"); hexlen chars kept.  The
- * algorithms are fetched once: OpenSSL 3's EVP_md5()/EVP_sha256() fetch
- * (and lock) on every use, a tenth of the handshake path's cost.
+ * Hex digest of s with type (the worker's fetched MD5 or SHA-256, see
+ * tls_ctx_init); hexlen chars kept.
  */
 static int
-fp_digest(const char *md, const char *s, char *out, size_t hexlen)
+fp_digest(const EVP_MD *type, const char *s, char *out, size_t hexlen)
 {
-	static EVP_MD *md5, *sha256;
 	unsigned char dig[EVP_MAX_MD_SIZE];
 	unsigned int dlen = 0, i;
-	EVP_MD *type;
 
-	if (md5 == NULL)
-		md5 = EVP_MD_fetch(NULL, "MD5", NULL);
-	if (sha256 == NULL)
-		sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-	type = strcmp(md, "MD5") == 0 ? md5 : sha256;
 	if (type == NULL ||
 	    EVP_Digest(s, strlen(s), dig, &dlen, type, NULL) != 1)
 		return -1;
@@ -302,7 +294,8 @@ fp_cmp16(const void *a, const void *b)
 }
 
 static void
-fp_ja3(struct tls_session *s, const struct fp_hello *h)
+fp_ja3(const struct tls_ctx *ctx, struct tls_session *s,
+    const struct fp_hello *h)
 {
 	char buf[8192];
 	struct fp_buf b = { buf, 0, sizeof(buf) };
@@ -319,7 +312,7 @@ fp_ja3(struct tls_session *s, const struct fp_hello *h)
 	fp_list(&b, h->pfmts, h->n_pfmts, 0, "-");
 	xfree(s->ja3);
 	s->ja3 = xstrdup(buf);
-	if (fp_digest("MD5", buf, s->ja3_md5, 32) == -1)
+	if (fp_digest(ctx->md5, buf, s->ja3_md5, 32) == -1)
 		s->ja3_md5[0] = '\0';
 }
 
@@ -342,8 +335,8 @@ fp_ja4_version(uint16_t v)
 
 /* SHA-256 (12 hex) of a sorted, comma-joined 4-hex list (+ "_" tail). */
 static void
-fp_ja4_hash(const uint16_t *v, size_t n, const uint16_t *tail, size_t ntail,
-    char out[13])
+fp_ja4_hash(const struct tls_ctx *ctx, const uint16_t *v, size_t n,
+    const uint16_t *tail, size_t ntail, char out[13])
 {
 	char buf[8192];
 	struct fp_buf b = { buf, 0, sizeof(buf) };
@@ -361,12 +354,13 @@ fp_ja4_hash(const uint16_t *v, size_t n, const uint16_t *tail, size_t ntail,
 		fp_puts(&b, "_");
 		fp_list(&b, tail, ntail, 1, ",");
 	}
-	if (fp_digest("SHA256", buf, out, 12) == -1)
+	if (fp_digest(ctx->sha256, buf, out, 12) == -1)
 		strcpy(out, "000000000000");
 }
 
 static void
-fp_ja4(struct tls_session *s, const struct fp_hello *h, int dtls)
+fp_ja4(const struct tls_ctx *ctx, struct tls_session *s,
+    const struct fp_hello *h, int dtls)
 {
 	uint16_t exts[FP_MAX_VALS];
 	size_t n = 0, i;
@@ -375,11 +369,11 @@ fp_ja4(struct tls_session *s, const struct fp_hello *h, int dtls)
 	for (i = 0; i < h->n_exts; i++)
 		if (h->exts[i] != 0x0000 && h->exts[i] != 0x0010)
 			exts[n++] = h->exts[i];
-	fp_ja4_hash(h->ciphers, h->n_ciphers, NULL, 0, b);
+	fp_ja4_hash(ctx, h->ciphers, h->n_ciphers, NULL, 0, b);
 	if (h->n_exts == 0)
 		strcpy(c, "000000000000");
 	else
-		fp_ja4_hash(exts, n, h->sigalgs, h->n_sigalgs, c);
+		fp_ja4_hash(ctx, exts, n, h->sigalgs, h->n_sigalgs, c);
 	snprintf(s->ja4, sizeof(s->ja4), "%c%s%c%02u%02u%s_%s_%s",
 	    dtls ? 'd' : 't',
 	    fp_ja4_version(h->max_sv != 0 ? h->max_sv : h->version),
@@ -389,8 +383,8 @@ fp_ja4(struct tls_session *s, const struct fp_hello *h, int dtls)
 }
 
 int
-tls_fp_client_hello(struct tls_session *s, const uint8_t *body, size_t len,
-    int dtls)
+tls_fp_client_hello(const struct tls_ctx *ctx, struct tls_session *s,
+    const uint8_t *body, size_t len, int dtls)
 {
 	struct fp_hello *h;
 
@@ -400,15 +394,16 @@ tls_fp_client_hello(struct tls_session *s, const uint8_t *body, size_t len,
 		xfree(h);
 		return -1;
 	}
-	fp_ja3(s, h);
-	fp_ja4(s, h, dtls);
+	fp_ja3(ctx, s, h);
+	fp_ja4(ctx, s, h, dtls);
 	xfree(h);
 	return 0;
 }
 
 /* ServerHello (layout in tls_hs.c): JA3S. */
 int
-tls_fp_server_hello(struct tls_session *s, const uint8_t *body, size_t len)
+tls_fp_server_hello(const struct tls_ctx *ctx, struct tls_session *s,
+    const uint8_t *body, size_t len)
 {
 	struct fp_hello *h;
 	struct cur c;
@@ -434,7 +429,7 @@ tls_fp_server_hello(struct tls_session *s, const uint8_t *body, size_t len)
 	fp_list(&b, h->exts, h->n_exts, 0, "-");
 	xfree(s->ja3s);
 	s->ja3s = xstrdup(buf);
-	if (fp_digest("MD5", buf, s->ja3s_md5, 32) == -1)
+	if (fp_digest(ctx->md5, buf, s->ja3s_md5, 32) == -1)
 		s->ja3s_md5[0] = '\0';
 	rv = 0;
 out:

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cur.h"
+#include "../sensor/log.h"
 #include "tls_int.h"
 #include "../sensor/xmalloc.h"
 
@@ -25,21 +26,18 @@ static const uint8_t tls_hrr_random[32] = {
 };
 
 int
-tls_chain_add(struct tls_chain *chain, const uint8_t *der, size_t len)
+tls_chain_add(struct tls_ctx *ctx, struct tls_chain *chain,
+    const uint8_t *der, size_t len)
 {
 	struct tls_cert *tc;
 
-	if (chain->n >= LIM_TLS_CHAIN_MAX) {
-		chain->truncated = 1;
-		return -1;
-	}
-	if (len == 0 || len > UINT32_MAX)
-		return -1;
+	DEBUG_ASSERT(chain->n < LIM_TLS_CHAIN_MAX && len > 0 &&
+	    len <= UINT32_MAX);
 	tc = &chain->cert[chain->n];
-	if (tls_mem_take(len) == -1)
+	if (tls_mem_take(ctx, len) == -1)
 		return -1;
 	if ((tc->der = xmalloc(len)) == NULL) {
-		tls_mem_give(len);
+		tls_mem_give(ctx, len);
 		return -1;
 	}
 	memcpy(tc->der, der, len);
@@ -49,15 +47,32 @@ tls_chain_add(struct tls_chain *chain, const uint8_t *der, size_t len)
 }
 
 void
-tls_chain_clear(struct tls_chain *chain)
+tls_chain_clear(struct tls_ctx *ctx, struct tls_chain *chain)
 {
 	uint8_t i;
 
 	for (i = 0; i < chain->n && i < LIM_TLS_CHAIN_MAX; i++) {
 		xfree(chain->cert[i].der);
-		tls_mem_give(chain->cert[i].len);
+		tls_mem_give(ctx, chain->cert[i].len);
 	}
 	memset(chain, 0, sizeof(*chain));
+}
+
+int
+tls_chain_copy(struct tls_ctx *ctx, struct tls_chain *chain,
+    const struct tls_cert_list *list)
+{
+	uint8_t i;
+
+	for (i = 0; i < list->n; i++)
+		if (tls_chain_add(ctx, chain, cur_ptr(&list->der[i]),
+		    cur_left(&list->der[i])) == -1) {
+			tls_chain_clear(ctx, chain);
+			return -1;
+		}
+	chain->seen = 1;
+	chain->truncated = list->truncated;
+	return 0;
 }
 
 /* 1 for TLS 1.3 and its drafts (0x7fXX, Facebook's 0xfbXX). */
@@ -66,6 +81,16 @@ tls_hs_is_13(uint16_t v)
 {
 	return v == 0x0304 || (v & 0xff00) == 0x7f00 ||
 	    (v & 0xff00) == 0xfb00 || v == 0xfefc;
+}
+
+/* The final ServerHello chose TLS 1.3 (DTLS 1.3): its message layouts. */
+static int
+tls_hs_layout13(const struct tls_flow *tf)
+{
+	const struct tls_session *s = &tf->s;
+
+	return s->server_hello && tls_hs_is_13(s->version) &&
+	    !(s->dtls && s->version != 0xfefc);
 }
 
 /*
@@ -77,39 +102,35 @@ tls_hs_is_13(uint16_t v)
  *
  * Both length layers must agree exactly with the message length.
  */
-int
+enum parse_result
 tls_parse_cert_list(const uint8_t *body, size_t len, int tls13,
-    struct tls_chain *chain)
+    struct tls_cert_list *out)
 {
 	struct cur c, list, der, ext;
 	uint8_t ctx_len;
 	uint16_t ext_len;
 	uint32_t list_len, cert_len;
 
+	memset(out, 0, sizeof(*out));
 	cur_init(&c, body, len);
 	if (tls13 && (cur_u8(&c, &ctx_len) == -1 || cur_skip(&c, ctx_len) == -1))
-		goto bad;
+		return PARSE_BAD;
 	if (cur_be24(&c, &list_len) == -1 || cur_sub(&c, list_len, &list) == -1 ||
 	    cur_left(&c) != 0)
-		goto bad;
+		return PARSE_BAD;
 	while (cur_left(&list) > 0) {
 		if (cur_be24(&list, &cert_len) == -1 || cert_len == 0 ||
 		    cur_sub(&list, cert_len, &der) == -1)
-			goto bad;
+			return PARSE_BAD;
 		if (tls13 && (cur_be16(&list, &ext_len) == -1 ||
 		    cur_sub(&list, ext_len, &ext) == -1))
-			goto bad;
-		if (chain->n >= LIM_TLS_CHAIN_MAX)
-			chain->truncated = 1;
-		else if (tls_chain_add(chain, cur_ptr(&der),
-		    cur_left(&der)) == -1)
-			goto bad;
+			return PARSE_BAD;
+		if (out->n >= LIM_TLS_CHAIN_MAX)
+			out->truncated = 1;
+		else
+			out->der[out->n++] = der;
 	}
-	chain->seen = 1;
 	return PARSE_OK;
-bad:
-	tls_chain_clear(chain);
-	return PARSE_BAD;
 }
 
 /* Copy a host name, printable ASCII only, NUL-terminated. */
@@ -234,12 +255,11 @@ tls_hs_client_hello(struct tls_flow *tf, int dir, const uint8_t *body,
 	tls_set_client_dir(tf, dir);
 	s->client_hello = 1;
 	s->client_version = version;
-	tf->sid_len = (uint8_t)cur_left(&sid);
-	(void)cur_bytes(&sid, tf->sid, tf->sid_len);
 	if (cur_left(&c) > 0 && (cur_be16(&c, &n16) == -1 ||
 	    cur_sub(&c, n16, &exts) == -1 || tls_hs_ch_exts(s, &exts) == -1))
 		tls_set_anomaly(tf, TLS_ANOM_BAD_EXTENSION);
-	(void)tls_fp_client_hello(s, body, len, dtls);
+	(void)tls_fp_client_hello(tf->ctx, s, body, len, dtls);
+	tls_fsm(tf, TLS_EV_CLIENT_HELLO, dir);
 	return PARSE_OK;
 bad:
 	tls_set_anomaly(tf, TLS_ANOM_BAD_HELLO);
@@ -267,14 +287,6 @@ tls_hs_sh_exts(struct tls_flow *tf, struct cur *exts)
 			return -1;
 	}
 	return 0;
-}
-
-/* The ServerHello echoes a non-empty ClientHello session id. */
-static void
-tls_hs_sid_echo(struct tls_flow *tf, struct cur *sid)
-{
-	tf->sid_echo = tf->sid_len > 0 && cur_left(sid) == tf->sid_len &&
-	    memcmp(cur_ptr(sid), tf->sid, tf->sid_len) == 0;
 }
 
 /*
@@ -316,41 +328,52 @@ tls_hs_server_hello(struct tls_flow *tf, int dir, const uint8_t *body,
 	if (cur_left(&c) > 0 && (cur_be16(&c, &version) == -1 ||
 	    cur_sub(&c, version, &exts) == -1 || tls_hs_sh_exts(tf, &exts) == -1))
 		tls_set_anomaly(tf, TLS_ANOM_BAD_EXTENSION);
-	tls_hs_sid_echo(tf, &sid);
 	if (memcmp(random, tls_hrr_random, sizeof(random)) == 0) {
-		tf->hrr = 1;
+		tls_fsm(tf, TLS_EV_HELLO_RETRY, dir);
 		return PARSE_OK;
 	}
 	s->server_hello = 1;
-	if (tls_hs_is_13(s->version) && !(s->dtls && s->version != 0xfefc))
-		tf->tls13 = 1;
-	(void)tls_fp_server_hello(s, body, len);
+	(void)tls_fp_server_hello(tf->ctx, s, body, len);
+	tls_fsm(tf, tls_hs_layout13(tf) ? TLS_EV_ENCRYPTED :
+	    TLS_EV_SERVER_HELLO, dir);
 	return PARSE_OK;
 bad:
 	tls_set_anomaly(tf, TLS_ANOM_BAD_HELLO);
 	return PARSE_BAD;
 }
 
-/* Certificate: the sender decides whose chain it is. */
-static int
+/*
+ * Certificate: the sender decides whose chain it is.  The list is parsed
+ * whole before anything is copied: a copy the memory budget refuses is a
+ * MEMCAP event, not a malformed list.
+ */
+static enum parse_result
 tls_hs_certificate(struct tls_flow *tf, int dir, const uint8_t *body,
     size_t len)
 {
 	struct tls_session *s = tls_session_mut(tf);
+	struct tls_cert_list list;
 	struct tls_chain *chain;
+	int client;
 
-	chain = tf->client_dir >= 0 && dir == tf->client_dir ?
-	    &s->client : &s->server;
+	client = tf->client_dir >= 0 && dir == tf->client_dir;
+	chain = client ? &s->client : &s->server;
 	if (chain->seen) {
 		tls_set_anomaly(tf, TLS_ANOM_UNEXPECTED_MSG);
 		return PARSE_OK;
 	}
-	if (tls_parse_cert_list(body, len, tf->tls13, chain) != PARSE_OK) {
+	if (tls_parse_cert_list(body, len, tls_hs_layout13(tf), &list) !=
+	    PARSE_OK) {
 		tls_set_anomaly(tf, TLS_ANOM_BAD_CERT_LEN);
 		return PARSE_BAD;
 	}
+	if (tls_chain_copy(tf->ctx, chain, &list) == -1) {
+		tls_fsm(tf, TLS_EV_MEMCAP, dir);
+		return PARSE_OK;
+	}
 	if (chain->truncated)
 		tls_set_anomaly(tf, TLS_ANOM_CHAIN_TOO_LONG);
+	tls_fsm(tf, client ? TLS_EV_CLIENT_CERT : TLS_EV_CERTIFICATE, dir);
 	return PARSE_OK;
 }
 
@@ -373,9 +396,11 @@ tls_hs_message(struct tls_flow *tf, int dir, uint8_t type,
 		break;
 	case TLS_HS_CERTIFICATE_REQUEST:
 		s->cert_requested = 1;
+		tls_fsm(tf, TLS_EV_CERT_REQUEST, dir);
 		break;
 	case TLS_HS_SERVER_HELLO_DONE:
 		tf->shd = 1;
+		tls_fsm(tf, TLS_EV_SERVER_DONE, dir);
 		break;
 	default:
 		break;

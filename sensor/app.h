@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "../parsers/decode.h"
+#include "../parsers/tls.h"
 #include "flow.h"
 #include "reasm.h"
 #include "limits.h"
@@ -39,6 +40,7 @@ struct worker {
 	struct decoder		 dec;
 	struct flow_table	 ft;
 	struct reasm_ctx	 rc;
+	struct tls_ctx		 tls;		/* TLS memory budget, digests */
 	struct classify		*cls;
 	struct x509_cache	*xc;
 	struct ruleset		*rules;		/* may be NULL: no rules */

@@ -107,21 +107,41 @@ struct sim {
 	struct bb	 pend[2];
 	size_t		 need[2];
 	struct limits	 lim;
+	struct tls_ctx	 own;		/* the worker context, unless shared */
+	struct tls_ctx	*ctx;
 };
+
+/* A flow under ctx (shared by several sims), or its own when NULL. */
+static void
+sim_init_ctx(struct sim *s, struct tls_ctx *ctx)
+{
+	memset(s, 0, sizeof(*s));
+	limits_default(&s->lim);
+	if (ctx == NULL) {
+		assert_int_equal(tls_ctx_init(&s->own, &s->lim), 0);
+		ctx = &s->own;
+	}
+	s->ctx = ctx;
+	s->tf = tls_flow_new(ctx, 0);
+	assert_non_null(s->tf);
+}
 
 static void
 sim_init(struct sim *s)
 {
-	memset(s, 0, sizeof(*s));
-	limits_default(&s->lim);
-	s->tf = tls_flow_new(&s->lim, 0);
-	assert_non_null(s->tf);
+	sim_init_ctx(s, NULL);
 }
 
 static void
 sim_free(struct sim *s)
 {
 	tls_flow_free(s->tf);
+	s->tf = NULL;
+	if (s->ctx == &s->own) {
+		/* every byte of the budget came back */
+		assert_int_equal(s->own.mem_used, 0);
+		tls_ctx_free(&s->own);
+	}
 	bb_free(&s->pend[0]);
 	bb_free(&s->pend[1]);
 }
@@ -691,7 +711,7 @@ test_cert_bad_lengths(void **state)
 		sim_free(&s);
 	}
 	assert_int_equal(tls_parse_cert_list(body.p, body.len, 0,
-	    &(struct tls_chain){ 0 }), PARSE_BAD);
+	    &(struct tls_cert_list){ 0 }), PARSE_BAD);
 	bb_free(&sh);
 	bb_free(&body);
 	bb_free(&msg);
@@ -738,8 +758,9 @@ test_cert_huge_claim(void **state)
 /*
  * 200 flows each claim a 1 MiB Certificate and send 2 KB of it: buffers
  * grow with the bytes that came, not the claim, and all of them together
- * stay under tls.memcap (set to 256 KiB here); flows past the cap stop
- * with chain_missing depth, and everything is given back at the end.
+ * stay under tls.memcap (set to 256 KiB here, one worker context shared
+ * by the 200 flows); flows past the cap stop with chain_missing memcap,
+ * counted in memcap_refused, and everything is given back at the end.
  */
 static void
 test_memcap_many_flows(void **state)
@@ -747,17 +768,16 @@ test_memcap_many_flows(void **state)
 	enum { NFLOWS = 200 };
 	struct bb sh = { 0 }, msg = { 0 }, srv = { 0 };
 	static struct sim s[NFLOWS];
-	uint64_t used, peak, hits0, hits;
+	struct tls_ctx ctx;
 	struct limits lim;
-	size_t i, depth = 0;
+	size_t i, memcap = 0;
 	uint8_t junk[2048];
 
 	(void)state;
 	limits_default(&lim);
 	lim.tls_memcap = 256 * 1024;
-	tls_mem_configure(&lim);
-	tls_mem_stats(&used, &peak, &hits0);
-	assert_int_equal(used, 0);
+	assert_int_equal(tls_ctx_init(&ctx, &lim), 0);
+	assert_int_equal(ctx.mem_used, 0);
 	memset(junk, 0x42, sizeof(junk));
 	server_hello(&sh, 0x0303, NULL, NULL, 0, 0x002f, NULL);
 	bb_u8(&msg, TLS_HS_CERTIFICATE);
@@ -768,26 +788,30 @@ test_memcap_many_flows(void **state)
 	bb_records(&srv, TLS_CT_HANDSHAKE, sh.p, sh.len, 16384);
 	bb_records(&srv, TLS_CT_HANDSHAKE, msg.p, msg.len, 16384);
 	for (i = 0; i < NFLOWS; i++) {
-		sim_init(&s[i]);
+		sim_init_ctx(&s[i], &ctx);
 		feed_client_hello(&s[i]);
 		sim_feed_bb(&s[i], S2C, &srv, 700);
-		tls_mem_stats(&used, &peak, &hits);
-		assert_true(used <= lim.tls_memcap);
+		assert_true(ctx.mem_used <= lim.tls_memcap);
 	}
-	assert_true(hits > hits0);		/* the cap was reached */
+	assert_true(ctx.mem_hits > 0);		/* the cap was reached */
 	for (i = 0; i < NFLOWS; i++) {
 		tls_finalize(s[i].tf);
-		if (tls_session(s[i].tf)->missing == TLS_MISSING_DEPTH)
-			depth++;
+		if (tls_session(s[i].tf)->missing == TLS_MISSING_MEMCAP)
+			memcap++;
+		else
+			assert_int_equal(tls_session(s[i].tf)->missing,
+			    TLS_MISSING_TRUNCATED);
+		/* a refusal is not a malformation */
+		assert_false(tls_session(s[i].tf)->anomalies &
+		    (1u << TLS_ANOM_BAD_CERT_LEN));
 	}
-	assert_true(depth > 0 && depth < NFLOWS);
+	assert_true(memcap > 0 && memcap < NFLOWS);
+	assert_int_equal(ctx.memcap_refused, memcap);
 	for (i = 0; i < NFLOWS; i++)
 		sim_free(&s[i]);
-	tls_mem_stats(&used, &peak, &hits);
-	assert_int_equal(used, 0);
-	assert_true(peak <= lim.tls_memcap);
-	limits_default(&lim);
-	tls_mem_configure(&lim);
+	assert_int_equal(ctx.mem_used, 0);
+	assert_true(ctx.mem_peak <= lim.tls_memcap);
+	tls_ctx_free(&ctx);
 	bb_free(&sh);
 	bb_free(&msg);
 	bb_free(&srv);
@@ -850,8 +874,8 @@ test_truncation_every_offset(void **state)
 		sim_init(&s);
 		feed_client_hello(&s);
 		sim_feed(&s, S2C, srv.p, k, 1 + k % 7);
-		tls_stream_end(s.tf, S2C, REASM_OK);
-		tls_stream_end(s.tf, C2S, REASM_OK);
+		tls_stream_end(s.tf, S2C, TLS_END_OK);
+		tls_stream_end(s.tf, C2S, TLS_END_OK);
 		tls_finalize(s.tf);
 		m = tls_session(s.tf)->missing;
 		if (k == 0)
@@ -880,7 +904,7 @@ test_gap_and_depth(void **state)
 	sim_init(&s);
 	feed_client_hello(&s);
 	sim_feed_bb(&s, S2C, &srv, 1000);
-	tls_stream_end(s.tf, S2C, REASM_GAP);
+	tls_stream_end(s.tf, S2C, TLS_END_GAP);
 	assert_true(tls_dir_done(s.tf, S2C));
 	tls_finalize(s.tf);
 	assert_int_equal(tls_session(s.tf)->missing, TLS_MISSING_GAP);
@@ -889,7 +913,7 @@ test_gap_and_depth(void **state)
 	sim_init(&s);
 	feed_client_hello(&s);
 	sim_feed_bb(&s, S2C, &srv, 1000);
-	tls_stream_end(s.tf, S2C, REASM_DEPTH);
+	tls_stream_end(s.tf, S2C, TLS_END_DEPTH);
 	tls_finalize(s.tf);
 	assert_int_equal(tls_session(s.tf)->missing, TLS_MISSING_DEPTH);
 	sim_free(&s);
