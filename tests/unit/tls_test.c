@@ -1225,6 +1225,262 @@ test_corpus_flights(void **state)
 	sim_free(&s);
 }
 
+/*
+ * A valid ~60 KB chain (six 10 000-byte DER blobs: the TLS layer only
+ * copies DER) under a budget of 90 KiB: the handshake buffer (the whole
+ * Certificate message, ~60 KB) fits, the copy of the chain beside it does
+ * not.  The refusal is chain_missing memcap, counted, and no anomaly: the
+ * list itself is well formed.  With the default budget the same flight
+ * shows the chain.
+ */
+static void
+run_big_chain(struct tls_ctx *ctx, size_t memcap, enum tls_missing want)
+{
+	enum { NCERT = 6, CERTLEN = 10000 };
+	struct bb sh = { 0 }, cert = { 0 }, shd = { 0 }, srv = { 0 };
+	const uint8_t *der[NCERT];
+	size_t len[NCERT], i;
+	uint8_t *blob;
+	struct sim s;
+
+	assert_non_null(blob = malloc(NCERT * CERTLEN));
+	for (i = 0; i < NCERT * CERTLEN; i++)
+		blob[i] = (uint8_t)(i * 13 + 5);
+	for (i = 0; i < NCERT; i++) {
+		der[i] = blob + i * CERTLEN;
+		len[i] = CERTLEN;
+	}
+	server_hello(&sh, 0x0303, NULL, NULL, 0, 0xc02f, NULL);
+	certificate(&cert, der, len, NCERT);
+	empty_msg(&shd, TLS_HS_SERVER_HELLO_DONE);
+	bb_records(&srv, TLS_CT_HANDSHAKE, sh.p, sh.len, 16384);
+	bb_records(&srv, TLS_CT_HANDSHAKE, cert.p, cert.len, 16384);
+	bb_records(&srv, TLS_CT_HANDSHAKE, shd.p, shd.len, 16384);
+	ctx->mem_cap = memcap;
+	sim_init_ctx(&s, ctx);
+	feed_client_hello(&s);
+	sim_feed_bb(&s, S2C, &srv, 1460);
+	assert_true(tls_done(s.tf));
+	assert_int_equal(tls_session(s.tf)->missing, want);
+	assert_int_equal(tls_session(s.tf)->server.n,
+	    want == TLS_MISSING_NONE ? NCERT : 0);
+	assert_int_equal(tls_session(s.tf)->anomalies, 0);
+	sim_free(&s);
+	assert_int_equal(ctx->mem_used, 0);
+	free(blob);
+	bb_free(&sh);
+	bb_free(&cert);
+	bb_free(&shd);
+	bb_free(&srv);
+}
+
+static void
+test_memcap_valid_chain(void **state)
+{
+	struct tls_ctx *ctx = *state;
+
+	run_big_chain(ctx, 90 * 1024, TLS_MISSING_MEMCAP);
+	assert_int_equal(ctx->memcap_refused, 1);
+	assert_true(ctx->mem_hits >= 1);
+	assert_true(ctx->mem_peak <= 90 * 1024);
+	assert_string_equal(tls_missing_name(TLS_MISSING_MEMCAP), "memcap");
+	run_big_chain(ctx, LIM_TLS_MEMCAP, TLS_MISSING_NONE);
+	assert_int_equal(ctx->memcap_refused, 1);	/* not counted again */
+}
+
+/*
+ * The state machine alone, table-driven: each step sets the fact a parser
+ * sets before it fires its event (client side 0, server side 1), and the
+ * row says where the session must end up.
+ */
+enum fsm_op {
+	OP_END = 0, OP_RECORD, OP_CH, OP_SH, OP_HRR, OP_ENC, OP_CERT,
+	OP_CERTREQ, OP_CCERT, OP_SHD, OP_CCS_S, OP_ALERT, OP_MALF_C,
+	OP_MALF_S, OP_DEPTH, OP_MEMCAP, OP_GAP_S, OP_REASM_MEMCAP_S,
+	OP_FLOW_END,
+};
+
+static void
+fsm_step(struct tls_flow *tf, enum fsm_op op)
+{
+	static const enum tls_event ev[] = {
+		[OP_RECORD] = TLS_EV_RECORD, [OP_HRR] = TLS_EV_HELLO_RETRY,
+		[OP_ENC] = TLS_EV_ENCRYPTED, [OP_ALERT] = TLS_EV_ALERT,
+		[OP_DEPTH] = TLS_EV_DEPTH, [OP_MEMCAP] = TLS_EV_MEMCAP,
+		[OP_FLOW_END] = TLS_EV_FLOW_END,
+	};
+
+	switch (op) {
+	case OP_CH:
+		tf->client_dir = 0;
+		tf->s.client_hello = 1;
+		tf->d[0].records = tf->d[0].bytes_seen = 1;
+		tls_fsm(tf, TLS_EV_CLIENT_HELLO, 0);
+		break;
+	case OP_SH:
+		tf->client_dir = 0;
+		tf->s.server_hello = 1;
+		tf->d[1].records = tf->d[1].bytes_seen = 1;
+		tls_fsm(tf, TLS_EV_SERVER_HELLO, 1);
+		break;
+	case OP_CERT:
+		tf->s.server.seen = 1;
+		tls_fsm(tf, TLS_EV_CERTIFICATE, 1);
+		break;
+	case OP_CERTREQ:
+		tf->s.cert_requested = 1;
+		tls_fsm(tf, TLS_EV_CERT_REQUEST, 1);
+		break;
+	case OP_CCERT:
+		tf->s.client.seen = 1;
+		tls_fsm(tf, TLS_EV_CLIENT_CERT, 0);
+		break;
+	case OP_SHD:
+		tf->shd = 1;
+		tls_fsm(tf, TLS_EV_SERVER_DONE, 1);
+		break;
+	case OP_CCS_S:
+		tf->d[1].ccs = 1;
+		tls_fsm(tf, TLS_EV_CCS, 1);
+		break;
+	case OP_MALF_C:
+	case OP_MALF_S:
+		tf->d[op == OP_MALF_S].bad = 1;
+		tls_fsm(tf, TLS_EV_MALFORMED, op == OP_MALF_S);
+		break;
+	case OP_GAP_S:
+	case OP_REASM_MEMCAP_S:
+		tf->d[1].ended = 1;
+		tf->d[1].reason = op == OP_GAP_S ? TLS_END_GAP : TLS_END_MEMCAP;
+		tls_fsm(tf, TLS_EV_STREAM_END, 1);
+		break;
+	default:
+		tls_fsm(tf, ev[op], -1);
+		break;
+	}
+}
+
+struct fsm_case {
+	enum fsm_op	 ops[8];
+	enum tls_state	 state;
+	enum tls_missing missing;
+	int		 done;
+};
+
+static const struct fsm_case fsm_cases[] = {
+	/* full flight: ServerHelloDone completes the chain */
+	{ { OP_RECORD, OP_CH, OP_SH, OP_CERT, OP_SHD }, TLS_ST_DONE,
+	    TLS_MISSING_NONE, 1 },
+	/* a client Certificate was asked for: wait for it */
+	{ { OP_RECORD, OP_CH, OP_SH, OP_CERT, OP_CERTREQ, OP_SHD },
+	    TLS_ST_CHAIN, TLS_MISSING_NONE, 0 },
+	{ { OP_RECORD, OP_CH, OP_SH, OP_CERT, OP_CERTREQ, OP_SHD, OP_CCERT },
+	    TLS_ST_DONE, TLS_MISSING_NONE, 1 },
+	/* an alert after the chain changes nothing */
+	{ { OP_RECORD, OP_CH, OP_SH, OP_CERT, OP_ALERT, OP_FLOW_END },
+	    TLS_ST_DONE, TLS_MISSING_NONE, 1 },
+	{ { OP_RECORD, OP_CH, OP_SH, OP_CCS_S }, TLS_ST_END_RESUMED,
+	    TLS_MISSING_RESUMED, 1 },
+	{ { OP_RECORD, OP_CH, OP_SH, OP_SHD }, TLS_ST_END_NO_CERT,
+	    TLS_MISSING_NO_CERT, 1 },
+	{ { OP_RECORD, OP_CH, OP_SH, OP_ENC }, TLS_ST_END_TLS13,
+	    TLS_MISSING_TLS13, 1 },
+	/* HelloRetryRequest then an alert: still TLS 1.3 */
+	{ { OP_RECORD, OP_CH, OP_HRR, OP_ALERT }, TLS_ST_END_TLS13,
+	    TLS_MISSING_TLS13, 1 },
+	{ { OP_RECORD, OP_CH, OP_HRR }, TLS_ST_HELLO_RETRY,
+	    TLS_MISSING_TLS13, 0 },
+	/* the client side malformed: the alert still says more */
+	{ { OP_RECORD, OP_CH, OP_SH, OP_MALF_C, OP_ALERT }, TLS_ST_END_ALERT,
+	    TLS_MISSING_ALERT, 1 },
+	{ { OP_RECORD, OP_CH, OP_SH, OP_MALF_S }, TLS_ST_END_MALFORMED,
+	    TLS_MISSING_MALFORMED, 1 },
+	/* a refusal, then a malformed server side: malformed */
+	{ { OP_RECORD, OP_CH, OP_SH, OP_MEMCAP, OP_MALF_S },
+	    TLS_ST_END_MALFORMED, TLS_MISSING_MALFORMED, 1 },
+	/* the first of memcap and depth stays */
+	{ { OP_RECORD, OP_CH, OP_SH, OP_MEMCAP, OP_DEPTH, OP_FLOW_END },
+	    TLS_ST_END_MEMCAP, TLS_MISSING_MEMCAP, 1 },
+	{ { OP_RECORD, OP_CH, OP_SH, OP_DEPTH, OP_MEMCAP, OP_FLOW_END },
+	    TLS_ST_END_DEPTH, TLS_MISSING_DEPTH, 1 },
+	/* a refused buffer, then the chain anyway (other flow freed room) */
+	{ { OP_RECORD, OP_CH, OP_SH, OP_MEMCAP, OP_CERT, OP_FLOW_END },
+	    TLS_ST_DONE, TLS_MISSING_NONE, 1 },
+	{ { OP_RECORD, OP_CH, OP_SH, OP_MEMCAP, OP_SHD }, TLS_ST_END_MEMCAP,
+	    TLS_MISSING_MEMCAP, 1 },
+	{ { OP_RECORD, OP_CH, OP_SH, OP_GAP_S, OP_FLOW_END }, TLS_ST_END_GAP,
+	    TLS_MISSING_GAP, 1 },
+	/* a gap does not hide a refusal */
+	{ { OP_RECORD, OP_CH, OP_SH, OP_MEMCAP, OP_GAP_S, OP_FLOW_END },
+	    TLS_ST_END_MEMCAP, TLS_MISSING_MEMCAP, 1 },
+	{ { OP_RECORD, OP_CH, OP_SH, OP_REASM_MEMCAP_S, OP_FLOW_END },
+	    TLS_ST_END_MEMCAP, TLS_MISSING_MEMCAP, 1 },
+	{ { OP_RECORD, OP_CH, OP_SH, OP_FLOW_END }, TLS_ST_END_TRUNCATED,
+	    TLS_MISSING_TRUNCATED, 1 },
+	{ { OP_RECORD, OP_CH, OP_FLOW_END }, TLS_ST_END_NO_SERVER_DATA,
+	    TLS_MISSING_NO_SERVER_DATA, 1 },
+	{ { OP_RECORD, OP_FLOW_END }, TLS_ST_END_MIDSTREAM,
+	    TLS_MISSING_MIDSTREAM, 1 },
+	/* events before any record mean nothing */
+	{ { OP_ALERT, OP_MEMCAP, OP_FLOW_END }, TLS_ST_END_NOT_TLS,
+	    TLS_MISSING_NOT_TLS, 0 },
+	/* a final state is kept */
+	{ { OP_RECORD, OP_CH, OP_SH, OP_CCS_S, OP_CERT, OP_ALERT,
+	    OP_FLOW_END }, TLS_ST_END_RESUMED, TLS_MISSING_RESUMED, 1 },
+};
+
+static void
+test_fsm_table(void **state)
+{
+	struct tls_ctx *ctx = *state;
+	struct tls_flow *tf;
+	uint64_t memcap = 0;
+	size_t i, k;
+
+	for (i = 0; i < sizeof(fsm_cases) / sizeof(fsm_cases[0]); i++) {
+		const struct fsm_case *c = &fsm_cases[i];
+
+		assert_non_null(tf = tls_flow_new(ctx, 0));
+		for (k = 0; k < 8 && c->ops[k] != OP_END; k++)
+			fsm_step(tf, c->ops[k]);
+		print_message("case %zu: %s\n", i, tls_state_name(tf->state));
+		assert_int_equal(tf->state, c->state);
+		assert_int_equal(tls_session(tf)->missing, c->missing);
+		assert_int_equal(tls_done(tf), c->done);
+		memcap += c->state == TLS_ST_END_MEMCAP;
+		tls_flow_free(tf);
+	}
+	/* each session that ended on a refusal is counted once */
+	assert_int_equal(ctx->memcap_refused, memcap);
+	assert_string_equal(tls_event_name(TLS_EV_MEMCAP), "memcap");
+}
+
+/* A fresh worker context per test: no budget or counter is inherited. */
+static int
+ctx_setup(void **state)
+{
+	static struct limits lim;
+	struct tls_ctx *ctx;
+
+	limits_default(&lim);
+	if ((ctx = calloc(1, sizeof(*ctx))) == NULL ||
+	    tls_ctx_init(ctx, &lim) == -1)
+		return -1;
+	*state = ctx;
+	return 0;
+}
+
+static int
+ctx_teardown(void **state)
+{
+	struct tls_ctx *ctx = *state;
+	int leaked = ctx->mem_used != 0;
+
+	tls_ctx_free(ctx);
+	free(ctx);
+	return leaked ? -1 : 0;
+}
+
 static void
 test_names(void **state)
 {
@@ -1277,6 +1533,10 @@ main(void)
 		cmocka_unit_test(test_encrypted_after_ccs),
 		cmocka_unit_test(test_corpus_flights),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test_setup_teardown(test_memcap_valid_chain,
+		    ctx_setup, ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_fsm_table, ctx_setup,
+		    ctx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
