@@ -49,6 +49,11 @@ void	dtls_datagram(struct tls_flow *, struct dtls_state *, int dir,
  * STARTTLS and other upgrades --------------------------------------------
  * Follows the plaintext part of a stream until the TLS handshake starts.
  */
+/*
+ * Not enum parse_result on purpose: a scan never fails to parse (plaintext
+ * is not malformed TLS), its outcome is a verdict on the flow: keep
+ * scanning, TLS starts here, or this flow will not upgrade.
+ */
 enum starttls_result {
 	STARTTLS_MORE,		/* still plaintext; call again with more */
 	STARTTLS_FOUND,		/* TLS handshake starts at *off */
