@@ -73,26 +73,28 @@ struct dtls_dir {
 };
 
 struct dtls_state {
+	struct tls_ctx	*ctx;		/* the worker's TLS memory budget */
 	uint32_t	 hs_max;
 	struct dtls_dir	 dir[2];
 };
 
 struct dtls_state *
-dtls_state_new(const struct limits *lim)
+dtls_state_new(struct tls_ctx *ctx)
 {
 	struct dtls_state *ds;
 
 	if ((ds = xcalloc(1, sizeof(*ds))) == NULL)
 		return NULL;
-	ds->hs_max = lim != NULL ? lim->tls_hs_max : LIM_TLS_HS_MAX;
+	ds->ctx = ctx;
+	ds->hs_max = ctx->lim != NULL ? ctx->lim->tls_hs_max : LIM_TLS_HS_MAX;
 	return ds;
 }
 
 static void
-dtls_msg_drop(struct dtls_dir *d, struct dtls_msg *m)
+dtls_msg_drop(struct dtls_state *ds, struct dtls_dir *d, struct dtls_msg *m)
 {
 	d->held -= m->len;
-	tls_mem_give(m->len + (m->len + 7) / 8 + 1);
+	tls_mem_give(ds->ctx, m->len + (m->len + 7) / 8 + 1);
 	xfree(m->buf);
 	xfree(m->have);
 	memset(m, 0, sizeof(*m));
@@ -108,7 +110,8 @@ dtls_state_free(struct dtls_state *ds)
 	for (i = 0; i < 2; i++)
 		for (j = 0; j < DTLS_INFLIGHT; j++)
 			if (ds->dir[i].msg[j].used)
-				dtls_msg_drop(&ds->dir[i], &ds->dir[i].msg[j]);
+				dtls_msg_drop(ds, &ds->dir[i],
+				    &ds->dir[i].msg[j]);
 	xfree(ds);
 }
 
@@ -193,21 +196,21 @@ dtls_msg_new(struct dtls_state *ds, struct dtls_dir *d, uint8_t type,
 	int i;
 
 	while (d->held + len > ds->hs_max && (m = dtls_msg_oldest(d)) != NULL)
-		dtls_msg_drop(d, m);
+		dtls_msg_drop(ds, d, m);
 	for (i = 0, m = NULL; i < DTLS_INFLIGHT && m == NULL; i++)
 		if (!d->msg[i].used)
 			m = &d->msg[i];
 	if (m == NULL) {
 		m = dtls_msg_oldest(d);
-		dtls_msg_drop(d, m);
+		dtls_msg_drop(ds, d, m);
 	}
-	if (tls_mem_take(len + (len + 7) / 8 + 1) == -1)
+	if (tls_mem_take(ds->ctx, len + (len + 7) / 8 + 1) == -1)
 		return NULL;	/* over tls.memcap: the message is lost */
 	m->buf = xmalloc(len > 0 ? len : 1);
 	m->have = xcalloc((len + 7) / 8 + 1, 1);
 	if (m->buf == NULL || m->have == NULL) {
 		/* Out of memory: the message is lost, the flow goes on. */
-		tls_mem_give(len + (len + 7) / 8 + 1);
+		tls_mem_give(ds->ctx, len + (len + 7) / 8 + 1);
 		xfree(m->buf);
 		xfree(m->have);
 		memset(m, 0, sizeof(*m));
@@ -245,8 +248,8 @@ dtls_msg_fill(struct dtls_msg *m, uint32_t off, struct cur *frag)
 }
 
 static void
-dtls_deliver(struct tls_flow *tf, struct dtls_dir *d, int dir, uint8_t type,
-    uint16_t seq, const uint8_t *body, size_t len)
+dtls_deliver(struct tls_flow *tf, struct dtls_state *ds, struct dtls_dir *d,
+    int dir, uint8_t type, uint16_t seq, const uint8_t *body, size_t len)
 {
 	struct dtls_msg *m;
 
@@ -254,7 +257,7 @@ dtls_deliver(struct tls_flow *tf, struct dtls_dir *d, int dir, uint8_t type,
 	/* A malformed message is the tls layer's anomaly to raise. */
 	(void)tls_hs_message(tf, dir, type, body, len, 1);
 	if ((m = dtls_msg_find(d, seq)) != NULL)
-		dtls_msg_drop(d, m);
+		dtls_msg_drop(ds, d, m);
 }
 
 /* One fragment: type, message length, message_seq, offset, and its bytes. */
@@ -280,8 +283,8 @@ dtls_fragment(struct tls_flow *tf, struct dtls_state *ds, int dir,
 		return;
 	}
 	if (f->off == 0 && cur_left(&f->data) == f->len) {
-		dtls_deliver(tf, d, dir, f->type, f->seq, cur_ptr(&f->data),
-		    f->len);
+		dtls_deliver(tf, ds, d, dir, f->type, f->seq,
+		    cur_ptr(&f->data), f->len);
 		return;
 	}
 	if ((m = dtls_msg_find(d, f->seq)) != NULL &&
@@ -290,12 +293,14 @@ dtls_fragment(struct tls_flow *tf, struct dtls_state *ds, int dir,
 		return;			/* first announcement wins */
 	}
 	if (m == NULL && (m = dtls_msg_new(ds, d, f->type, f->seq,
-	    f->len)) == NULL)
+	    f->len)) == NULL) {
+		tls_fsm(tf, TLS_EV_MEMCAP, dir);	/* the message is lost */
 		return;
+	}
 	if (dtls_msg_fill(m, f->off, &f->data))
 		tls_set_anomaly(tf, TLS_ANOM_DTLS_FRAG_BAD);
 	if (m->got == m->len)
-		dtls_deliver(tf, d, dir, m->type, m->seq, m->buf, m->len);
+		dtls_deliver(tf, ds, d, dir, m->type, m->seq, m->buf, m->len);
 }
 
 /* The handshake fragments of one epoch-0 record (RFC 6347 4.2.2). */

@@ -191,6 +191,7 @@ sslv2_client_hello(struct tls_flow *tf, int dir, struct cur *c)
 		s->client_version = ver;
 		s->client_hello = 1;
 	}
+	tls_fsm(tf, TLS_EV_CLIENT_HELLO, dir);
 	return PARSE_OK;
 }
 
@@ -213,13 +214,21 @@ sslv2_server_hello(struct tls_flow *tf, int dir, struct cur *c)
 		return PARSE_OK;
 	s->server_hello = 1;
 	s->version = SSLV2_VERSION;
+	tls_fsm(tf, TLS_EV_SERVER_HELLO, dir);
 	if (hit) {
-		s->resumed = 1;
+		tls_fsm(tf, TLS_EV_RESUMED, dir);
+		return PARSE_OK;
+	}
+	if (s->server.n >= LIM_TLS_CHAIN_MAX || cur_left(&cert) == 0) {
+		s->server.truncated |= s->server.n >= LIM_TLS_CHAIN_MAX;
+		tls_set_anomaly(tf, TLS_ANOM_CHAIN_TOO_LONG);
+	} else if (tls_chain_add(tf->ctx, &s->server, cur_ptr(&cert),
+	    cur_left(&cert)) == -1) {
+		tls_fsm(tf, TLS_EV_MEMCAP, dir);	/* not a chain seen */
 		return PARSE_OK;
 	}
 	s->server.seen = 1;
-	if (tls_chain_add(&s->server, cur_ptr(&cert), cur_left(&cert)) == -1)
-		tls_set_anomaly(tf, TLS_ANOM_CHAIN_TOO_LONG);
+	tls_fsm(tf, TLS_EV_CERTIFICATE, dir);
 	return PARSE_OK;
 }
 

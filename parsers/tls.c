@@ -14,58 +14,67 @@
  */
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "cur.h"
 #include "../sensor/log.h"
 #include "tls_int.h"
 #include "../sensor/xmalloc.h"
 
-static uint64_t tls_mem_cap = LIM_TLS_MEMCAP, tls_mem_used, tls_mem_peak,
-    tls_mem_hits;
+int
+tls_ctx_init(struct tls_ctx *ctx, const struct limits *lim)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->lim = lim;
+	ctx->mem_cap = lim->tls_memcap;
+	/* fetched once per worker: OpenSSL 3's EVP_md5()/EVP_sha256() fetch
+	 * (and lock) on every use, a tenth of the handshake path's cost */
+	ctx->md5 = EVP_MD_fetch(NULL, "MD5", NULL);
+	ctx->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	return ctx->md5 != NULL && ctx->sha256 != NULL ? 0 : -1;
+}
 
 void
-tls_mem_configure(const struct limits *lim)
+tls_ctx_free(struct tls_ctx *ctx)
 {
-	tls_mem_cap = lim->tls_memcap;
+	DEBUG_ASSERT(ctx->mem_used == 0);
+	EVP_MD_free(ctx->md5);
+	EVP_MD_free(ctx->sha256);
+	ctx->md5 = ctx->sha256 = NULL;
 }
 
 int
-tls_mem_take(size_t n)
+tls_mem_take(struct tls_ctx *ctx, size_t n)
 {
-	if (n > tls_mem_cap || tls_mem_used > tls_mem_cap - n) {
-		tls_mem_hits++;
+	if (n > ctx->mem_cap || ctx->mem_used > ctx->mem_cap - n) {
+		ctx->mem_hits++;
 		return -1;
 	}
-	tls_mem_used += n;
-	if (tls_mem_used > tls_mem_peak)
-		tls_mem_peak = tls_mem_used;
+	ctx->mem_used += n;
+	if (ctx->mem_used > ctx->mem_peak)
+		ctx->mem_peak = ctx->mem_used;
 	return 0;
 }
 
 void
-tls_mem_give(size_t n)
+tls_mem_give(struct tls_ctx *ctx, size_t n)
 {
-	DEBUG_ASSERT(n <= tls_mem_used);
-	tls_mem_used -= n <= tls_mem_used ? n : tls_mem_used;
-}
-
-void
-tls_mem_stats(uint64_t *in_use, uint64_t *peak, uint64_t *cap_hits)
-{
-	*in_use = tls_mem_used;
-	*peak = tls_mem_peak;
-	*cap_hits = tls_mem_hits;
+	DEBUG_ASSERT(n <= ctx->mem_used);
+	ctx->mem_used -= n <= ctx->mem_used ? n : ctx->mem_used;
 }
 
 struct tls_flow *
-tls_flow_new(const struct limits *lim, int is_udp)
+tls_flow_new(struct tls_ctx *ctx, int is_udp)
 {
 	struct tls_flow *tf;
 
 	if ((tf = xcalloc(1, sizeof(*tf))) == NULL)
 		return NULL;
-	tf->lim = lim;
+	tf->ctx = ctx;
+	tf->lim = ctx->lim;
 	tf->is_udp = is_udp;
 	tf->client_dir = -1;
+	tf->state = TLS_ST_IDLE;
 	tf->s.missing = TLS_MISSING_NOT_TLS;
 	return tf;
 }
@@ -75,10 +84,10 @@ tls_flow_free(struct tls_flow *tf)
 {
 	if (tf == NULL)
 		return;
-	tls_record_dir_free(&tf->d[0]);
-	tls_record_dir_free(&tf->d[1]);
-	tls_chain_clear(&tf->s.server);
-	tls_chain_clear(&tf->s.client);
+	tls_record_dir_free(tf, &tf->d[0]);
+	tls_record_dir_free(tf, &tf->d[1]);
+	tls_chain_clear(tf->ctx, &tf->s.server);
+	tls_chain_clear(tf->ctx, &tf->s.client);
 	xfree(tf->s.ja3);
 	xfree(tf->s.ja3s);
 	if (tf->st != NULL)
@@ -123,15 +132,16 @@ tls_client_dir(const struct tls_flow *tf)
 void
 tls_mark_tls(struct tls_flow *tf, int dir)
 {
-	tf->is_tls = 1;
 	if (dir == 0 || dir == 1)
 		tf->d[dir].records = 1;
+	if (tf->state == TLS_ST_IDLE)
+		tls_fsm(tf, TLS_EV_RECORD, dir);
 }
 
 int
 tls_is_tls(const struct tls_flow *tf)
 {
-	return tf->is_tls;
+	return tf->state != TLS_ST_IDLE && tf->state != TLS_ST_END_NOT_TLS;
 }
 
 int
@@ -139,7 +149,7 @@ tls_started(const struct tls_flow *tf)
 {
 	int d;
 
-	if (tf->is_tls)
+	if (tls_is_tls(tf))
 		return 1;
 	for (d = 0; d < 2; d++)
 		if (tf->d[d].mode == TLS_MODE_RECORD ||
@@ -160,6 +170,8 @@ tls_change_mode(struct tls_flow *tf, int dir, enum tls_mode mode)
 	log_debug("tls: dir %d %s -> %s", dir, names[tf->d[dir].mode % 6],
 	    names[mode % 6]);
 	tf->d[dir].mode = (uint8_t)mode;
+	if (mode == TLS_MODE_DONE || mode == TLS_MODE_GAVE_UP)
+		tls_fsm(tf, TLS_EV_DIR_DONE, dir);
 }
 
 void
@@ -167,19 +179,12 @@ tls_dir_stop(struct tls_flow *tf, int dir)
 {
 	struct tls_dir *d = &tf->d[dir];
 
+	tls_record_dir_free(tf, d);
 	if (d->mode != TLS_MODE_GAVE_UP)
 		tls_change_mode(tf, dir, TLS_MODE_DONE);
-	tls_record_dir_free(d);
 }
 
 static void tls_update(struct tls_flow *);
-
-/* Server direction, or -1 when no side has been identified. */
-static int
-tls_server_dir(const struct tls_flow *tf)
-{
-	return tf->client_dir >= 0 ? !tf->client_dir : -1;
-}
 
 /*
  * A non-handshake record.  CCS switches dir to encrypted; a CCS from the
@@ -197,11 +202,11 @@ tls_note_record(struct tls_flow *tf, int dir, uint8_t ct, uint16_t version)
 		d->first_ct = ct;
 	switch (ct) {
 	case TLS_CT_CCS:
-		if (!d->ccs && tf->s.server_hello && !tf->s.server.seen &&
-		    dir == tls_server_dir(tf) && !tf->tls13 && !tf->shd)
-			tf->s.resumed = 1;
-		d->ccs = 1;
-		tls_record_dir_free(d);
+		tls_record_dir_free(tf, d);
+		if (!d->ccs) {
+			d->ccs = 1;
+			tls_fsm(tf, TLS_EV_CCS, dir);
+		}
 		break;
 	case TLS_CT_ALERT:
 		if (!d->ccs)
@@ -216,59 +221,9 @@ tls_note_record(struct tls_flow *tf, int dir, uint8_t ct, uint16_t version)
 void
 tls_note_alert(struct tls_flow *tf, int dir, uint8_t level, uint8_t desc)
 {
-	(void)dir;
 	if (level == 1 && desc != 0)
 		return;		/* warning, e.g. unrecognized_name */
-	if (!tf->s.server.seen && !tf->tls13)
-		tf->alert = 1;
-}
-
-int
-tls_dir_done(const struct tls_flow *tf, int dir)
-{
-	const struct tls_dir *d;
-
-	if (dir != 0 && dir != 1)
-		return 1;
-	d = &tf->d[dir];
-	return d->mode == TLS_MODE_DONE || d->mode == TLS_MODE_GAVE_UP ||
-	    d->ended || d->ccs || tf->tls13 || tf->alert;
-}
-
-/* The server flight is complete enough that nothing more can change the
- * reported session (RFC 5246 7.3 message order). */
-static int
-tls_chain_complete(const struct tls_flow *tf)
-{
-	int sd = tls_server_dir(tf);
-
-	if (!tf->s.server.seen)
-		return tf->s.version == 0x0002 && tf->s.server.n > 0;
-	if (tf->s.cert_requested && !tf->s.client.seen &&
-	    !(tf->client_dir >= 0 && tls_dir_done(tf, tf->client_dir)))
-		return 0;
-	if (tf->shd)
-		return 1;
-	return sd >= 0 && tls_dir_done(tf, sd);
-}
-
-int
-tls_done(const struct tls_flow *tf)
-{
-	int sd = tls_server_dir(tf);
-
-	if (!tf->is_tls)
-		return 0;
-	if (tf->tls13 || tf->alert || tf->s.resumed)
-		return 1;
-	/* ServerHelloDone and no Certificate: an anonymous suite */
-	if (tf->shd && !tf->s.server.seen && !tf->s.cert_requested)
-		return 1;
-	if (tls_chain_complete(tf))
-		return 1;
-	if (sd >= 0 && tf->d[sd].bad)
-		return 1;
-	return tls_dir_done(tf, 0) && tls_dir_done(tf, 1);
+	tls_fsm(tf, TLS_EV_ALERT, dir);
 }
 
 int
@@ -276,7 +231,7 @@ tls_not_tls(const struct tls_flow *tf)
 {
 	const struct tls_dir *a = &tf->d[0], *b = &tf->d[1];
 
-	if (tf->is_tls)
+	if (tls_is_tls(tf))
 		return 0;
 	if (a->mode == TLS_MODE_GAVE_UP && b->mode == TLS_MODE_GAVE_UP)
 		return 1;
@@ -388,8 +343,8 @@ tls_sslv2(struct tls_flow *tf, int dir, const uint8_t *data, size_t len,
 	}
 	if (rv == PARSE_BAD || used == 0 || used > len) {
 		tls_set_anomaly(tf, TLS_ANOM_SSLV2_BAD);
-		tf->bad = tf->is_tls;
 		tf->d[dir].bad = 1;
+		tls_fsm(tf, TLS_EV_MALFORMED, dir);
 		tls_dir_stop(tf, dir);
 		return len;
 	}
@@ -467,8 +422,8 @@ tls_datagram(struct tls_flow *tf, int dir, const uint8_t *data, size_t len)
 		tf->d[dir].bytes_seen = 1;
 	if (tf->dtls == NULL && !dtls_detect(data, len))
 		return;
-	if (tf->dtls == NULL && (tf->dtls = dtls_state_new(tf->lim)) == NULL) {
-		tf->depth = 1;
+	if (tf->dtls == NULL && (tf->dtls = dtls_state_new(tf->ctx)) == NULL) {
+		tls_fsm(tf, TLS_EV_MEMCAP, dir);
 		return;
 	}
 	tf->s.dtls = 1;
@@ -477,7 +432,7 @@ tls_datagram(struct tls_flow *tf, int dir, const uint8_t *data, size_t len)
 }
 
 void
-tls_stream_end(struct tls_flow *tf, int dir, enum reasm_reason reason)
+tls_stream_end(struct tls_flow *tf, int dir, enum tls_end reason)
 {
 	struct tls_dir *d;
 
@@ -489,57 +444,15 @@ tls_stream_end(struct tls_flow *tf, int dir, enum reasm_reason reason)
 		d->reason = (uint8_t)reason;
 	}
 	/* an unfinished handshake message at the end is a truncation */
-	tls_record_dir_free(d);
+	tls_record_dir_free(tf, d);
+	tls_fsm(tf, TLS_EV_STREAM_END, dir);
 	tls_update(tf);
 }
 
-/* Why no chain is visible, in order of precedence. */
-static enum tls_missing
-tls_missing_reason(const struct tls_flow *tf)
-{
-	int sd = tls_server_dir(tf), i;
-
-	if (tf->s.server.seen || tf->s.server.n > 0)
-		return TLS_MISSING_NONE;
-	if (!tf->is_tls)
-		return TLS_MISSING_NOT_TLS;
-	if (tf->tls13 || tf->hrr)
-		return TLS_MISSING_TLS13;
-	if (tf->s.resumed)
-		return TLS_MISSING_RESUMED;
-	if (tf->alert)
-		return TLS_MISSING_ALERT;
-	if (tf->bad)
-		return TLS_MISSING_MALFORMED;
-	if (tf->depth)
-		return TLS_MISSING_DEPTH;
-	for (i = 0; i < 2; i++) {
-		if (sd >= 0 && i != sd)
-			continue;
-		if (tf->d[i].reason == REASM_DEPTH ||
-		    tf->d[i].reason == REASM_MEMCAP)
-			return TLS_MISSING_DEPTH;
-		if (tf->d[i].reason == REASM_GAP)
-			return TLS_MISSING_GAP;
-	}
-	/* RFC 5246 7.4.2: no Certificate for anonymous/PSK/SRP suites
-	 * (after gap and depth: a lost Certificate is not an absent one) */
-	if (tf->shd && tf->s.server_hello)
-		return TLS_MISSING_NO_CERT;
-	if (!tf->s.client_hello && !tf->s.server_hello)
-		return TLS_MISSING_MIDSTREAM;
-	/* the server sent nothing, or nothing that could start a record */
-	if (sd >= 0 && !tf->d[sd].records && (!tf->d[sd].bytes_seen ||
-	    tf->d[sd].mode == TLS_MODE_GAVE_UP))
-		return TLS_MISSING_NO_SERVER_DATA;
-	return TLS_MISSING_TRUNCATED;
-}
-
-/* Keep tls_session()->missing current, so it is final at tls_done(). */
+/* The STARTTLS protocol is known once the scan found the handshake. */
 static void
 tls_update(struct tls_flow *tf)
 {
-	tf->s.missing = tls_missing_reason(tf);
 	if (tf->plain_first && tf->st != NULL && tf->s.upgrade == NULL)
 		tf->s.upgrade = starttls_protocol(tf->st);
 }
@@ -548,28 +461,5 @@ void
 tls_finalize(struct tls_flow *tf)
 {
 	tls_update(tf);
-	tf->finalized = 1;
-}
-
-const char *
-tls_missing_name(enum tls_missing m)
-{
-	static const char *const names[TLS_MISSING_MAX] = {
-		[TLS_MISSING_NONE] = "",
-		[TLS_MISSING_TLS13] = "tls13",
-		[TLS_MISSING_NO_SERVER_DATA] = "no_server_data",
-		[TLS_MISSING_GAP] = "gap",
-		[TLS_MISSING_DEPTH] = "depth",
-		[TLS_MISSING_TRUNCATED] = "truncated",
-		[TLS_MISSING_MIDSTREAM] = "midstream_after_handshake",
-		[TLS_MISSING_MALFORMED] = "malformed",
-		[TLS_MISSING_NOT_TLS] = "not_tls",
-		[TLS_MISSING_RESUMED] = "resumed",
-		[TLS_MISSING_ALERT] = "alert",
-		[TLS_MISSING_NO_CERT] = "no_certificate",
-	};
-
-	if ((unsigned)m >= TLS_MISSING_MAX)
-		return "unknown";
-	return names[m];
+	tls_fsm(tf, TLS_EV_FLOW_END, -1);
 }

@@ -17,7 +17,6 @@
 #include <stdint.h>
 
 #include "../sensor/limits.h"
-#include "../sensor/reasm.h"
 
 /* Why no server chain is visible (the tls event's chain_missing). */
 enum tls_missing {
@@ -34,6 +33,8 @@ enum tls_missing {
 	TLS_MISSING_ALERT,		/* handshake aborted by an alert before Certificate */
 	TLS_MISSING_NO_CERT,		/* full handshake, ServerHelloDone without
 					 * Certificate: anon DH/ECDH, PSK, SRP */
+	TLS_MISSING_MEMCAP,		/* a memory budget (tls.memcap, the
+					 * reassembly memcap) refused the bytes */
 	TLS_MISSING_MAX
 };
 
@@ -93,14 +94,52 @@ struct tls_session {
 	uint32_t	 anomalies;	/* 1u << enum tls_anomaly */
 };
 
+/*
+ * Why the byte stream of one direction stopped (tls_stream_end).  The
+ * caller maps its own reasons (sensor/app.c: enum reasm_reason) to these,
+ * so the TLS layer needs nothing from the reassembler.
+ */
+enum tls_end {
+	TLS_END_OK = 0,		/* the stream ended normally (FIN, flow end) */
+	TLS_END_DONE,		/* the consumer asked to stop */
+	TLS_END_GAP,		/* bytes lost that never came */
+	TLS_END_DEPTH,		/* a depth limit stopped the stream */
+	TLS_END_MEMCAP,		/* a memory budget refused the bytes */
+	TLS_END_ERROR,		/* the stream was given up as malformed */
+	TLS_END_MAX
+};
+
+/* OpenSSL's EVP_MD, without pulling its headers into every user. */
+struct evp_md_st;
+
+/*
+ * Everything the TLS layer mutates outside one flow, owned by one worker
+ * and reached from each flow (several workers never share one).  The
+ * memory budget covers handshake buffers, DTLS fragment buffers and
+ * certificate copies of every flow of the worker.
+ */
+struct tls_ctx {
+	const struct limits *lim;
+	uint64_t	 mem_cap;	/* limits.tls_memcap */
+	uint64_t	 mem_used;
+	uint64_t	 mem_peak;
+	uint64_t	 mem_hits;	/* requests the cap refused */
+	uint64_t	 memcap_refused;/* sessions that ended chain_missing
+					 * memcap (a budget refused them) */
+	struct evp_md_st *md5;		/* fetched once: OpenSSL 3 fetches */
+	struct evp_md_st *sha256;	/* and locks on every EVP_md5() */
+};
+
+/* Set up ctx for limits lim (kept by pointer: it must outlive ctx);
+ * 0, or -1 when OpenSSL has no MD5/SHA-256 (fingerprints are then left
+ * empty, the rest works). */
+int	tls_ctx_init(struct tls_ctx *, const struct limits *);
+/* Release what tls_ctx_init fetched; every flow must be freed first. */
+void	tls_ctx_free(struct tls_ctx *);
+
 struct tls_flow;
 
-/* Set the shared TLS memory cap (limits.tls_memcap); call once. */
-void	tls_mem_configure(const struct limits *);
-/* Bytes in use, peak, and how often the cap refused memory. */
-void	tls_mem_stats(uint64_t *in_use, uint64_t *peak, uint64_t *cap_hits);
-
-struct tls_flow *tls_flow_new(const struct limits *, int is_udp);
+struct tls_flow *tls_flow_new(struct tls_ctx *, int is_udp);
 void	tls_flow_free(struct tls_flow *);
 
 /*
@@ -113,7 +152,7 @@ size_t	tls_stream(struct tls_flow *, int dir, const uint8_t *data,
 void	tls_datagram(struct tls_flow *, int dir, const uint8_t *data,
 	    size_t len);
 /* The stream of dir ended or stopped for reason (flow end, gap, depth). */
-void	tls_stream_end(struct tls_flow *, int dir, enum reasm_reason);
+void	tls_stream_end(struct tls_flow *, int dir, enum tls_end);
 
 /* Direction of the client (ClientHello sender), -1 while unknown. */
 int	tls_client_dir(const struct tls_flow *);

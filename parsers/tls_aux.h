@@ -34,7 +34,8 @@ int	sslv2_record(struct tls_flow *, int dir, const uint8_t *data,
  * Per-flow DTLS state (handshake fragment reassembly, both directions).
  */
 struct dtls_state;
-struct dtls_state *dtls_state_new(const struct limits *);
+/* The fragment buffers are charged to ctx's memory budget. */
+struct dtls_state *dtls_state_new(struct tls_ctx *);
 void	dtls_state_free(struct dtls_state *);
 /* 1 if the datagram starts with a DTLS record (RFC 7983 demux: 20..63
  * and a DTLS version); STUN (0..3) and others return 0. */
@@ -47,6 +48,11 @@ void	dtls_datagram(struct tls_flow *, struct dtls_state *, int dir,
 /*
  * STARTTLS and other upgrades --------------------------------------------
  * Follows the plaintext part of a stream until the TLS handshake starts.
+ */
+/*
+ * Not enum parse_result on purpose: a scan never fails to parse (plaintext
+ * is not malformed TLS), its outcome is a verdict on the flow: keep
+ * scanning, TLS starts here, or this flow will not upgrade.
  */
 enum starttls_result {
 	STARTTLS_MORE,		/* still plaintext; call again with more */

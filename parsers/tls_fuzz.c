@@ -19,7 +19,7 @@
 
 #include "cur.h"
 #include "../sensor/limits.h"
-#include "tls.h"
+#include "tls_int.h"
 #include "../sensor/xmalloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -60,7 +60,7 @@ tls_fuzz_deliver(struct tls_flow *tf, struct tls_fuzz_dir *d, int dir,
 
 /* Run one input; returns the flow (finalized) for the caller to read. */
 static struct tls_flow *
-tls_fuzz_run(const uint8_t *data, size_t size, const struct limits *lim)
+tls_fuzz_run(const uint8_t *data, size_t size, struct tls_ctx *ctx)
 {
 	struct tls_fuzz_dir d[2];
 	struct tls_flow *tf;
@@ -70,7 +70,7 @@ tls_fuzz_run(const uint8_t *data, size_t size, const struct limits *lim)
 	int dir;
 
 	memset(d, 0, sizeof(d));
-	if ((tf = tls_flow_new(lim, 0)) == NULL)
+	if ((tf = tls_flow_new(ctx, 0)) == NULL)
 		return NULL;
 	cur_init(&c, data, size);
 	while (cur_u8(&c, &ctl) == 0 && cur_be16(&c, &n) == 0) {
@@ -79,15 +79,15 @@ tls_fuzz_run(const uint8_t *data, size_t size, const struct limits *lim)
 		dir = ctl & 1;
 		if (ctl & 0x80) {
 			tls_stream_end(tf, dir,
-			    (enum reasm_reason)((ctl >> 4) & 7) % REASM_REASON_MAX);
+			    (enum tls_end)(((ctl >> 4) & 7) % TLS_END_MAX));
 			d[dir].stopped = 1;
 			continue;
 		}
 		tls_fuzz_deliver(tf, &d[dir], dir, cur_ptr(&chunk),
 		    cur_left(&chunk));
 	}
-	tls_stream_end(tf, 0, REASM_OK);
-	tls_stream_end(tf, 1, REASM_OK);
+	tls_stream_end(tf, 0, TLS_END_OK);
+	tls_stream_end(tf, 1, TLS_END_OK);
 	tls_finalize(tf);
 	xfree(d[0].pend);
 	xfree(d[1].pend);
@@ -98,6 +98,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct limits lim;
+	static struct tls_ctx ctx;
 	static int init;
 	const struct tls_session *s;
 	struct tls_flow *tf;
@@ -105,15 +106,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!init) {
 		limits_default(&lim);
 		lim.tls_hs_max = 1u << 18;
+		(void)tls_ctx_init(&ctx, &lim);
 		init = 1;
 	}
-	if ((tf = tls_fuzz_run(data, size, &lim)) == NULL)
+	/* a small budget now and then: refusals must read as memcap */
+	ctx.mem_cap = size > 0 && (data[0] & 0x40) ? 4096 + 64 * size :
+	    lim.tls_memcap;
+	if ((tf = tls_fuzz_run(data, size, &ctx)) == NULL)
 		return 0;
 	s = tls_session(tf);
-	/* names must exist for whatever was parsed */
+	/* names must exist for whatever was parsed; settled after finalize */
 	if (tls_missing_name(s->missing) == NULL ||
-	    tls_version_name(s->version) == NULL)
+	    tls_version_name(s->version) == NULL || !tls_fsm_final(tf))
 		__builtin_trap();
 	tls_flow_free(tf);
+	if (ctx.mem_used != 0)		/* every byte given back */
+		__builtin_trap();
 	return 0;
 }

@@ -8,13 +8,9 @@
 #include <string.h>
 
 #include "cur.h"
+#include "../sensor/log.h"
 #include "tls_int.h"
 #include "../sensor/xmalloc.h"
-
-/* Extension types (IANA TLS ExtensionType registry). */
-#define TLS_EXT_SERVER_NAME		0
-#define TLS_EXT_ALPN			16
-#define TLS_EXT_SUPPORTED_VERSIONS	43
 
 /* RFC 8446 4.1.3: SHA-256("HelloRetryRequest") as ServerHello.random. */
 static const uint8_t tls_hrr_random[32] = {
@@ -25,21 +21,18 @@ static const uint8_t tls_hrr_random[32] = {
 };
 
 int
-tls_chain_add(struct tls_chain *chain, const uint8_t *der, size_t len)
+tls_chain_add(struct tls_ctx *ctx, struct tls_chain *chain,
+    const uint8_t *der, size_t len)
 {
 	struct tls_cert *tc;
 
-	if (chain->n >= LIM_TLS_CHAIN_MAX) {
-		chain->truncated = 1;
-		return -1;
-	}
-	if (len == 0 || len > UINT32_MAX)
-		return -1;
+	DEBUG_ASSERT(chain->n < LIM_TLS_CHAIN_MAX && len > 0 &&
+	    len <= UINT32_MAX);
 	tc = &chain->cert[chain->n];
-	if (tls_mem_take(len) == -1)
+	if (tls_mem_take(ctx, len) == -1)
 		return -1;
 	if ((tc->der = xmalloc(len)) == NULL) {
-		tls_mem_give(len);
+		tls_mem_give(ctx, len);
 		return -1;
 	}
 	memcpy(tc->der, der, len);
@@ -49,15 +42,32 @@ tls_chain_add(struct tls_chain *chain, const uint8_t *der, size_t len)
 }
 
 void
-tls_chain_clear(struct tls_chain *chain)
+tls_chain_clear(struct tls_ctx *ctx, struct tls_chain *chain)
 {
 	uint8_t i;
 
 	for (i = 0; i < chain->n && i < LIM_TLS_CHAIN_MAX; i++) {
 		xfree(chain->cert[i].der);
-		tls_mem_give(chain->cert[i].len);
+		tls_mem_give(ctx, chain->cert[i].len);
 	}
 	memset(chain, 0, sizeof(*chain));
+}
+
+int
+tls_chain_copy(struct tls_ctx *ctx, struct tls_chain *chain,
+    const struct tls_cert_list *list)
+{
+	uint8_t i;
+
+	for (i = 0; i < list->n; i++)
+		if (tls_chain_add(ctx, chain, cur_ptr(&list->der[i]),
+		    cur_left(&list->der[i])) == -1) {
+			tls_chain_clear(ctx, chain);
+			return -1;
+		}
+	chain->seen = 1;
+	chain->truncated = list->truncated;
+	return 0;
 }
 
 /* 1 for TLS 1.3 and its drafts (0x7fXX, Facebook's 0xfbXX). */
@@ -66,6 +76,16 @@ tls_hs_is_13(uint16_t v)
 {
 	return v == 0x0304 || (v & 0xff00) == 0x7f00 ||
 	    (v & 0xff00) == 0xfb00 || v == 0xfefc;
+}
+
+/* The final ServerHello chose TLS 1.3 (DTLS 1.3): its message layouts. */
+static int
+tls_hs_layout13(const struct tls_flow *tf)
+{
+	const struct tls_session *s = &tf->s;
+
+	return s->server_hello && tls_hs_is_13(s->version) &&
+	    !(s->dtls && s->version != 0xfefc);
 }
 
 /*
@@ -77,284 +97,183 @@ tls_hs_is_13(uint16_t v)
  *
  * Both length layers must agree exactly with the message length.
  */
-int
+enum parse_result
 tls_parse_cert_list(const uint8_t *body, size_t len, int tls13,
-    struct tls_chain *chain)
+    struct tls_cert_list *out)
 {
 	struct cur c, list, der, ext;
 	uint8_t ctx_len;
 	uint16_t ext_len;
 	uint32_t list_len, cert_len;
 
+	memset(out, 0, sizeof(*out));
 	cur_init(&c, body, len);
 	if (tls13 && (cur_u8(&c, &ctx_len) == -1 || cur_skip(&c, ctx_len) == -1))
-		goto bad;
+		return PARSE_BAD;
 	if (cur_be24(&c, &list_len) == -1 || cur_sub(&c, list_len, &list) == -1 ||
 	    cur_left(&c) != 0)
-		goto bad;
+		return PARSE_BAD;
 	while (cur_left(&list) > 0) {
 		if (cur_be24(&list, &cert_len) == -1 || cert_len == 0 ||
 		    cur_sub(&list, cert_len, &der) == -1)
-			goto bad;
+			return PARSE_BAD;
 		if (tls13 && (cur_be16(&list, &ext_len) == -1 ||
 		    cur_sub(&list, ext_len, &ext) == -1))
-			goto bad;
-		if (chain->n >= LIM_TLS_CHAIN_MAX)
-			chain->truncated = 1;
-		else if (tls_chain_add(chain, cur_ptr(&der),
-		    cur_left(&der)) == -1)
-			goto bad;
+			return PARSE_BAD;
+		if (out->n >= LIM_TLS_CHAIN_MAX)
+			out->truncated = 1;
+		else
+			out->der[out->n++] = der;
 	}
-	chain->seen = 1;
 	return PARSE_OK;
-bad:
-	tls_chain_clear(chain);
-	return PARSE_BAD;
 }
 
 /* Copy a host name, printable ASCII only, NUL-terminated. */
 static void
-tls_hs_copy_name(char *dst, size_t dstsz, struct cur *src)
+tls_hs_copy_name(char *dst, size_t dstsz, struct cur src)
 {
 	size_t i = 0;
 	uint8_t ch;
 
-	while (cur_u8(src, &ch) == 0 && i + 1 < dstsz)
+	while (cur_u8(&src, &ch) == 0 && i + 1 < dstsz)
 		dst[i++] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
 	dst[i] = '\0';
 }
 
 /*
- * RFC 6066 3: server_name extension
- *   list length (2) | { name_type (1) | HostName <1..2^16-1> }*
+ * The ALPN names of a hello (a list tls_hello_parse checked): a client's
+ * offer joined with ',' (whole names only) into alpn_offered, a server's
+ * choice into alpn.
  */
-static int
-tls_hs_sni(struct tls_session *s, struct cur *ext)
+static void
+tls_hs_alpn(struct tls_session *s, struct cur list, int server)
 {
-	struct cur list, name;
-	uint16_t list_len, name_len;
-	uint8_t type;
-
-	if (cur_be16(ext, &list_len) == -1 || cur_sub(ext, list_len, &list) == -1)
-		return -1;
-	while (cur_left(&list) > 0) {
-		if (cur_u8(&list, &type) == -1 ||
-		    cur_be16(&list, &name_len) == -1 ||
-		    cur_sub(&list, name_len, &name) == -1)
-			return -1;
-		if (type == 0 && s->sni[0] == '\0')
-			tls_hs_copy_name(s->sni, sizeof(s->sni), &name);
-	}
-	return 0;
-}
-
-/*
- * RFC 7301 3.1: ALPN
- *   list length (2) | { name length (1) | name }*
- * Offered names are joined with ','; the server's single choice goes to
- * alpn (server = 1).
- */
-static int
-tls_hs_alpn(struct tls_session *s, struct cur *ext, int server)
-{
-	struct cur list, name;
-	uint16_t list_len;
+	struct cur name;
 	uint8_t nlen;
-	size_t used;
+	size_t used, n;
 	char one[256];
 
-	if (cur_be16(ext, &list_len) == -1 || cur_sub(ext, list_len, &list) == -1)
-		return -1;
-	while (cur_left(&list) > 0) {
-		if (cur_u8(&list, &nlen) == -1 ||
-		    cur_sub(&list, nlen, &name) == -1)
-			return -1;
-		tls_hs_copy_name(one, sizeof(one), &name);
+	while (cur_u8(&list, &nlen) == 0 && cur_sub(&list, nlen, &name) == 0) {
+		tls_hs_copy_name(one, sizeof(one), name);
 		if (server) {
 			snprintf(s->alpn, sizeof(s->alpn), "%s", one);
 			continue;
 		}
 		used = strlen(s->alpn_offered);
-		if (used + strlen(one) + 2 > sizeof(s->alpn_offered))
-			continue;	/* keep whole names only */
+		n = strlen(one);
+		if (used + n + 2 > sizeof(s->alpn_offered))
+			continue;
 		if (used > 0)
 			s->alpn_offered[used++] = ',';
-		memcpy(s->alpn_offered + used, one, strlen(one) + 1);
+		memcpy(s->alpn_offered + used, one, n + 1);
 	}
-	return 0;
-}
-
-/* ClientHello extensions we report (the fingerprints read the rest). */
-static int
-tls_hs_ch_exts(struct tls_session *s, struct cur *exts)
-{
-	struct cur ext;
-	uint16_t type, elen;
-
-	while (cur_left(exts) > 0) {
-		if (cur_be16(exts, &type) == -1 || cur_be16(exts, &elen) == -1 ||
-		    cur_sub(exts, elen, &ext) == -1)
-			return -1;
-		if (type == TLS_EXT_SERVER_NAME && tls_hs_sni(s, &ext) == -1)
-			return -1;
-		if (type == TLS_EXT_ALPN && s->alpn_offered[0] == '\0' &&
-		    tls_hs_alpn(s, &ext, 0) == -1)
-			return -1;
-	}
-	return 0;
 }
 
 /*
- * RFC 5246 7.4.1.2 / RFC 8446 4.1.2 / RFC 6347 4.2.1, ClientHello:
- *
- *   legacy_version (2) | random (32) | session_id <0..32>
- *   [DTLS: cookie <0..255>] | cipher_suites <2..2^16-2>
- *   | compression_methods <1..2^8-1> | [extensions <0..2^16-1>]
+ * ClientHello (layout in tls_hello.c).  Only the first one counts: the
+ * second, after a HelloRetryRequest, repeats it.
  */
-static int
+static enum parse_result
 tls_hs_client_hello(struct tls_flow *tf, int dir, const uint8_t *body,
     size_t len, int dtls)
 {
 	struct tls_session *s = tls_session_mut(tf);
-	struct cur c, sid, skip, exts;
-	uint16_t version, n16;
-	uint8_t n8;
+	struct tls_hello h;
 
-	if (s->client_hello)	/* second hello after HelloRetryRequest */
+	if (s->client_hello)
 		return PARSE_OK;
-	cur_init(&c, body, len);
-	if (cur_be16(&c, &version) == -1 || cur_skip(&c, 32) == -1 ||
-	    cur_u8(&c, &n8) == -1 || n8 > 32 || cur_sub(&c, n8, &sid) == -1)
-		goto bad;
-	if (dtls && (cur_u8(&c, &n8) == -1 || cur_skip(&c, n8) == -1))
-		goto bad;
-	if (cur_be16(&c, &n16) == -1 || cur_sub(&c, n16, &skip) == -1 ||
-	    cur_u8(&c, &n8) == -1 || cur_sub(&c, n8, &skip) == -1)
-		goto bad;
+	if (tls_hello_parse(&h, body, len, 1, dtls) != PARSE_OK) {
+		tls_set_anomaly(tf, TLS_ANOM_BAD_HELLO);
+		return PARSE_BAD;
+	}
 	tls_set_client_dir(tf, dir);
 	s->client_hello = 1;
-	s->client_version = version;
-	tf->sid_len = (uint8_t)cur_left(&sid);
-	(void)cur_bytes(&sid, tf->sid, tf->sid_len);
-	if (cur_left(&c) > 0 && (cur_be16(&c, &n16) == -1 ||
-	    cur_sub(&c, n16, &exts) == -1 || tls_hs_ch_exts(s, &exts) == -1))
+	s->client_version = h.version;
+	tls_hs_copy_name(s->sni, sizeof(s->sni), h.sni);
+	tls_hs_alpn(s, h.alpn, 0);
+	if (h.ext_bad || h.ext_dup)
 		tls_set_anomaly(tf, TLS_ANOM_BAD_EXTENSION);
-	(void)tls_fp_client_hello(s, body, len, dtls);
+	if (!h.ext_bad)
+		tls_fp_client_hello(tf->ctx, s, &h, dtls);
+	tls_fsm(tf, TLS_EV_CLIENT_HELLO, dir);
 	return PARSE_OK;
-bad:
-	tls_set_anomaly(tf, TLS_ANOM_BAD_HELLO);
-	return PARSE_BAD;
-}
-
-/* ServerHello extensions: supported_versions (RFC 8446 4.2.1), ALPN. */
-static int
-tls_hs_sh_exts(struct tls_flow *tf, struct cur *exts)
-{
-	struct tls_session *s = tls_session_mut(tf);
-	struct cur ext;
-	uint16_t type, elen, v;
-
-	while (cur_left(exts) > 0) {
-		if (cur_be16(exts, &type) == -1 || cur_be16(exts, &elen) == -1 ||
-		    cur_sub(exts, elen, &ext) == -1)
-			return -1;
-		if (type == TLS_EXT_SUPPORTED_VERSIONS) {
-			if (cur_be16(&ext, &v) == -1)
-				return -1;
-			s->version = v;
-		} else if (type == TLS_EXT_ALPN &&
-		    tls_hs_alpn(s, &ext, 1) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-/* The ServerHello echoes a non-empty ClientHello session id. */
-static void
-tls_hs_sid_echo(struct tls_flow *tf, struct cur *sid)
-{
-	tf->sid_echo = tf->sid_len > 0 && cur_left(sid) == tf->sid_len &&
-	    memcmp(cur_ptr(sid), tf->sid, tf->sid_len) == 0;
 }
 
 /*
- * RFC 5246 7.4.1.3 / RFC 8446 4.1.3, ServerHello:
- *
- *   legacy_version (2) | random (32) | session_id <0..32> | cipher (2)
- *   | compression (1) | [extensions <0..2^16-1>]
- *
- * TLS 1.3 drafts before -22 (0x7f00..0x7f15) had no session id and no
- * compression byte.  A random of SHA-256("HelloRetryRequest") makes it a
- * HelloRetryRequest, not the final ServerHello.
+ * ServerHello (layout in tls_hello.c).  supported_versions overrides the
+ * legacy version (RFC 8446 4.1.3); a random of SHA-256("HelloRetryRequest")
+ * makes it a HelloRetryRequest, not the final ServerHello.
  */
-static int
+static enum parse_result
 tls_hs_server_hello(struct tls_flow *tf, int dir, const uint8_t *body,
     size_t len)
 {
 	struct tls_session *s = tls_session_mut(tf);
-	struct cur c, sid, exts;
-	uint16_t version, cipher;
-	uint8_t random[32], n8, comp;
-	int draft;
+	struct tls_hello h;
 
-	cur_init(&c, body, len);
-	if (cur_be16(&c, &version) == -1 || cur_bytes(&c, random, 32) == -1)
-		goto bad;
-	draft = version >= 0x7f00 && version < 0x7f16;
-	cur_init(&sid, NULL, 0);
-	if (!draft && (cur_u8(&c, &n8) == -1 || n8 > 32 ||
-	    cur_sub(&c, n8, &sid) == -1))
-		goto bad;
-	if (cur_be16(&c, &cipher) == -1 ||
-	    (!draft && cur_u8(&c, &comp) == -1))
-		goto bad;
+	if (tls_hello_parse(&h, body, len, 0, 0) != PARSE_OK) {
+		tls_set_anomaly(tf, TLS_ANOM_BAD_HELLO);
+		return PARSE_BAD;
+	}
 	if (tf->client_dir < 0)
 		tls_set_client_dir(tf, !dir);
-	s->version = version;
-	s->cipher = cipher;
+	s->version = h.seen & TLS_HELLO_VERSIONS ? h.selected_version :
+	    h.version;
+	s->cipher = h.cipher;
 	s->cipher_set = 1;
-	if (cur_left(&c) > 0 && (cur_be16(&c, &version) == -1 ||
-	    cur_sub(&c, version, &exts) == -1 || tls_hs_sh_exts(tf, &exts) == -1))
+	tls_hs_alpn(s, h.alpn, 1);
+	if (h.ext_bad || h.ext_dup)
 		tls_set_anomaly(tf, TLS_ANOM_BAD_EXTENSION);
-	tls_hs_sid_echo(tf, &sid);
-	if (memcmp(random, tls_hrr_random, sizeof(random)) == 0) {
-		tf->hrr = 1;
+	if (cur_left(&h.random) == sizeof(tls_hrr_random) &&
+	    memcmp(cur_ptr(&h.random), tls_hrr_random,
+	    sizeof(tls_hrr_random)) == 0) {
+		tls_fsm(tf, TLS_EV_HELLO_RETRY, dir);
 		return PARSE_OK;
 	}
 	s->server_hello = 1;
-	if (tls_hs_is_13(s->version) && !(s->dtls && s->version != 0xfefc))
-		tf->tls13 = 1;
-	(void)tls_fp_server_hello(s, body, len);
+	if (!h.ext_bad)
+		tls_fp_server_hello(tf->ctx, s, &h);
+	tls_fsm(tf, tls_hs_layout13(tf) ? TLS_EV_ENCRYPTED :
+	    TLS_EV_SERVER_HELLO, dir);
 	return PARSE_OK;
-bad:
-	tls_set_anomaly(tf, TLS_ANOM_BAD_HELLO);
-	return PARSE_BAD;
 }
 
-/* Certificate: the sender decides whose chain it is. */
-static int
+/*
+ * Certificate: the sender decides whose chain it is.  The list is parsed
+ * whole before anything is copied: a copy the memory budget refuses is a
+ * MEMCAP event, not a malformed list.
+ */
+static enum parse_result
 tls_hs_certificate(struct tls_flow *tf, int dir, const uint8_t *body,
     size_t len)
 {
 	struct tls_session *s = tls_session_mut(tf);
+	struct tls_cert_list list;
 	struct tls_chain *chain;
+	int client;
 
-	chain = tf->client_dir >= 0 && dir == tf->client_dir ?
-	    &s->client : &s->server;
+	client = tf->client_dir >= 0 && dir == tf->client_dir;
+	chain = client ? &s->client : &s->server;
 	if (chain->seen) {
 		tls_set_anomaly(tf, TLS_ANOM_UNEXPECTED_MSG);
 		return PARSE_OK;
 	}
-	if (tls_parse_cert_list(body, len, tf->tls13, chain) != PARSE_OK) {
+	if (tls_parse_cert_list(body, len, tls_hs_layout13(tf), &list) !=
+	    PARSE_OK) {
 		tls_set_anomaly(tf, TLS_ANOM_BAD_CERT_LEN);
 		return PARSE_BAD;
 	}
+	if (tls_chain_copy(tf->ctx, chain, &list) == -1) {
+		tls_fsm(tf, TLS_EV_MEMCAP, dir);
+		return PARSE_OK;
+	}
 	if (chain->truncated)
 		tls_set_anomaly(tf, TLS_ANOM_CHAIN_TOO_LONG);
+	tls_fsm(tf, client ? TLS_EV_CLIENT_CERT : TLS_EV_CERTIFICATE, dir);
 	return PARSE_OK;
 }
 
-int
+enum parse_result
 tls_hs_message(struct tls_flow *tf, int dir, uint8_t type,
     const uint8_t *body, size_t len, int dtls)
 {
@@ -373,9 +292,11 @@ tls_hs_message(struct tls_flow *tf, int dir, uint8_t type,
 		break;
 	case TLS_HS_CERTIFICATE_REQUEST:
 		s->cert_requested = 1;
+		tls_fsm(tf, TLS_EV_CERT_REQUEST, dir);
 		break;
 	case TLS_HS_SERVER_HELLO_DONE:
 		tf->shd = 1;
+		tls_fsm(tf, TLS_EV_SERVER_DONE, dir);
 		break;
 	default:
 		break;

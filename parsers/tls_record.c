@@ -46,9 +46,9 @@ tls_record_detect(const uint8_t *data, size_t len)
 }
 
 void
-tls_record_dir_free(struct tls_dir *d)
+tls_record_dir_free(struct tls_flow *tf, struct tls_dir *d)
 {
-	tls_mem_give(d->hs_cap);
+	tls_mem_give(tf->ctx, d->hs_cap);
 	xfree(d->hs);
 	d->hs = NULL;
 	d->hs_len = 0;
@@ -61,8 +61,8 @@ static void
 tls_record_bad(struct tls_flow *tf, int dir, enum tls_anomaly a)
 {
 	tls_set_anomaly(tf, a);
-	tf->bad = 1;
 	tf->d[dir].bad = 1;
+	tls_fsm(tf, TLS_EV_MALFORMED, dir);
 	tls_dir_stop(tf, dir);
 }
 
@@ -80,9 +80,9 @@ tls_record_too_large(struct tls_flow *tf, int dir, struct cur *msg,
 	tls_set_anomaly(tf, TLS_ANOM_HS_TOO_LARGE);
 	if (type == TLS_HS_CERTIFICATE && cur_be24(msg, &list_len) == 0 &&
 	    list_len + 3 == hlen)
-		tf->depth = 1;
+		tls_fsm(tf, TLS_EV_DEPTH, dir);
 	else
-		tf->bad = 1;
+		tls_fsm(tf, TLS_EV_MALFORMED, dir);
 	tls_dir_stop(tf, dir);
 }
 
@@ -114,8 +114,8 @@ tls_record_msgs(struct tls_flow *tf, int dir, struct cur *c, size_t *msg_size)
 		*c = m;
 		if (tls_hs_message(tf, dir, type, cur_ptr(&body),
 		    cur_left(&body), 0) == PARSE_BAD) {
-			tf->bad = 1;
 			tf->d[dir].bad = 1;
+			tls_fsm(tf, TLS_EV_MALFORMED, dir);
 			tls_dir_stop(tf, dir);
 			return -1;
 		}
@@ -141,13 +141,10 @@ tls_record_reserve(struct tls_flow *tf, struct tls_dir *d, size_t n)
 		grow = d->hs_msg;
 	if (grow > want)
 		want = grow;
-	if (tls_mem_take(want - d->hs_cap) == -1) {
-		tf->depth = 1;
+	if (tls_mem_take(tf->ctx, want - d->hs_cap) == -1)
 		return -1;
-	}
 	if ((p = xreallocarray(d->hs, want, 1)) == NULL) {
-		tls_mem_give(want - d->hs_cap);
-		tf->depth = 1;
+		tls_mem_give(tf->ctx, want - d->hs_cap);
 		return -1;
 	}
 	d->hs = p;
@@ -190,6 +187,7 @@ tls_record_handshake(struct tls_flow *tf, int dir, const uint8_t *frag,
 		cur_init(&c, frag, n);
 	} else {
 		if (tls_record_reserve(tf, d, n) == -1) {
+			tls_fsm(tf, TLS_EV_MEMCAP, dir);
 			tls_dir_stop(tf, dir);
 			return;
 		}
@@ -201,8 +199,10 @@ tls_record_handshake(struct tls_flow *tf, int dir, const uint8_t *frag,
 	if (tls_record_msgs(tf, dir, &c, &msg_size) == -1)
 		return;
 	if (tls_record_keep(tf, dir, cur_ptr(&c), cur_left(&c),
-	    msg_size) == -1)
+	    msg_size) == -1) {
+		tls_fsm(tf, TLS_EV_MEMCAP, dir);
 		tls_dir_stop(tf, dir);
+	}
 }
 
 /* RFC 5246 7.2: struct { AlertLevel level; AlertDescription desc; } */

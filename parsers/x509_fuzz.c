@@ -54,7 +54,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct x509_cert *held[LIM_TLS_CHAIN_MAX + 1];
-	struct tls_chain chain;
+	struct tls_cert_list list;
 	size_t nheld = 0, i;
 	uint8_t mode;
 
@@ -68,14 +68,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (mode & 0x02)
 		fuzz_one(data + 1, size - 1, held, &nheld);
 	else {
-		memset(&chain, 0, sizeof(chain));
 		if (tls_parse_cert_list(data + 1, size - 1, mode & 0x01,
-		    &chain) == PARSE_OK) {
-			for (i = 0; i < chain.n; i++)
-				fuzz_one(chain.cert[i].der, chain.cert[i].len,
-				    held, &nheld);
+		    &list) == PARSE_OK) {
+			for (i = 0; i < list.n; i++)
+				fuzz_one(cur_ptr(&list.der[i]),
+				    cur_left(&list.der[i]), held, &nheld);
 		}
-		tls_chain_clear(&chain);
 	}
 	xalloc_fail_after(-1);
 	for (i = 0; i < nheld; i++)

@@ -148,6 +148,27 @@ app_release(struct worker *w, struct flow *f)
 			reasm_dir_stop(&w->rc, &f->rd[d], REASM_DONE);
 }
 
+/* The reassembler's reason a stream stopped, as the TLS layer's. */
+static enum tls_end
+app_end_reason(enum reasm_reason r)
+{
+	switch (r) {
+	case REASM_DONE:
+		return TLS_END_DONE;
+	case REASM_GAP:
+		return TLS_END_GAP;
+	case REASM_DEPTH:
+		return TLS_END_DEPTH;
+	case REASM_MEMCAP:
+		return TLS_END_MEMCAP;
+	case REASM_CONSUMER_ERR:
+		return TLS_END_ERROR;
+	case REASM_OK:
+	default:
+		return TLS_END_OK;
+	}
+}
+
 /* Tell the TLS layer about streams the reassembler stopped. */
 static void
 note_stream_ends(struct flow *f)
@@ -161,7 +182,7 @@ note_stream_ends(struct flow *f)
 		    f->rd[d].reason == REASM_DONE)
 			continue;
 		f->flags |= bit;
-		tls_stream_end(f->app, d, f->rd[d].reason);
+		tls_stream_end(f->app, d, app_end_reason(f->rd[d].reason));
 	}
 }
 
@@ -196,7 +217,7 @@ app_after(struct worker *w, struct flow *f, uint64_t ts_us)
 static int
 app_attach(struct worker *w, struct flow *f, int udp)
 {
-	f->app = tls_flow_new(w->lim, udp);
+	f->app = tls_flow_new(&w->tls, udp);
 	if (f->app == NULL) {
 		w->st.tls_alloc_fail++;
 		flow_bypass(&w->ft, f);
@@ -375,8 +396,10 @@ worker_init(struct worker *w, const struct limits *lim, struct output *out,
 		return -1;
 	}
 	flow_table_set_reasm(&w->ft, &w->rc);	/* frees rd[] buffers at end */
-	tls_mem_configure(lim);
+	if (tls_ctx_init(&w->tls, lim) == -1)
+		log_warnx("OpenSSL has no MD5 or SHA-256: no JA3/JA4");
 	if ((w->xc = x509_cache_new(lim->x509_cache)) == NULL) {
+		tls_ctx_free(&w->tls);
 		flow_table_free(&w->ft);
 		decode_free(&w->dec);
 		rules_state_free(w->rstate);
@@ -407,6 +430,7 @@ worker_free(struct worker *w)
 {
 	flow_end_all(&w->ft);
 	flow_table_free(&w->ft);
+	tls_ctx_free(&w->tls);		/* after the flows gave memory back */
 	classify_free(w->cls);
 	x509_cache_free(w->xc);
 	decode_free(&w->dec);
@@ -481,7 +505,6 @@ static void
 stats_tls(struct jbuf *j, const struct worker *w)
 {
 	const struct x509_stats *xs = x509_cache_stats(w->xc);
-	uint64_t mem, peak, hits;
 	int i;
 
 	jb_obj_open(j, "tls");
@@ -491,10 +514,10 @@ stats_tls(struct jbuf *j, const struct worker *w)
 	jb_u64(j, "client_chains", w->st.client_chains);
 	jb_u64(j, "not_tls", w->st.not_tls);
 	jb_u64(j, "alloc_fail", w->st.tls_alloc_fail);
-	tls_mem_stats(&mem, &peak, &hits);
-	jb_u64(j, "memory_in_use", mem);
-	jb_u64(j, "memory_peak", peak);
-	jb_u64(j, "memcap_hits", hits);
+	jb_u64(j, "memory_in_use", w->tls.mem_used);
+	jb_u64(j, "memory_peak", w->tls.mem_peak);
+	jb_u64(j, "memcap_hits", w->tls.mem_hits);
+	jb_u64(j, "memcap_refused", w->tls.memcap_refused);
 	jb_obj_open(j, "chain_missing");
 	for (i = 1; i < TLS_MISSING_MAX && i < 16; i++)
 		if (w->st.missing[i] != 0)
@@ -590,16 +613,13 @@ worker_report_caps(const struct worker *w)
 		log_info("reassembly depth reached on %llu streams "
 		    "(reassembly.depth %u bytes)",
 		    (unsigned long long)r->depth_reached, w->lim->reasm_depth);
-	{
-		uint64_t mem, peak, hits;
-
-		tls_mem_stats(&mem, &peak, &hits);
-		if (hits > 0)
-			log_warnx("TLS memory cap hit %llu times (tls.memcap "
-			    "%llu bytes)", (unsigned long long)hits,
-			    (unsigned long long)w->lim->tls_memcap);
-	}
-		if (d->reason[DEC_FRAG_CAP] > 0)
+	if (w->tls.mem_hits > 0)
+		log_warnx("TLS memory cap hit %llu times, %llu sessions lost "
+		    "their chain (tls.memcap %llu bytes)",
+		    (unsigned long long)w->tls.mem_hits,
+		    (unsigned long long)w->tls.memcap_refused,
+		    (unsigned long long)w->lim->tls_memcap);
+	if (d->reason[DEC_FRAG_CAP] > 0)
 		log_warnx("IP fragment cap hit: %llu fragments dropped",
 		    (unsigned long long)d->reason[DEC_FRAG_CAP]);
 	if (w->out->st.oom > 0 || w->out->st.write_errors > 0)

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "../parsers/decode.h"
+#include "../parsers/tls.h"
 #include "flow.h"
 #include "reasm.h"
 #include "limits.h"
@@ -52,6 +53,7 @@ struct worker {
 	struct decoder		 dec;
 	struct flow_table	 ft;
 	struct reasm_ctx	 rc;
+	struct tls_ctx		 tls;		/* TLS memory budget, digests */
 	struct classify		*cls;
 	struct x509_cache	*xc;
 	const struct ruleset	*rules;		/* shared; NULL: no rules */

@@ -42,6 +42,7 @@ struct hs_msg {
  * test only pass the pointer on, the doubles record beside it. */
 struct fake_flow {
 	struct tls_flow	 f;		/* s and client_dir are used */
+	int		 events[TLS_EV_MAX];	/* tls_fsm calls per event */
 	int		 marked[2];
 	int		 notes[2];
 	uint8_t		 last_ct[2];
@@ -52,7 +53,7 @@ struct fake_flow {
 
 #define FF(tf)	((struct fake_flow *)(void *)(tf))
 
-int
+enum parse_result
 tls_hs_message(struct tls_flow *tf, int dir, uint8_t type,
     const uint8_t *body, size_t len, int dtls)
 {
@@ -103,25 +104,43 @@ tls_set_client_dir(struct tls_flow *tf, int dir)
 	tf->client_dir = dir;
 }
 
-/* The TLS memory budget lives in tls.c: unlimited here. */
-int
-tls_mem_take(size_t n)
+void
+tls_fsm(struct tls_flow *tf, enum tls_event ev, int dir)
 {
-	(void)n;
+	(void)dir;
+	assert_true((unsigned)ev < TLS_EV_MAX);
+	FF(tf)->events[ev]++;
+}
+
+/* The TLS memory budget lives in tls.c: a plain counter here, so a test
+ * can refuse memory (aux_mem_cap) and check that all is given back. */
+static size_t aux_mem_used, aux_mem_cap = SIZE_MAX;
+
+int
+tls_mem_take(struct tls_ctx *ctx, size_t n)
+{
+	(void)ctx;
+	if (n > aux_mem_cap - aux_mem_used)
+		return -1;
+	aux_mem_used += n;
 	return 0;
 }
 
 void
-tls_mem_give(size_t n)
+tls_mem_give(struct tls_ctx *ctx, size_t n)
 {
-	(void)n;
+	(void)ctx;
+	assert_true(n <= aux_mem_used);
+	aux_mem_used -= n;
 }
 
 int
-tls_chain_add(struct tls_chain *ch, const uint8_t *der, size_t len)
+tls_chain_add(struct tls_ctx *ctx, struct tls_chain *ch, const uint8_t *der,
+    size_t len)
 {
 	uint8_t *p;
 
+	(void)ctx;
 	if (ch->n >= LIM_TLS_CHAIN_MAX || (p = xmalloc(len)) == NULL)
 		return -1;
 	memcpy(p, der, len);
@@ -132,10 +151,20 @@ tls_chain_add(struct tls_chain *ch, const uint8_t *der, size_t len)
 }
 
 void
-tls_chain_clear(struct tls_chain *ch)
+tls_chain_clear(struct tls_ctx *ctx, struct tls_chain *ch)
 {
+	(void)ctx;
 	while (ch->n > 0)
 		xfree(ch->cert[--ch->n].der);
+}
+
+/* A context for dtls_state_new: only its limits are read here. */
+static struct tls_ctx *
+aux_ctx(struct tls_ctx *ctx, const struct limits *lim)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->lim = lim;
+	return ctx;
 }
 
 static struct tls_flow *
@@ -155,8 +184,8 @@ flow_free(struct tls_flow *tf)
 
 	for (i = 0; i < FF(tf)->nmsg; i++)
 		free(FF(tf)->msg[i].body);
-	tls_chain_clear(&tf->s.server);
-	tls_chain_clear(&tf->s.client);
+	tls_chain_clear(NULL, &tf->s.server);
+	tls_chain_clear(NULL, &tf->s.client);
 	free(FF(tf));
 }
 
@@ -371,6 +400,7 @@ dg_replay(struct tls_flow *tf, struct dtls_state *ds, const char *path,
     int cut)
 {
 	struct limits lim;
+	struct tls_ctx ctx;
 	struct dtls_state *tmp;
 	struct tls_flow *junk;
 	uint8_t *buf, *p;
@@ -385,7 +415,7 @@ dg_replay(struct tls_flow *tf, struct dtls_state *ds, const char *path,
 		assert_true(pos + 3 + n <= len);
 		for (i = 0; cut && i < n; i++) {
 			junk = flow_new();
-			tmp = dtls_state_new(&lim);
+			tmp = dtls_state_new(aux_ctx(&ctx, &lim));
 			p = malloc(i + 1);
 			memcpy(p, buf + pos + 3, i);
 			dtls_datagram(junk, tmp, dir, p, i);
@@ -432,6 +462,7 @@ test_dtls_real(void **state)
 		{ DATA "dtls/webrtc-stun.dg", DATA "dtls/webrtc-stun.f11.der", 0 },
 	};
 	struct limits lim;
+	struct tls_ctx ctx;
 	struct dtls_state *ds;
 	struct tls_flow *tf;
 	size_t i;
@@ -441,7 +472,7 @@ test_dtls_real(void **state)
 	limits_default(&lim);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		tf = flow_new();
-		ds = dtls_state_new(&lim);
+		ds = dtls_state_new(aux_ctx(&ctx, &lim));
 		assert_non_null(ds);
 		dg_replay(tf, ds, cases[i].dg, 0);
 		/* webrtc: the first datagrams are STUN from the answerer,
@@ -475,12 +506,13 @@ static void
 test_dtls13(void **state)
 {
 	struct limits lim;
+	struct tls_ctx ctx;
 	struct dtls_state *ds;
 	struct tls_flow *tf = flow_new();
 
 	(void)state;
 	limits_default(&lim);
-	ds = dtls_state_new(&lim);
+	ds = dtls_state_new(aux_ctx(&ctx, &lim));
 	dg_replay(tf, ds, DATA "dtls/dtls13-wolfssl.dg", 0);
 	assert_true(count_msgs(tf, 0, TLS_HS_CLIENT_HELLO) >= 1);
 	assert_true(count_msgs(tf, 1, TLS_HS_SERVER_HELLO) >= 1);
@@ -498,6 +530,7 @@ test_dtls_truncated(void **state)
 	static const char *files[] = { DATA "dtls/dtls1_2.dg",
 	    DATA "dtls/webrtc-stun.dg", DATA "dtls/dtls13-wolfssl.dg" };
 	struct limits lim;
+	struct tls_ctx ctx;
 	struct dtls_state *ds;
 	struct tls_flow *tf;
 	size_t i;
@@ -506,7 +539,7 @@ test_dtls_truncated(void **state)
 	limits_default(&lim);
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		tf = flow_new();
-		ds = dtls_state_new(&lim);
+		ds = dtls_state_new(aux_ctx(&ctx, &lim));
 		dg_replay(tf, ds, files[i], 1);
 		dtls_state_free(ds);
 		flow_free(tf);
@@ -583,6 +616,7 @@ test_dtls_fragments(void **state)
 {
 	static const uint32_t cuts[] = { 0, 700, 1400, 2100, 2800, MSG_LEN };
 	struct limits lim;
+	struct tls_ctx ctx;
 	struct dtls_state *ds;
 	struct tls_flow *tf;
 	int order, k;
@@ -594,7 +628,7 @@ test_dtls_fragments(void **state)
 		msg_body[i] = (uint8_t)(i * 7 + (i >> 8));
 	for (order = 0; order < 4; order++) {
 		tf = flow_new();
-		ds = dtls_state_new(&lim);
+		ds = dtls_state_new(aux_ctx(&ctx, &lim));
 		for (k = 0; k < 5; k++) {
 			int j = order == 1 ? 4 - k : k;
 			uint32_t a = cuts[j], b = cuts[j + 1];
@@ -618,6 +652,7 @@ static void
 test_dtls_overlap_conflict(void **state)
 {
 	struct limits lim;
+	struct tls_ctx ctx;
 	struct dtls_state *ds;
 	struct tls_flow *tf = flow_new();
 	uint8_t evil[100], dg[200];
@@ -625,7 +660,7 @@ test_dtls_overlap_conflict(void **state)
 
 	(void)state;
 	limits_default(&lim);
-	ds = dtls_state_new(&lim);
+	ds = dtls_state_new(aux_ctx(&ctx, &lim));
 	send_frag(tf, ds, 0, 1500, 0);
 	memset(evil, 0xee, sizeof(evil));
 	n = dtls_frag_dg(dg, 0, TLS_HS_CERTIFICATE, MSG_LEN, 0, 1400, evil,
@@ -643,6 +678,7 @@ static void
 test_dtls_bounds(void **state)
 {
 	struct limits lim;
+	struct tls_ctx ctx;
 	struct dtls_state *ds;
 	struct tls_flow *tf = flow_new();
 	uint8_t dg[2000], b[1000];
@@ -653,7 +689,7 @@ test_dtls_bounds(void **state)
 	memset(b, 0x41, sizeof(b));
 	limits_default(&lim);
 	lim.tls_hs_max = 4000;
-	ds = dtls_state_new(&lim);
+	ds = dtls_state_new(aux_ctx(&ctx, &lim));
 	/* 16 MB message: refused, never buffered */
 	n = dtls_frag_dg(dg, 0, TLS_HS_CERTIFICATE, 0xffffff, 0, 0, b, 100);
 	dtls_datagram(tf, ds, 1, dg, n);
@@ -693,6 +729,7 @@ static void
 test_dtls_epoch_and_oom(void **state)
 {
 	struct limits lim;
+	struct tls_ctx ctx;
 	struct dtls_state *ds;
 	struct tls_flow *tf = flow_new();
 	uint8_t dg[200], b[100];
@@ -701,7 +738,7 @@ test_dtls_epoch_and_oom(void **state)
 	(void)state;
 	memset(b, 1, sizeof(b));
 	limits_default(&lim);
-	ds = dtls_state_new(&lim);
+	ds = dtls_state_new(aux_ctx(&ctx, &lim));
 	n = dtls_frag_dg(dg, 1, TLS_HS_FINISHED, 12, 9, 0, b, 12);
 	dtls_datagram(tf, ds, 0, dg, n);
 	assert_int_equal(FF(tf)->nmsg, 0);

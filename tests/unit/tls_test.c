@@ -107,21 +107,41 @@ struct sim {
 	struct bb	 pend[2];
 	size_t		 need[2];
 	struct limits	 lim;
+	struct tls_ctx	 own;		/* the worker context, unless shared */
+	struct tls_ctx	*ctx;
 };
+
+/* A flow under ctx (shared by several sims), or its own when NULL. */
+static void
+sim_init_ctx(struct sim *s, struct tls_ctx *ctx)
+{
+	memset(s, 0, sizeof(*s));
+	limits_default(&s->lim);
+	if (ctx == NULL) {
+		assert_int_equal(tls_ctx_init(&s->own, &s->lim), 0);
+		ctx = &s->own;
+	}
+	s->ctx = ctx;
+	s->tf = tls_flow_new(ctx, 0);
+	assert_non_null(s->tf);
+}
 
 static void
 sim_init(struct sim *s)
 {
-	memset(s, 0, sizeof(*s));
-	limits_default(&s->lim);
-	s->tf = tls_flow_new(&s->lim, 0);
-	assert_non_null(s->tf);
+	sim_init_ctx(s, NULL);
 }
 
 static void
 sim_free(struct sim *s)
 {
 	tls_flow_free(s->tf);
+	s->tf = NULL;
+	if (s->ctx == &s->own) {
+		/* every byte of the budget came back */
+		assert_int_equal(s->own.mem_used, 0);
+		tls_ctx_free(&s->own);
+	}
 	bb_free(&s->pend[0]);
 	bb_free(&s->pend[1]);
 }
@@ -528,6 +548,271 @@ test_server_hello_13_and_hrr(void **state)
 	bb_free(&rec);
 }
 
+/* Parse the hello in msg (a handshake message built above) into h. */
+static enum parse_result
+parse_msg(struct tls_hello *h, const struct bb *msg, int client, int dtls)
+{
+	assert_true(msg->len >= 4);
+	return tls_hello_parse(h, msg->p + 4, msg->len - 4, client, dtls);
+}
+
+/* The slice as a C string (test data is short ASCII). */
+static const char *
+slice_str(struct cur c, char *buf, size_t size)
+{
+	assert_true(cur_left(&c) < size);
+	memcpy(buf, cur_ptr(&c), cur_left(&c));
+	buf[cur_left(&c)] = '\0';
+	return buf;
+}
+
+/*
+ * One parse gives the struct both consumers read: extension types in
+ * order as sent (GREASE and repeats kept), the first of a repeated
+ * decoded extension counting, and the fingerprints dropping GREASE.
+ */
+static void
+test_hello_grease_and_duplicates(void **state)
+{
+	static const uint16_t ciphers[] = { 0x0a0a, 0x1301, 0xc02f };
+	static const uint16_t groups[] = { 0x2a2a, 29 };
+	static const uint16_t sv[] = { 0x3a3a, 0x0304 };
+	static const uint16_t types[] = { 0x1a1a, 0, 10, 0, 43, 16 };
+	static const char *const alpn[] = { "h2" };
+	struct bb exts = { 0 }, msg = { 0 }, rec = { 0 };
+	struct tls_hello h;
+	struct sim s;
+	const struct tls_session *ss;
+	char name[64];
+	size_t i;
+
+	(void)state;
+	ext(&exts, 0x1a1a, NULL);
+	ext_sni(&exts, "a.example");
+	ext_u16_list(&exts, 10, 2, groups, 2);
+	ext_sni(&exts, "b.example");
+	ext_u16_list(&exts, 43, 1, sv, 2);
+	ext_alpn(&exts, alpn, 1);
+	client_hello(&msg, NULL, 0, ciphers, 3, &exts);
+	assert_int_equal(parse_msg(&h, &msg, 1, 0), PARSE_OK);
+	assert_int_equal(h.version, 0x0303);
+	assert_int_equal(cur_left(&h.random), 32);
+	assert_int_equal(cur_left(&h.ciphers), 6);
+	assert_int_equal(h.n_exts, 6);
+	for (i = 0; i < 6; i++)
+		assert_int_equal(h.ext_types[i], types[i]);
+	assert_true(h.has_exts);
+	assert_false(h.ext_bad);
+	assert_true(h.ext_dup);
+	assert_int_equal(h.seen, TLS_HELLO_SNI | TLS_HELLO_GROUPS |
+	    TLS_HELLO_VERSIONS | TLS_HELLO_ALPN);
+	assert_string_equal(slice_str(h.sni, name, sizeof(name)), "a.example");
+	assert_int_equal(cur_left(&h.groups), 4);
+	assert_int_equal(cur_left(&h.versions), 4);
+	assert_int_equal(cur_left(&h.sigalgs), 0);
+
+	bb_records(&rec, TLS_CT_HANDSHAKE, msg.p, msg.len, 16384);
+	sim_init(&s);
+	sim_feed_bb(&s, C2S, &rec, 5);
+	ss = tls_session(s.tf);
+	assert_true(ss->client_hello);
+	assert_string_equal(ss->sni, "a.example");
+	assert_string_equal(ss->alpn_offered, "h2");
+	assert_true(ss->anomalies & (1u << TLS_ANOM_BAD_EXTENSION));
+	assert_false(ss->anomalies & (1u << TLS_ANOM_BAD_HELLO));
+	assert_non_null(ss->ja3);
+	assert_string_equal(ss->ja3, "771,4865-49199,0-10-0-43-16,29,");
+	assert_string_equal(ss->ja3_md5, "d7ce8da5a8da34e2282ef1f5855c8d8e");
+	/* sha256("1301,c02f"), sha256("000a,002b") */
+	assert_string_equal(ss->ja4, "t13d0205h2_c1929292aa6b_b0ac53b37fa7");
+	sim_free(&s);
+	bb_free(&exts);
+	bb_free(&msg);
+	bb_free(&rec);
+}
+
+/* A ClientHello whose extensions end early: an anomaly, no fingerprint
+ * (a partial list would be a wrong one), the session goes on with what
+ * parsed before the cut. */
+static void
+test_hello_truncated_extensions(void **state)
+{
+	static const uint16_t ciphers[] = { 0x1301 };
+	struct bb exts = { 0 }, msg = { 0 }, rec = { 0 };
+	struct tls_hello h;
+	struct sim s;
+	const struct tls_session *ss;
+
+	(void)state;
+	ext_sni(&exts, "x.example");
+	bb_u16(&exts, 10);		/* supported_groups claiming 50 bytes */
+	bb_u16(&exts, 50);
+	bb_u16(&exts, 2);
+	bb_u16(&exts, 29);
+	client_hello(&msg, NULL, 0, ciphers, 1, &exts);
+	assert_int_equal(parse_msg(&h, &msg, 1, 0), PARSE_OK);
+	assert_true(h.has_exts);
+	assert_true(h.ext_bad);
+	assert_int_equal(h.n_exts, 1);
+	assert_int_equal(h.seen, TLS_HELLO_SNI);
+
+	bb_records(&rec, TLS_CT_HANDSHAKE, msg.p, msg.len, 16384);
+	sim_init(&s);
+	sim_feed_bb(&s, C2S, &rec, 100000);
+	ss = tls_session(s.tf);
+	assert_true(ss->client_hello);
+	assert_string_equal(ss->sni, "x.example");
+	assert_true(ss->anomalies & (1u << TLS_ANOM_BAD_EXTENSION));
+	assert_null(ss->ja3);
+	assert_string_equal(ss->ja4, "");
+	assert_false(tls_done(s.tf));
+	sim_free(&s);
+	bb_free(&exts);
+	bb_free(&msg);
+	bb_free(&rec);
+}
+
+/* The block itself cut short, decoded extensions that do not hold
+ * together, and fixed parts that do not parse. */
+static void
+test_hello_malformed(void **state)
+{
+	static const uint16_t ciphers[] = { 0x1301, 0x1302 };
+	struct bb exts = { 0 }, d = { 0 }, msg = { 0 };
+	struct tls_hello h;
+
+	(void)state;
+	/* extension block length past the end of the message */
+	client_hello(&msg, NULL, 0, ciphers, 2, NULL);
+	msg.len = 0;
+	ext_sni(&exts, "y.example");
+	client_hello(&msg, NULL, 0, ciphers, 2, &exts);
+	msg.p[4 + 2 + 32 + 1 + 2 + 4 + 2] = 0;	/* length high byte */
+	msg.p[4 + 2 + 32 + 1 + 2 + 4 + 3] = 0xff;
+	assert_int_equal(parse_msg(&h, &msg, 1, 0), PARSE_OK);
+	assert_true(h.ext_bad);
+	assert_int_equal(h.n_exts, 0);
+	/* supported_groups of odd length; then a vector short of its
+	 * extension: both are bad, not silently read */
+	bb_u16(&d, 3); bb_u16(&d, 29); bb_u8(&d, 0);
+	exts.len = msg.len = 0;
+	ext(&exts, 10, &d);
+	client_hello(&msg, NULL, 0, ciphers, 2, &exts);
+	assert_int_equal(parse_msg(&h, &msg, 1, 0), PARSE_OK);
+	assert_true(h.ext_bad);
+	assert_int_equal(h.seen, 0);
+	d.len = exts.len = msg.len = 0;
+	bb_u16(&d, 2); bb_u16(&d, 29); bb_u16(&d, 23);
+	ext(&exts, 10, &d);
+	client_hello(&msg, NULL, 0, ciphers, 2, &exts);
+	assert_int_equal(parse_msg(&h, &msg, 1, 0), PARSE_OK);
+	assert_true(h.ext_bad);
+	/* a cipher suite list of odd length is no hello */
+	msg.len = 0;
+	client_hello(&msg, NULL, 0, ciphers, 2, NULL);
+	msg.p[4 + 2 + 32 + 1 + 1] = 3;
+	assert_int_equal(parse_msg(&h, &msg, 1, 0), PARSE_BAD);
+	/* session id over 32 bytes; a body cut inside the random */
+	msg.len = 0;
+	client_hello(&msg, NULL, 0, ciphers, 2, NULL);
+	msg.p[4 + 2 + 32] = 33;
+	assert_int_equal(parse_msg(&h, &msg, 1, 0), PARSE_BAD);
+	assert_int_equal(tls_hello_parse(&h, msg.p + 4, 20, 1, 0), PARSE_BAD);
+	assert_int_equal(tls_hello_parse(&h, msg.p + 4, 20, 0, 0), PARSE_BAD);
+	bb_free(&exts);
+	bb_free(&d);
+	bb_free(&msg);
+}
+
+/* DTLS: a cookie between the session id and the cipher suites. */
+static void
+test_hello_dtls_cookie(void **state)
+{
+	struct bb body = { 0 };
+	struct tls_hello h;
+	uint8_t random[32];
+
+	(void)state;
+	memset(random, 0x33, sizeof(random));
+	bb_u16(&body, 0xfefd);
+	bb_put(&body, random, 32);
+	bb_u8(&body, 0);		/* session id */
+	bb_u8(&body, 3);		/* cookie */
+	bb_u8(&body, 0xc0); bb_u8(&body, 0x2f); bb_u8(&body, 0x00);
+	bb_u16(&body, 2);
+	bb_u16(&body, 0xc02b);
+	bb_u8(&body, 1);
+	bb_u8(&body, 0);
+	assert_int_equal(tls_hello_parse(&h, body.p, body.len, 1, 1),
+	    PARSE_OK);
+	assert_int_equal(h.version, 0xfefd);
+	assert_int_equal(cur_left(&h.ciphers), 2);
+	assert_false(h.has_exts);
+	/* read as TLS, the cookie is taken for the suites: no compression */
+	assert_int_equal(tls_hello_parse(&h, body.p, body.len, 1, 0),
+	    PARSE_BAD);
+	bb_free(&body);
+}
+
+/*
+ * A ServerHello of TLS 1.3 draft 18 (0x7f12): no session id and no
+ * compression byte before draft 22.  Read with the final layout, the
+ * high byte of the cipher would be a session id length; JA3S is the
+ * version, cipher and extensions of the draft layout.
+ */
+static void
+test_server_hello_draft(void **state)
+{
+	struct bb body = { 0 }, msg = { 0 }, rec = { 0 };
+	struct tls_hello h;
+	struct sim s;
+	const struct tls_session *ss;
+	uint8_t random[32];
+
+	(void)state;
+	memset(random, 0x44, sizeof(random));
+	bb_u16(&body, 0x7f12);
+	bb_put(&body, random, 32);
+	bb_u16(&body, 0x1301);
+	bb_u16(&body, 8);		/* extensions: key_share (40) */
+	bb_u16(&body, 40);
+	bb_u16(&body, 4);
+	bb_u16(&body, 29);
+	bb_u16(&body, 0);
+	bb_hs(&msg, TLS_HS_SERVER_HELLO, &body);
+	assert_int_equal(parse_msg(&h, &msg, 0, 0), PARSE_OK);
+	assert_true(h.draft);
+	assert_int_equal(h.cipher, 0x1301);
+	assert_int_equal(cur_left(&h.session_id), 0);
+	assert_int_equal(h.n_exts, 1);
+	assert_int_equal(h.ext_types[0], 40);
+	assert_false(h.ext_bad);
+
+	bb_records(&rec, TLS_CT_HANDSHAKE, msg.p, msg.len, 16384);
+	sim_init(&s);
+	feed_client_hello(&s);
+	sim_feed_bb(&s, S2C, &rec, 1000);
+	ss = tls_session(s.tf);
+	assert_true(ss->server_hello);
+	assert_int_equal(ss->version, 0x7f12);
+	assert_int_equal(ss->cipher, 0x1301);
+	assert_int_equal(ss->anomalies, 0);
+	assert_non_null(ss->ja3s);
+	assert_string_equal(ss->ja3s, "32530,4865,40");
+	assert_string_equal(ss->ja3s_md5, "b8a8031b301aef7618403061e9f33065");
+	assert_true(tls_done(s.tf));
+	assert_int_equal(ss->missing, TLS_MISSING_TLS13);
+	sim_free(&s);
+	/* draft 22 on (0x7f16) has the final layout again: these bytes
+	 * then claim a 19-byte session id (0x13) and do not parse */
+	body.p[1] = 0x16;
+	assert_int_equal(tls_hello_parse(&h, body.p, body.len, 0, 0),
+	    PARSE_BAD);
+	bb_free(&body);
+	bb_free(&msg);
+	bb_free(&rec);
+}
+
 /* Run the standard server flight, laid out by layout(), and check it. */
 static void
 run_flight(const struct bb *srv, size_t chunk, int with_client)
@@ -691,7 +976,7 @@ test_cert_bad_lengths(void **state)
 		sim_free(&s);
 	}
 	assert_int_equal(tls_parse_cert_list(body.p, body.len, 0,
-	    &(struct tls_chain){ 0 }), PARSE_BAD);
+	    &(struct tls_cert_list){ 0 }), PARSE_BAD);
 	bb_free(&sh);
 	bb_free(&body);
 	bb_free(&msg);
@@ -738,8 +1023,9 @@ test_cert_huge_claim(void **state)
 /*
  * 200 flows each claim a 1 MiB Certificate and send 2 KB of it: buffers
  * grow with the bytes that came, not the claim, and all of them together
- * stay under tls.memcap (set to 256 KiB here); flows past the cap stop
- * with chain_missing depth, and everything is given back at the end.
+ * stay under tls.memcap (set to 256 KiB here, one worker context shared
+ * by the 200 flows); flows past the cap stop with chain_missing memcap,
+ * counted in memcap_refused, and everything is given back at the end.
  */
 static void
 test_memcap_many_flows(void **state)
@@ -747,17 +1033,16 @@ test_memcap_many_flows(void **state)
 	enum { NFLOWS = 200 };
 	struct bb sh = { 0 }, msg = { 0 }, srv = { 0 };
 	static struct sim s[NFLOWS];
-	uint64_t used, peak, hits0, hits;
+	struct tls_ctx ctx;
 	struct limits lim;
-	size_t i, depth = 0;
+	size_t i, memcap = 0;
 	uint8_t junk[2048];
 
 	(void)state;
 	limits_default(&lim);
 	lim.tls_memcap = 256 * 1024;
-	tls_mem_configure(&lim);
-	tls_mem_stats(&used, &peak, &hits0);
-	assert_int_equal(used, 0);
+	assert_int_equal(tls_ctx_init(&ctx, &lim), 0);
+	assert_int_equal(ctx.mem_used, 0);
 	memset(junk, 0x42, sizeof(junk));
 	server_hello(&sh, 0x0303, NULL, NULL, 0, 0x002f, NULL);
 	bb_u8(&msg, TLS_HS_CERTIFICATE);
@@ -768,26 +1053,30 @@ test_memcap_many_flows(void **state)
 	bb_records(&srv, TLS_CT_HANDSHAKE, sh.p, sh.len, 16384);
 	bb_records(&srv, TLS_CT_HANDSHAKE, msg.p, msg.len, 16384);
 	for (i = 0; i < NFLOWS; i++) {
-		sim_init(&s[i]);
+		sim_init_ctx(&s[i], &ctx);
 		feed_client_hello(&s[i]);
 		sim_feed_bb(&s[i], S2C, &srv, 700);
-		tls_mem_stats(&used, &peak, &hits);
-		assert_true(used <= lim.tls_memcap);
+		assert_true(ctx.mem_used <= lim.tls_memcap);
 	}
-	assert_true(hits > hits0);		/* the cap was reached */
+	assert_true(ctx.mem_hits > 0);		/* the cap was reached */
 	for (i = 0; i < NFLOWS; i++) {
 		tls_finalize(s[i].tf);
-		if (tls_session(s[i].tf)->missing == TLS_MISSING_DEPTH)
-			depth++;
+		if (tls_session(s[i].tf)->missing == TLS_MISSING_MEMCAP)
+			memcap++;
+		else
+			assert_int_equal(tls_session(s[i].tf)->missing,
+			    TLS_MISSING_TRUNCATED);
+		/* a refusal is not a malformation */
+		assert_false(tls_session(s[i].tf)->anomalies &
+		    (1u << TLS_ANOM_BAD_CERT_LEN));
 	}
-	assert_true(depth > 0 && depth < NFLOWS);
+	assert_true(memcap > 0 && memcap < NFLOWS);
+	assert_int_equal(ctx.memcap_refused, memcap);
 	for (i = 0; i < NFLOWS; i++)
 		sim_free(&s[i]);
-	tls_mem_stats(&used, &peak, &hits);
-	assert_int_equal(used, 0);
-	assert_true(peak <= lim.tls_memcap);
-	limits_default(&lim);
-	tls_mem_configure(&lim);
+	assert_int_equal(ctx.mem_used, 0);
+	assert_true(ctx.mem_peak <= lim.tls_memcap);
+	tls_ctx_free(&ctx);
 	bb_free(&sh);
 	bb_free(&msg);
 	bb_free(&srv);
@@ -850,8 +1139,8 @@ test_truncation_every_offset(void **state)
 		sim_init(&s);
 		feed_client_hello(&s);
 		sim_feed(&s, S2C, srv.p, k, 1 + k % 7);
-		tls_stream_end(s.tf, S2C, REASM_OK);
-		tls_stream_end(s.tf, C2S, REASM_OK);
+		tls_stream_end(s.tf, S2C, TLS_END_OK);
+		tls_stream_end(s.tf, C2S, TLS_END_OK);
 		tls_finalize(s.tf);
 		m = tls_session(s.tf)->missing;
 		if (k == 0)
@@ -880,7 +1169,7 @@ test_gap_and_depth(void **state)
 	sim_init(&s);
 	feed_client_hello(&s);
 	sim_feed_bb(&s, S2C, &srv, 1000);
-	tls_stream_end(s.tf, S2C, REASM_GAP);
+	tls_stream_end(s.tf, S2C, TLS_END_GAP);
 	assert_true(tls_dir_done(s.tf, S2C));
 	tls_finalize(s.tf);
 	assert_int_equal(tls_session(s.tf)->missing, TLS_MISSING_GAP);
@@ -889,7 +1178,7 @@ test_gap_and_depth(void **state)
 	sim_init(&s);
 	feed_client_hello(&s);
 	sim_feed_bb(&s, S2C, &srv, 1000);
-	tls_stream_end(s.tf, S2C, REASM_DEPTH);
+	tls_stream_end(s.tf, S2C, TLS_END_DEPTH);
 	tls_finalize(s.tf);
 	assert_int_equal(tls_session(s.tf)->missing, TLS_MISSING_DEPTH);
 	sim_free(&s);
@@ -1201,6 +1490,262 @@ test_corpus_flights(void **state)
 	sim_free(&s);
 }
 
+/*
+ * A valid ~60 KB chain (six 10 000-byte DER blobs: the TLS layer only
+ * copies DER) under a budget of 90 KiB: the handshake buffer (the whole
+ * Certificate message, ~60 KB) fits, the copy of the chain beside it does
+ * not.  The refusal is chain_missing memcap, counted, and no anomaly: the
+ * list itself is well formed.  With the default budget the same flight
+ * shows the chain.
+ */
+static void
+run_big_chain(struct tls_ctx *ctx, size_t memcap, enum tls_missing want)
+{
+	enum { NCERT = 6, CERTLEN = 10000 };
+	struct bb sh = { 0 }, cert = { 0 }, shd = { 0 }, srv = { 0 };
+	const uint8_t *der[NCERT];
+	size_t len[NCERT], i;
+	uint8_t *blob;
+	struct sim s;
+
+	assert_non_null(blob = malloc(NCERT * CERTLEN));
+	for (i = 0; i < NCERT * CERTLEN; i++)
+		blob[i] = (uint8_t)(i * 13 + 5);
+	for (i = 0; i < NCERT; i++) {
+		der[i] = blob + i * CERTLEN;
+		len[i] = CERTLEN;
+	}
+	server_hello(&sh, 0x0303, NULL, NULL, 0, 0xc02f, NULL);
+	certificate(&cert, der, len, NCERT);
+	empty_msg(&shd, TLS_HS_SERVER_HELLO_DONE);
+	bb_records(&srv, TLS_CT_HANDSHAKE, sh.p, sh.len, 16384);
+	bb_records(&srv, TLS_CT_HANDSHAKE, cert.p, cert.len, 16384);
+	bb_records(&srv, TLS_CT_HANDSHAKE, shd.p, shd.len, 16384);
+	ctx->mem_cap = memcap;
+	sim_init_ctx(&s, ctx);
+	feed_client_hello(&s);
+	sim_feed_bb(&s, S2C, &srv, 1460);
+	assert_true(tls_done(s.tf));
+	assert_int_equal(tls_session(s.tf)->missing, want);
+	assert_int_equal(tls_session(s.tf)->server.n,
+	    want == TLS_MISSING_NONE ? NCERT : 0);
+	assert_int_equal(tls_session(s.tf)->anomalies, 0);
+	sim_free(&s);
+	assert_int_equal(ctx->mem_used, 0);
+	free(blob);
+	bb_free(&sh);
+	bb_free(&cert);
+	bb_free(&shd);
+	bb_free(&srv);
+}
+
+static void
+test_memcap_valid_chain(void **state)
+{
+	struct tls_ctx *ctx = *state;
+
+	run_big_chain(ctx, 90 * 1024, TLS_MISSING_MEMCAP);
+	assert_int_equal(ctx->memcap_refused, 1);
+	assert_true(ctx->mem_hits >= 1);
+	assert_true(ctx->mem_peak <= 90 * 1024);
+	assert_string_equal(tls_missing_name(TLS_MISSING_MEMCAP), "memcap");
+	run_big_chain(ctx, LIM_TLS_MEMCAP, TLS_MISSING_NONE);
+	assert_int_equal(ctx->memcap_refused, 1);	/* not counted again */
+}
+
+/*
+ * The state machine alone, table-driven: each step sets the fact a parser
+ * sets before it fires its event (client side 0, server side 1), and the
+ * row says where the session must end up.
+ */
+enum fsm_op {
+	OP_END = 0, OP_RECORD, OP_CH, OP_SH, OP_HRR, OP_ENC, OP_CERT,
+	OP_CERTREQ, OP_CCERT, OP_SHD, OP_CCS_S, OP_ALERT, OP_MALF_C,
+	OP_MALF_S, OP_DEPTH, OP_MEMCAP, OP_GAP_S, OP_REASM_MEMCAP_S,
+	OP_FLOW_END,
+};
+
+static void
+fsm_step(struct tls_flow *tf, enum fsm_op op)
+{
+	static const enum tls_event ev[] = {
+		[OP_RECORD] = TLS_EV_RECORD, [OP_HRR] = TLS_EV_HELLO_RETRY,
+		[OP_ENC] = TLS_EV_ENCRYPTED, [OP_ALERT] = TLS_EV_ALERT,
+		[OP_DEPTH] = TLS_EV_DEPTH, [OP_MEMCAP] = TLS_EV_MEMCAP,
+		[OP_FLOW_END] = TLS_EV_FLOW_END,
+	};
+
+	switch (op) {
+	case OP_CH:
+		tf->client_dir = 0;
+		tf->s.client_hello = 1;
+		tf->d[0].records = tf->d[0].bytes_seen = 1;
+		tls_fsm(tf, TLS_EV_CLIENT_HELLO, 0);
+		break;
+	case OP_SH:
+		tf->client_dir = 0;
+		tf->s.server_hello = 1;
+		tf->d[1].records = tf->d[1].bytes_seen = 1;
+		tls_fsm(tf, TLS_EV_SERVER_HELLO, 1);
+		break;
+	case OP_CERT:
+		tf->s.server.seen = 1;
+		tls_fsm(tf, TLS_EV_CERTIFICATE, 1);
+		break;
+	case OP_CERTREQ:
+		tf->s.cert_requested = 1;
+		tls_fsm(tf, TLS_EV_CERT_REQUEST, 1);
+		break;
+	case OP_CCERT:
+		tf->s.client.seen = 1;
+		tls_fsm(tf, TLS_EV_CLIENT_CERT, 0);
+		break;
+	case OP_SHD:
+		tf->shd = 1;
+		tls_fsm(tf, TLS_EV_SERVER_DONE, 1);
+		break;
+	case OP_CCS_S:
+		tf->d[1].ccs = 1;
+		tls_fsm(tf, TLS_EV_CCS, 1);
+		break;
+	case OP_MALF_C:
+	case OP_MALF_S:
+		tf->d[op == OP_MALF_S].bad = 1;
+		tls_fsm(tf, TLS_EV_MALFORMED, op == OP_MALF_S);
+		break;
+	case OP_GAP_S:
+	case OP_REASM_MEMCAP_S:
+		tf->d[1].ended = 1;
+		tf->d[1].reason = op == OP_GAP_S ? TLS_END_GAP : TLS_END_MEMCAP;
+		tls_fsm(tf, TLS_EV_STREAM_END, 1);
+		break;
+	default:
+		tls_fsm(tf, ev[op], -1);
+		break;
+	}
+}
+
+struct fsm_case {
+	enum fsm_op	 ops[8];
+	enum tls_state	 state;
+	enum tls_missing missing;
+	int		 done;
+};
+
+static const struct fsm_case fsm_cases[] = {
+	/* full flight: ServerHelloDone completes the chain */
+	{ { OP_RECORD, OP_CH, OP_SH, OP_CERT, OP_SHD }, TLS_ST_DONE,
+	    TLS_MISSING_NONE, 1 },
+	/* a client Certificate was asked for: wait for it */
+	{ { OP_RECORD, OP_CH, OP_SH, OP_CERT, OP_CERTREQ, OP_SHD },
+	    TLS_ST_CHAIN, TLS_MISSING_NONE, 0 },
+	{ { OP_RECORD, OP_CH, OP_SH, OP_CERT, OP_CERTREQ, OP_SHD, OP_CCERT },
+	    TLS_ST_DONE, TLS_MISSING_NONE, 1 },
+	/* an alert after the chain changes nothing */
+	{ { OP_RECORD, OP_CH, OP_SH, OP_CERT, OP_ALERT, OP_FLOW_END },
+	    TLS_ST_DONE, TLS_MISSING_NONE, 1 },
+	{ { OP_RECORD, OP_CH, OP_SH, OP_CCS_S }, TLS_ST_END_RESUMED,
+	    TLS_MISSING_RESUMED, 1 },
+	{ { OP_RECORD, OP_CH, OP_SH, OP_SHD }, TLS_ST_END_NO_CERT,
+	    TLS_MISSING_NO_CERT, 1 },
+	{ { OP_RECORD, OP_CH, OP_SH, OP_ENC }, TLS_ST_END_TLS13,
+	    TLS_MISSING_TLS13, 1 },
+	/* HelloRetryRequest then an alert: still TLS 1.3 */
+	{ { OP_RECORD, OP_CH, OP_HRR, OP_ALERT }, TLS_ST_END_TLS13,
+	    TLS_MISSING_TLS13, 1 },
+	{ { OP_RECORD, OP_CH, OP_HRR }, TLS_ST_HELLO_RETRY,
+	    TLS_MISSING_TLS13, 0 },
+	/* the client side malformed: the alert still says more */
+	{ { OP_RECORD, OP_CH, OP_SH, OP_MALF_C, OP_ALERT }, TLS_ST_END_ALERT,
+	    TLS_MISSING_ALERT, 1 },
+	{ { OP_RECORD, OP_CH, OP_SH, OP_MALF_S }, TLS_ST_END_MALFORMED,
+	    TLS_MISSING_MALFORMED, 1 },
+	/* a refusal, then a malformed server side: malformed */
+	{ { OP_RECORD, OP_CH, OP_SH, OP_MEMCAP, OP_MALF_S },
+	    TLS_ST_END_MALFORMED, TLS_MISSING_MALFORMED, 1 },
+	/* the first of memcap and depth stays */
+	{ { OP_RECORD, OP_CH, OP_SH, OP_MEMCAP, OP_DEPTH, OP_FLOW_END },
+	    TLS_ST_END_MEMCAP, TLS_MISSING_MEMCAP, 1 },
+	{ { OP_RECORD, OP_CH, OP_SH, OP_DEPTH, OP_MEMCAP, OP_FLOW_END },
+	    TLS_ST_END_DEPTH, TLS_MISSING_DEPTH, 1 },
+	/* a refused buffer, then the chain anyway (other flow freed room) */
+	{ { OP_RECORD, OP_CH, OP_SH, OP_MEMCAP, OP_CERT, OP_FLOW_END },
+	    TLS_ST_DONE, TLS_MISSING_NONE, 1 },
+	{ { OP_RECORD, OP_CH, OP_SH, OP_MEMCAP, OP_SHD }, TLS_ST_END_MEMCAP,
+	    TLS_MISSING_MEMCAP, 1 },
+	{ { OP_RECORD, OP_CH, OP_SH, OP_GAP_S, OP_FLOW_END }, TLS_ST_END_GAP,
+	    TLS_MISSING_GAP, 1 },
+	/* a gap does not hide a refusal */
+	{ { OP_RECORD, OP_CH, OP_SH, OP_MEMCAP, OP_GAP_S, OP_FLOW_END },
+	    TLS_ST_END_MEMCAP, TLS_MISSING_MEMCAP, 1 },
+	{ { OP_RECORD, OP_CH, OP_SH, OP_REASM_MEMCAP_S, OP_FLOW_END },
+	    TLS_ST_END_MEMCAP, TLS_MISSING_MEMCAP, 1 },
+	{ { OP_RECORD, OP_CH, OP_SH, OP_FLOW_END }, TLS_ST_END_TRUNCATED,
+	    TLS_MISSING_TRUNCATED, 1 },
+	{ { OP_RECORD, OP_CH, OP_FLOW_END }, TLS_ST_END_NO_SERVER_DATA,
+	    TLS_MISSING_NO_SERVER_DATA, 1 },
+	{ { OP_RECORD, OP_FLOW_END }, TLS_ST_END_MIDSTREAM,
+	    TLS_MISSING_MIDSTREAM, 1 },
+	/* events before any record mean nothing */
+	{ { OP_ALERT, OP_MEMCAP, OP_FLOW_END }, TLS_ST_END_NOT_TLS,
+	    TLS_MISSING_NOT_TLS, 0 },
+	/* a final state is kept */
+	{ { OP_RECORD, OP_CH, OP_SH, OP_CCS_S, OP_CERT, OP_ALERT,
+	    OP_FLOW_END }, TLS_ST_END_RESUMED, TLS_MISSING_RESUMED, 1 },
+};
+
+static void
+test_fsm_table(void **state)
+{
+	struct tls_ctx *ctx = *state;
+	struct tls_flow *tf;
+	uint64_t memcap = 0;
+	size_t i, k;
+
+	for (i = 0; i < sizeof(fsm_cases) / sizeof(fsm_cases[0]); i++) {
+		const struct fsm_case *c = &fsm_cases[i];
+
+		assert_non_null(tf = tls_flow_new(ctx, 0));
+		for (k = 0; k < 8 && c->ops[k] != OP_END; k++)
+			fsm_step(tf, c->ops[k]);
+		print_message("case %zu: %s\n", i, tls_state_name(tf->state));
+		assert_int_equal(tf->state, c->state);
+		assert_int_equal(tls_session(tf)->missing, c->missing);
+		assert_int_equal(tls_done(tf), c->done);
+		memcap += c->state == TLS_ST_END_MEMCAP;
+		tls_flow_free(tf);
+	}
+	/* each session that ended on a refusal is counted once */
+	assert_int_equal(ctx->memcap_refused, memcap);
+	assert_string_equal(tls_event_name(TLS_EV_MEMCAP), "memcap");
+}
+
+/* A fresh worker context per test: no budget or counter is inherited. */
+static int
+ctx_setup(void **state)
+{
+	static struct limits lim;
+	struct tls_ctx *ctx;
+
+	limits_default(&lim);
+	if ((ctx = calloc(1, sizeof(*ctx))) == NULL ||
+	    tls_ctx_init(ctx, &lim) == -1)
+		return -1;
+	*state = ctx;
+	return 0;
+}
+
+static int
+ctx_teardown(void **state)
+{
+	struct tls_ctx *ctx = *state;
+	int leaked = ctx->mem_used != 0;
+
+	tls_ctx_free(ctx);
+	free(ctx);
+	return leaked ? -1 : 0;
+}
+
 static void
 test_names(void **state)
 {
@@ -1237,6 +1782,11 @@ main(void)
 		cmocka_unit_test(test_fingerprints_known),
 		cmocka_unit_test(test_server_hello_12),
 		cmocka_unit_test(test_server_hello_13_and_hrr),
+		cmocka_unit_test(test_hello_grease_and_duplicates),
+		cmocka_unit_test(test_hello_truncated_extensions),
+		cmocka_unit_test(test_hello_malformed),
+		cmocka_unit_test(test_hello_dtls_cookie),
+		cmocka_unit_test(test_server_hello_draft),
 		cmocka_unit_test(test_cert_layouts),
 		cmocka_unit_test(test_cert_64k),
 		cmocka_unit_test(test_cert_bad_lengths),
@@ -1253,6 +1803,10 @@ main(void)
 		cmocka_unit_test(test_encrypted_after_ccs),
 		cmocka_unit_test(test_corpus_flights),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test_setup_teardown(test_memcap_valid_chain,
+		    ctx_setup, ctx_teardown),
+		cmocka_unit_test_setup_teardown(test_fsm_table, ctx_setup,
+		    ctx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
