@@ -27,7 +27,8 @@ void
 progress_init(struct progress *pg, FILE *fp, int quiet)
 {
 	pg->fp = !quiet && fp != NULL && isatty(fileno(fp)) ? fp : NULL;
-	pg->start_ns = pg->last_ns = now_ns();
+	pg->start_ns = now_ns();
+	pg->last_ns = 0;	/* the first update draws */
 	pg->drawn = 0;
 }
 
