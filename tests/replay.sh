@@ -98,6 +98,20 @@ for z in gzip xz zstd; do
 	same "$z on stdin: the events of the file" "$T/all.out" "$T/in.$z.out"
 done
 
+# Concatenated members, streams and frames (`cat a.gz b.gz`) are one stream.
+half=$(( $(wc -c <all.pcap) / 2 ))
+head -c "$half" all.pcap >"$T/h1"
+tail -c +"$((half + 1))" all.pcap >"$T/h2"
+for z in gzip xz zstd; do
+	command -v $z >/dev/null 2>&1 || continue
+	$z -c "$T/h1" >"$T/cat.$z"
+	$z -c "$T/h2" >>"$T/cat.$z"
+	rw "$T/cat.$z" -q -R "$RULES" -r "$T/cat.$z"
+	expect_rc "$z, two members concatenated" 0
+	same "$z, two members concatenated: the events of the file" \
+	    "$T/all.out" "$T/cat.$z.out"
+done
+
 # --- the summary event ------------------------------------------------------
 summary_ok() {
 	python3 - "$1" <<'PY'
