@@ -15,7 +15,7 @@
  *   tls:        { max-handshake, memcap }
  *   x509:       { cache, cache-bytes }
  *   ndpi:       { packets }
- *   output:     { file, pem, cert-dedup, stats-interval }
+ *   output:     { file, pem, cert-dedup, stats-interval, summary }
  *   rules:      [ path, ... ]
  *   capture:    { interface, bpf, snaplen, buffer-size, promisc }
  *   privacy:    bool
@@ -113,6 +113,7 @@ static const struct key output_keys[] = {
 	{ "pem", V_BOOL, CF(pem), 0, 0, 0 },
 	{ "cert-dedup", V_BOOL, CF(cert_dedup), 0, 0, 0 },
 	{ "stats-interval", V_SECS_U, CF(stats_interval), 32, 0, 86400 },
+	{ "summary", V_BOOL, CF(summary), 0, 0, 0 },
 	{ NULL, 0, 0, 0, 0, 0 }
 };
 

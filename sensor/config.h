@@ -8,7 +8,8 @@
  *   tls:        { max-handshake: 1048576, memcap: 32M }
  *   x509:       { cache: 8192, cache-bytes: 32M }
  *   output:     { file: /var/log/rootwatch/eve.json, pem: false,
- *                 cert-dedup: false, stats-interval: 60 }
+ *                 cert-dedup: false, stats-interval: 60,
+ *                 summary: false }
  *   rules:      [ /usr/share/rootwatch/rules/state-interception.yaml ]
  *   capture:    { interface: eth0, bpf: "tcp or udp", snaplen: 65535,
  *                 buffer-size: 33554432, promisc: true }
@@ -32,6 +33,7 @@ struct config {
 	int		 pem;		/* add each certificate's PEM */
 	int		 cert_dedup;	/* full certificate once, then sha256 */
 	unsigned	 stats_interval;	/* seconds (live), 0 = end only */
+	int		 summary;	/* replay: write a summary event */
 	char		*interface;
 	char		*bpf;
 	unsigned	 snaplen;

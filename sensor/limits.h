@@ -86,6 +86,18 @@
 #define LIM_FLUSH_PACKETS	4096
 /* stdio buffer for reading a capture file (one read(2) per this many bytes). */
 #define LIM_PCAP_FILE_BUF	(1024 * 1024)
+/* Compressed bytes read at once from a gzip/xz/zstd capture (zin.c). */
+#define LIM_REPLAY_INBUF	(256u << 10)
+/* Decompressed bytes held by the streaming pcap reader: a record must fit
+ * (PCAP_REC_MAX, 1 MiB, plus its header), so at least twice that. */
+#define LIM_REPLAY_BUF		(2u << 20)
+/* Capture files open at once when replayed files overlap in time (each
+ * holds a map window or a decompressor): past this, a file waits for one
+ * to end and its packets may come out of time order (warned). */
+#define LIM_REPLAY_OPEN		64
+/* Distinct server names and issuers counted for the replay summary; the
+ * rest are counted together as "(other)". */
+#define LIM_SUMMARY_KEYS	4096
 
 struct limits {
 	uint32_t	flow_max;

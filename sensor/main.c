@@ -16,8 +16,11 @@
 #include "app.h"
 #include "capture.h"
 #include "config.h"
+#include "input.h"
 #include "log.h"
 #include "output.h"
+#include "progress.h"
+#include "summary.h"
 #include "xmalloc.h"
 #include "../rules/rules.h"
 
@@ -43,6 +46,7 @@ struct opts {
 	int		 test_only;
 	int		 verbose;
 	int		 pem, cert_dedup, privacy, no_rules;
+	int		 quiet, summary;
 	unsigned	 stats_interval;
 };
 
@@ -52,6 +56,9 @@ struct runtime {
 	struct worker	 w;
 	struct output	 out;
 	struct capture	*live;
+	struct input	*in;		/* replay */
+	struct summary	*sum;		/* replay */
+	struct progress	 pg;
 	const char	*rule_paths[CONFIG_MAX_RULES];
 	size_t		 nrule_paths;
 	time_t		 last_stats;
@@ -78,11 +85,15 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: rootwatch [-ThVv] [-c config] [-i interface] [-o output]\n"
+	    "usage: rootwatch [-qThVv] [-c config] [-i interface] [-o output]\n"
 	    "                 [-R rules] [-r file ...] [-s seconds] [--pem]\n"
 	    "                 [--cert-dedup] [--privacy] [--no-rules] "
-	    "[expression]\n"
-	    "  -r FILE        read a pcap/pcapng file ('-' = stdin); repeatable\n"
+	    "[--summary]\n"
+	    "                 [expression]\n"
+	    "  -r PATH        read captures: a file, a directory (recursively),\n"
+	    "                 a glob or '-' (stdin); pcap or pcapng, plain or\n"
+	    "                 gzip/xz/zstd; merged in packet time order; "
+	    "repeatable\n"
 	    "  -i IFACE       capture live on IFACE\n"
 	    "  -c FILE        YAML configuration\n"
 	    "  -R FILE        YAML rules; repeatable (default: %s)\n"
@@ -90,6 +101,8 @@ usage(FILE *fp)
 	    "  -s SECONDS     stats event interval in live capture\n"
 	    "  -T             check configuration and rules, then exit\n"
 	    "  -v             more verbose (with -T: print the loaded rules)\n"
+	    "  -q, --quiet    replay: no progress line, no summary on stderr\n"
+	    "  --summary      replay: also write a summary event\n"
 	    "  -V             print the version and exit\n"
 	    "  --pem          add each certificate's PEM\n"
 	    "  --cert-dedup   write each certificate in full once, then by "
@@ -128,13 +141,15 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "cert-dedup", no_argument, NULL, 'D' },
 		{ "privacy", no_argument, NULL, 'p' },
 		{ "no-rules", no_argument, NULL, 'N' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "summary", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "c:hi:o:r:R:s:TvV", longopts,
+	while ((ch = getopt_long(argc, argv, "c:hi:o:qr:R:s:TvV", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->config = optarg; break;
@@ -146,6 +161,8 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'D': o->cert_dedup = 1; break;
 		case 'p': o->privacy = 1; break;
 		case 'N': o->no_rules = 1; break;
+		case 'q': o->quiet = 1; break;
+		case 'S': o->summary = 1; break;
 		case 's': o->stats_interval = (unsigned)strtoul(optarg, NULL, 10);
 			break;
 		case 'r':
@@ -295,27 +312,71 @@ setup_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* The reader's consumer: one worker, in this thread. */
+static void
+replay_frame(void *arg, const struct input_frame *f)
+{
+	struct runtime *rt = arg;
+
+	worker_frame(&rt->w, f->dlt, f->data, f->caplen, f->len, f->ts_us);
+}
+
+static void
+replay_tick(void *arg)
+{
+	struct runtime *rt = arg;
+
+	output_flush(&rt->out);
+	if (got_hup) {
+		got_hup = 0;
+		progress_clear(&rt->pg);
+		reload_rules(rt);
+	}
+	if (rt->pg.fp != NULL)
+		progress_update(&rt->pg, input_stats(rt->in), rt->w.st.alerts);
+}
+
+static void
+replay_log_hook(void *arg)
+{
+	progress_clear(arg);
+}
+
+/* Replay: 1 when some input was bad, -1 on a usage error. */
 static int
 run_files(struct runtime *rt)
 {
-	struct capture c;
-	size_t i;
-	int bad = 0;
+	size_t i, bad;
 
-	for (i = 0; i < rt->o->nfiles && !got_stop; i++) {
-		if (capture_open_file(&c, rt->o->files[i], rt->cfg.bpf) == -1) {
-			bad = 1;
-			continue;
-		}
-		if (capture_run(&c, &rt->w, &got_stop, NULL, NULL) == -1)
-			bad = 1;
-		capture_close(&c);
-		if (got_hup) {
-			got_hup = 0;
-			reload_rules(rt);
-		}
+	if ((rt->in = input_new(rt->cfg.bpf)) == NULL ||
+	    (rt->sum = summary_new()) == NULL) {
+		log_warnx("out of memory");
+		return -1;
 	}
-	return bad;
+	for (i = 0; i < rt->o->nfiles; i++)
+		if (input_add(rt->in, rt->o->files[i]) == -1)
+			return -1;
+	progress_init(&rt->pg, stderr, rt->o->quiet);
+	input_set_log_hook(rt->in, replay_log_hook, &rt->pg);
+	rt->out.observe = summary_observe;
+	rt->out.observe_arg = rt->sum;
+	input_scan(rt->in);
+	bad = input_run(rt->in, replay_frame, rt, &got_stop, replay_tick, rt);
+	progress_clear(&rt->pg);
+	output_flush(&rt->out);
+	return bad > 0;
+}
+
+/* After the last events: the table on stderr, the summary event. */
+static void
+replay_summary(struct runtime *rt)
+{
+	const struct input_stats *is = input_stats(rt->in);
+
+	if (rt->cfg.summary)
+		summary_event(rt->sum, &rt->w, is, &rt->out);
+	if (!rt->o->quiet)
+		summary_print(rt->sum, &rt->w, is, stderr);
 }
 
 static int
@@ -365,6 +426,8 @@ merge_options(struct runtime *rt)
 		rt->cfg.privacy = 1;
 	if (o->stats_interval)
 		rt->cfg.stats_interval = o->stats_interval;
+	if (o->summary)
+		rt->cfg.summary = 1;
 	return 0;
 }
 
@@ -456,10 +519,14 @@ main(int argc, char **argv)
 		rc = run_live(&rt) == -1 ? -1 : 0;
 	worker_flush_flows(&rt.w);
 	worker_stats(&rt.w, rt.w.st.last_ts_us);
+	if (rt.in != NULL && rc != -1)
+		replay_summary(&rt);
 	worker_report_caps(&rt.w);
 	output_flush(&rt.out);
 	worker_free(&rt.w);
 	output_close(&rt.out);
+	input_free(rt.in);
+	summary_free(rt.sum);
 	config_free(&rt.cfg);
 	if (rc == -1)
 		return EXIT_USAGE;

@@ -451,6 +451,8 @@ output_tls(struct output *o, const struct flow *f, uint64_t ts_us,
 	jb_raw(j, "tls", o->tlsobj.buf, o->tlsobj.len);
 	jb_obj_close(j);
 	emit(o, 1);
+	if (o->observe != NULL)
+		o->observe(o->observe_arg, f, r, NULL);
 }
 
 void
@@ -488,6 +490,8 @@ output_alert(struct output *o, const struct flow *f, uint64_t ts_us,
 	jb_raw(j, "tls", o->tlsobj.buf, o->tlsobj.len);
 	jb_obj_close(j);
 	emit(o, 2);
+	if (o->observe != NULL)
+		o->observe(o->observe_arg, f, r, h);
 }
 
 struct jbuf *
@@ -509,4 +513,23 @@ output_stats_end(struct output *o)
 	jb_obj_close(&o->jb);
 	jb_obj_close(&o->jb);
 	emit(o, 3);
+}
+
+struct jbuf *
+output_event_begin(struct output *o, uint64_t ts_us, const char *type)
+{
+	struct jbuf *j = &o->jb;
+
+	jb_reset(j);
+	jb_obj_open(j, NULL);
+	jb_time(j, "timestamp", ts_us);
+	jb_str(j, "event_type", type);
+	jb_obj_open(j, type);
+	return j;
+}
+
+void
+output_event_end(struct output *o)
+{
+	output_stats_end(o);
 }

@@ -20,6 +20,7 @@ struct tls_session;
 struct x509_cache;
 struct x509_cert;
 struct rule_hit;
+struct tls_report;
 
 struct output_opts {
 	int	pem;		/* add each certificate's PEM */
@@ -34,6 +35,13 @@ struct output_stats {
 	uint64_t	dedup_hits;
 };
 
+/*
+ * Sees every tls event (hit NULL) and alert event as it is written: the
+ * replay summary counts server names and issuers through it.
+ */
+typedef void (*output_observer)(void *arg, const struct flow *,
+    const struct tls_report *, const struct rule_hit *hit);
+
 struct output {
 	FILE			*fp;
 	char			*path;		/* NULL: stdout */
@@ -42,6 +50,8 @@ struct output {
 	struct output_opts	 opts;
 	struct output_stats	 st;
 	struct dedup_set	*dedup;
+	output_observer		 observe;	/* NULL: none */
+	void			*observe_arg;
 };
 
 /* What the tls object of an event is built from. */
@@ -75,5 +85,9 @@ void	output_alert(struct output *, const struct flow *, uint64_t ts_us,
 /* The stats event body is written by the caller into the jbuf. */
 struct jbuf *output_stats_begin(struct output *, uint64_t ts_us);
 void	output_stats_end(struct output *);
+/* Any other event without a flow ("summary"): body into the jbuf. */
+struct jbuf *output_event_begin(struct output *, uint64_t ts_us,
+	    const char *type);
+void	output_event_end(struct output *);
 
 #endif

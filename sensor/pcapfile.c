@@ -41,11 +41,9 @@
 
 #define PCAP_MAGIC_US		0xa1b2c3d4u
 #define PCAP_MAGIC_NS		0xa1b23c4du
-#define PCAP_HDR_LEN		24
-#define PCAP_REC_HDR_LEN	16
-/* Records larger than this are corrupt (libpcap's own ceiling is 256 KiB
- * for most link types; D-Bus allows 128 MiB, which we do not read). */
-#define PCAP_REC_MAX		(1u << 20)
+#define PCAP_HDR_LEN		PCAPFILE_HDR_LEN
+#define PCAP_REC_HDR_LEN	PCAPFILE_REC_HDR_LEN
+#define PCAP_REC_MAX		PCAPFILE_REC_MAX
 #define LINKTYPE_RAW		101
 
 struct pcapfile {
@@ -56,18 +54,15 @@ struct pcapfile {
 	uint64_t	 map_off;	/* file offset of map[0] */
 	size_t		 map_len;
 	size_t		 page;
-	int		 swapped;	/* file byte order != little endian */
-	int		 nsec;
-	int		 dlt;
-	uint32_t	 snaplen;
+	struct pcapfile_fmt fmt;
 };
 
 static uint32_t
-rd32(const struct pcapfile *pf, struct cur *c, int *bad)
+rd32(const struct pcapfile_fmt *fmt, struct cur *c, int *bad)
 {
 	uint32_t v = 0;
 
-	if ((pf->swapped ? cur_be32(c, &v) : cur_le32(c, &v)) == -1)
+	if ((fmt->swapped ? cur_be32(c, &v) : cur_le32(c, &v)) == -1)
 		*bad = 1;
 	return v;
 }
@@ -120,40 +115,48 @@ span(struct pcapfile *pf, uint64_t off, size_t n, struct cur *c)
 	return 0;
 }
 
-static enum pcapfile_open
-parse_header(struct pcapfile *pf, char *err, size_t errlen)
+int
+pcapfile_header(struct cur *c, struct pcapfile_fmt *fmt)
 {
-	struct cur c;
 	uint8_t m[4];
 	uint32_t magic, snap, lt;
 	uint16_t major;
 	int bad = 0;
 
-	if (span(pf, 0, PCAP_HDR_LEN, &c) == -1 || cur_bytes(&c, m, 4) == -1)
-		return PCAPFILE_NOT_MINE;
+	if (cur_bytes(c, m, 4) == -1)
+		return -1;
 	magic = (uint32_t)m[0] | (uint32_t)m[1] << 8 | (uint32_t)m[2] << 16 |
 	    (uint32_t)m[3] << 24;
 	if (magic == PCAP_MAGIC_US || magic == PCAP_MAGIC_NS)
-		pf->swapped = 0;
+		fmt->swapped = 0;
 	else if (__builtin_bswap32(magic) == PCAP_MAGIC_US ||
 	    __builtin_bswap32(magic) == PCAP_MAGIC_NS) {
-		pf->swapped = 1;
+		fmt->swapped = 1;
 		magic = __builtin_bswap32(magic);
 	} else
-		return PCAPFILE_NOT_MINE;	/* pcapng, modified pcap... */
-	pf->nsec = magic == PCAP_MAGIC_NS;
-	if ((pf->swapped ? cur_be16(&c, &major) : cur_le16(&c, &major)) == -1 ||
-	    cur_skip(&c, 2 + 8) == -1)
-		return PCAPFILE_NOT_MINE;
-	snap = rd32(pf, &c, &bad);
-	lt = rd32(pf, &c, &bad);
+		return -1;	/* pcapng, modified pcap... */
+	fmt->nsec = magic == PCAP_MAGIC_NS;
+	if ((fmt->swapped ? cur_be16(c, &major) : cur_le16(c, &major)) == -1 ||
+	    cur_skip(c, 2 + 8) == -1)
+		return -1;
+	snap = rd32(fmt, c, &bad);
+	lt = rd32(fmt, c, &bad);
 	if (bad || major != 2)
-		return PCAPFILE_NOT_MINE;
-	(void)err;
-	(void)errlen;
-	pf->snaplen = snap;
+		return -1;
+	fmt->snaplen = snap;
 	lt &= 0xffff;		/* upper bits: FCS length, not the type */
-	pf->dlt = lt == LINKTYPE_RAW ? DLT_RAW : (int)lt;
+	fmt->dlt = lt == LINKTYPE_RAW ? DLT_RAW : (int)lt;
+	return 0;
+}
+
+static enum pcapfile_open
+parse_header(struct pcapfile *pf)
+{
+	struct cur c;
+
+	if (span(pf, 0, PCAP_HDR_LEN, &c) == -1 ||
+	    pcapfile_header(&c, &pf->fmt) == -1)
+		return PCAPFILE_NOT_MINE;
 	pf->off = PCAP_HDR_LEN;
 	return PCAPFILE_OK;
 }
@@ -184,7 +187,9 @@ pcapfile_open(const char *path, struct pcapfile **out, char *err,
 	pg = sysconf(_SC_PAGESIZE);
 	pf->page = pg > 0 ? (size_t)pg : 4096;
 	pf->size = (uint64_t)sb.st_size;
-	rc = parse_header(pf, err, errlen);
+	(void)err;
+	(void)errlen;
+	rc = parse_header(pf);
 	if (rc != PCAPFILE_OK) {
 		pcapfile_close(pf);
 		return rc;
@@ -207,30 +212,19 @@ pcapfile_close(struct pcapfile *pf)
 int
 pcapfile_dlt(const struct pcapfile *pf)
 {
-	return pf->dlt;
+	return pf->fmt.dlt;
 }
 
 uint32_t
 pcapfile_snaplen(const struct pcapfile *pf)
 {
-	return pf->snaplen;
+	return pf->fmt.snaplen;
 }
 
 uint64_t
 pcapfile_offset(const struct pcapfile *pf)
 {
 	return pf->off;
-}
-
-/* The four record header words, in the file's byte order. */
-static inline int
-rec_header(const struct pcapfile *pf, struct cur *c, uint32_t w[4])
-{
-	if (pf->swapped)
-		return cur_be32(c, &w[0]) || cur_be32(c, &w[1]) ||
-		    cur_be32(c, &w[2]) || cur_be32(c, &w[3]) ? -1 : 0;
-	return cur_le32(c, &w[0]) || cur_le32(c, &w[1]) ||
-	    cur_le32(c, &w[2]) || cur_le32(c, &w[3]) ? -1 : 0;
 }
 
 int
@@ -255,7 +249,7 @@ pcapfile_next(struct pcapfile *pf, struct pcapfile_rec *r, char *err,
 		    "left, 16 needed", (unsigned long long)(pf->size - pf->off));
 		return -1;
 	}
-	if (rec_header(pf, &c, w) == -1 || w[2] > PCAP_REC_MAX) {
+	if (pcapfile_rec_header(&pf->fmt, &c, w) == -1 || w[2] > PCAP_REC_MAX) {
 		snprintf(err, errlen, "bad record: captured length %u", w[2]);
 		return -1;
 	}
@@ -269,7 +263,7 @@ pcapfile_next(struct pcapfile *pf, struct pcapfile_rec *r, char *err,
 	r->data = cur_ptr(&c);
 	r->caplen = w[2];
 	r->len = w[3] > w[2] ? w[3] : w[2];
-	r->ts_us = (uint64_t)w[0] * 1000000 + (pf->nsec ? w[1] / 1000 : w[1]);
+	r->ts_us = pcapfile_ts_us(&pf->fmt, w);
 	pf->off += PCAP_REC_HDR_LEN + (uint64_t)w[2];
 	return 1;
 }

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "limits.h"
+#include "../parsers/cur.h"
 
 struct pcapfile;
 
@@ -27,6 +28,45 @@ struct pcapfile_rec {
 	uint32_t	 caplen;
 	uint32_t	 len;		/* original length on the wire */
 };
+
+/* What the file header says; shared with the streaming reader. */
+struct pcapfile_fmt {
+	int		 swapped;	/* file byte order != little endian */
+	int		 nsec;
+	int		 dlt;		/* DLT_ value */
+	uint32_t	 snaplen;
+};
+
+/* Records larger than this are corrupt (libpcap's own ceiling is 256 KiB
+ * for most link types; D-Bus allows 128 MiB, which we do not read). */
+#define PCAPFILE_REC_MAX	(1u << 20)
+#define PCAPFILE_HDR_LEN	24
+#define PCAPFILE_REC_HDR_LEN	16
+
+/*
+ * Parse the 24-byte file header: 0 and *fmt filled, -1 when it is not a
+ * classic pcap header (pcapng, a modified pcap magic, garbage).
+ */
+int	pcapfile_header(struct cur *c, struct pcapfile_fmt *fmt);
+
+/* The four record header words (sec, fraction, captured, original). */
+static inline int
+pcapfile_rec_header(const struct pcapfile_fmt *fmt, struct cur *c,
+    uint32_t w[4])
+{
+	if (fmt->swapped)
+		return cur_be32(c, &w[0]) || cur_be32(c, &w[1]) ||
+		    cur_be32(c, &w[2]) || cur_be32(c, &w[3]) ? -1 : 0;
+	return cur_le32(c, &w[0]) || cur_le32(c, &w[1]) ||
+	    cur_le32(c, &w[2]) || cur_le32(c, &w[3]) ? -1 : 0;
+}
+
+/* Record header words to microseconds. */
+static inline uint64_t
+pcapfile_ts_us(const struct pcapfile_fmt *fmt, const uint32_t w[4])
+{
+	return (uint64_t)w[0] * 1000000 + (fmt->nsec ? w[1] / 1000 : w[1]);
+}
 
 enum pcapfile_open {
 	PCAPFILE_OK,

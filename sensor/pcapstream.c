@@ -1,0 +1,205 @@
+/*
+ * pcapstream.c - classic pcap over a byte stream.  See pcapstream.h; the
+ * format is drawn in pcapfile.c.
+ */
+#define _GNU_SOURCE	/* fopencookie */
+#include "pcapstream.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "xmalloc.h"
+#include "zin.h"
+
+struct pcapstream {
+	struct zin	*z;
+	uint8_t		*buf;		/* LIM_REPLAY_BUF bytes */
+	size_t		 pos;		/* next unread byte */
+	size_t		 len;		/* valid bytes */
+	uint64_t	 base;		/* stream offset of buf[0] */
+	size_t		 chunk;
+	int		 eof;
+	int		 failed;
+	struct pcapfile_fmt fmt;
+};
+
+/*
+ * Have at least need bytes at pos: 1, 0 when the stream ends first, -1 on
+ * a stream error (message in err).  The unread tail moves to the front, so
+ * a record pointer handed out before is no longer valid.
+ */
+static int
+fill(struct pcapstream *ps, size_t need, char *err, size_t errlen)
+{
+	ssize_t n;
+	size_t want;
+
+	if (ps->pos > 0 && ps->len - ps->pos < need) {
+		memmove(ps->buf, ps->buf + ps->pos, ps->len - ps->pos);
+		ps->base += ps->pos;
+		ps->len -= ps->pos;
+		ps->pos = 0;
+	}
+	while (ps->len - ps->pos < need && !ps->eof) {
+		want = LIM_REPLAY_BUF - ps->len;
+		if (want > ps->chunk && ps->len + ps->chunk >= need)
+			want = ps->chunk;
+		n = zin_read(ps->z, ps->buf + ps->len, want);
+		if (n == -1) {
+			snprintf(err, errlen, "%s", zin_error(ps->z));
+			ps->failed = 1;
+			return -1;
+		}
+		if (n == 0)
+			ps->eof = 1;
+		ps->len += (size_t)n;
+	}
+	return ps->len - ps->pos >= need;
+}
+
+struct pcapstream *
+pcapstream_open(struct zin *z, size_t chunk, int *classic, char *err,
+    size_t errlen)
+{
+	struct pcapstream *ps;
+	struct cur c;
+
+	*classic = 0;
+	if ((ps = xcalloc(1, sizeof(*ps))) == NULL ||
+	    (ps->buf = xmalloc(LIM_REPLAY_BUF)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		pcapstream_close(ps);
+		return NULL;
+	}
+	ps->z = z;
+	ps->chunk = chunk;
+	switch (fill(ps, PCAPFILE_HDR_LEN, err, errlen)) {
+	case -1:
+		pcapstream_close(ps);
+		return NULL;
+	case 0:
+		return ps;	/* too short: libpcap says what it is */
+	}
+	cur_init(&c, ps->buf, ps->len);
+	if (pcapfile_header(&c, &ps->fmt) == 0) {
+		*classic = 1;
+		ps->pos = PCAPFILE_HDR_LEN;
+	}
+	return ps;
+}
+
+void
+pcapstream_close(struct pcapstream *ps)
+{
+	if (ps == NULL)
+		return;
+	xfree(ps->buf);
+	xfree(ps);
+}
+
+void
+pcapstream_set_chunk(struct pcapstream *ps, size_t chunk)
+{
+	ps->chunk = chunk;
+}
+
+const struct pcapfile_fmt *
+pcapstream_fmt(const struct pcapstream *ps)
+{
+	return &ps->fmt;
+}
+
+uint64_t
+pcapstream_offset(const struct pcapstream *ps)
+{
+	return ps->base + ps->pos;
+}
+
+static int
+truncated(struct pcapstream *ps, size_t need, const char *what, char *err,
+    size_t errlen)
+{
+	snprintf(err, errlen, "truncated %s: %zu bytes left, %zu needed", what,
+	    ps->len - ps->pos, need);
+	return -1;
+}
+
+int
+pcapstream_next(struct pcapstream *ps, struct pcapfile_rec *r, char *err,
+    size_t errlen)
+{
+	struct cur c;
+	uint32_t w[4] = { 0, 0, 0, 0 };
+	int rc;
+
+	if (ps->len - ps->pos < PCAPFILE_REC_HDR_LEN) {
+		if ((rc = fill(ps, PCAPFILE_REC_HDR_LEN, err, errlen)) != 1) {
+			if (rc == -1)
+				return -1;
+			return ps->len == ps->pos ? 0 : truncated(ps,
+			    PCAPFILE_REC_HDR_LEN, "record header", err, errlen);
+		}
+	}
+	cur_init(&c, ps->buf + ps->pos, ps->len - ps->pos);
+	if (pcapfile_rec_header(&ps->fmt, &c, w) == -1 ||
+	    w[2] > PCAPFILE_REC_MAX) {
+		snprintf(err, errlen, "bad record: captured length %u", w[2]);
+		return -1;
+	}
+	if (cur_left(&c) < w[2]) {
+		if ((rc = fill(ps, PCAPFILE_REC_HDR_LEN + (size_t)w[2], err,
+		    errlen)) != 1)
+			return rc == -1 ? -1 : truncated(ps,
+			    PCAPFILE_REC_HDR_LEN + (size_t)w[2], "record", err,
+			    errlen);
+		cur_init(&c, ps->buf + ps->pos + PCAPFILE_REC_HDR_LEN,
+		    ps->len - ps->pos - PCAPFILE_REC_HDR_LEN);
+	}
+	r->data = cur_ptr(&c);
+	r->caplen = w[2];
+	r->len = w[3] > w[2] ? w[3] : w[2];
+	r->ts_us = pcapfile_ts_us(&ps->fmt, w);
+	ps->pos += PCAPFILE_REC_HDR_LEN + (size_t)w[2];
+	return 1;
+}
+
+/* The cookie FILE: the buffered bytes first, then the stream. */
+static ssize_t
+cookie_read(void *arg, char *dst, size_t n)
+{
+	struct pcapstream *ps = arg;
+	size_t k;
+	ssize_t r;
+
+	if (ps->pos < ps->len) {
+		k = ps->len - ps->pos < n ? ps->len - ps->pos : n;
+		memcpy(dst, ps->buf + ps->pos, k);
+		ps->pos += k;
+		return (ssize_t)k;
+	}
+	if (ps->eof)
+		return 0;
+	if ((r = zin_read(ps->z, dst, n)) == -1) {
+		ps->failed = 1;
+		errno = EIO;
+	}
+	ps->base += r > 0 ? (uint64_t)r : 0;
+	return r;
+}
+
+static int
+cookie_close(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+FILE *
+pcapstream_fopen(struct pcapstream *ps)
+{
+	cookie_io_functions_t io = { cookie_read, NULL, NULL, cookie_close };
+
+	ps->pos = 0;
+	return fopencookie(ps, "rb", io);
+}
