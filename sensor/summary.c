@@ -253,9 +253,9 @@ summary_print(const struct summary *sm, const struct worker *w,
 	    (unsigned long long)w->st.alerts);
 	n = w->rules != NULL ? rules_count(w->rules) : 0;
 	for (i = 0; i < n; i++)
-		if (rule_alerts(rules_at(w->rules, i)) != 0)
+		if (rules_state_alerts(w->rstate, i) != 0)
 			fprintf(fp, "    %10llu  rule %s\n", (unsigned long long)
-			    rule_alerts(rules_at(w->rules, i)),
+			    rules_state_alerts(w->rstate, i),
 			    rule_id(rules_at(w->rules, i)));
 	print_tally(fp, "alerts by server name", &sm->servers);
 	print_tally(fp, "top issuers (of the server certificate)",
@@ -320,9 +320,9 @@ summary_event(const struct summary *sm, const struct worker *w,
 	jb_obj_open(j, "alerts_by_rule");
 	n = w->rules != NULL ? rules_count(w->rules) : 0;
 	for (i = 0; i < n; i++)
-		if (rule_alerts(rules_at(w->rules, i)) != 0)
+		if (rules_state_alerts(w->rstate, i) != 0)
 			jb_u64(j, rule_id(rules_at(w->rules, i)),
-			    rule_alerts(rules_at(w->rules, i)));
+			    rules_state_alerts(w->rstate, i));
 	jb_obj_close(j);
 	event_tally(j, "alerts_by_server", "server", &sm->servers);
 	event_tally(j, "top_issuers", "issuer", &sm->issuers);
