@@ -22,9 +22,9 @@
 #include "tls_int.h"
 #include "../sensor/xmalloc.h"
 
-#define FP_MAX_VALS	512
+#define FP_MAX_VALS	LIM_TLS_HELLO_VALS
 
-/* The values of one hello that the fingerprints read. */
+/* The values of one hello that the fingerprints read, GREASE dropped. */
 struct fp_hello {
 	uint16_t	version;
 	uint16_t	ciphers[FP_MAX_VALS];
@@ -134,41 +134,22 @@ fp_digest(const EVP_MD *type, const char *s, char *out, size_t hexlen)
 	return 0;
 }
 
-/* u16 vector with an n-byte length prefix into arr. */
-static int
-fp_vec16(struct cur *c, int lenbytes, uint16_t *arr, size_t *n)
+/* The values of a checked vector of width-byte elements into arr. */
+static void
+fp_vals(struct cur v, size_t width, uint16_t *arr, size_t *n)
 {
-	struct cur v;
-	uint16_t l16, x;
-	uint8_t l8;
+	uint16_t x = 0;
+	uint8_t b = 0;
 
-	if (lenbytes == 1 ? cur_u8(c, &l8) == -1 : cur_be16(c, &l16) == -1)
-		return -1;
-	if (cur_sub(c, lenbytes == 1 ? l8 : l16, &v) == -1)
-		return -1;
-	while (cur_left(&v) >= 2) {
-		if (cur_be16(&v, &x) == -1)
-			return -1;
+	*n = 0;
+	while (cur_left(&v) >= width) {
+		if (width == 1) {
+			(void)cur_u8(&v, &b);
+			x = b;
+		} else
+			(void)cur_be16(&v, &x);
 		fp_add(arr, n, x);
 	}
-	return cur_left(&v) == 0 ? 0 : -1;
-}
-
-/* RFC 8422 5.1.2 ec_point_formats <1..2^8-1> of u8. */
-static int
-fp_pfmts(struct cur *c, struct fp_hello *h)
-{
-	struct cur v;
-	uint8_t l8, x;
-
-	if (cur_u8(c, &l8) == -1 || cur_sub(c, l8, &v) == -1)
-		return -1;
-	while (cur_left(&v) > 0) {
-		if (cur_u8(&v, &x) == -1)
-			return -1;
-		fp_add(h->pfmts, &h->n_pfmts, x);
-	}
-	return 0;
 }
 
 static int
@@ -179,17 +160,16 @@ fp_alnum(uint8_t ch)
 }
 
 /* JA4: first and last character of the first ALPN value (hex nibbles
- * when either is not alphanumeric). */
+ * when either is not alphanumeric); "00" without one. */
 static void
-fp_alpn(struct cur *c, struct fp_hello *h)
+fp_alpn(struct cur list, struct fp_hello *h)
 {
 	static const char hx[] = "0123456789abcdef";
-	struct cur list, name;
-	uint16_t l16;
-	uint8_t l8, first, last;
+	struct cur name;
+	uint8_t l8, first = 0, last = 0;
 
-	if (cur_be16(c, &l16) == -1 || cur_sub(c, l16, &list) == -1 ||
-	    cur_u8(&list, &l8) == -1 || l8 == 0 ||
+	strcpy(h->alpn, "00");
+	if (cur_u8(&list, &l8) == -1 || l8 == 0 ||
 	    cur_sub(&list, l8, &name) == -1)
 		return;
 	(void)cur_peek_u8(&name, 0, &first);
@@ -201,88 +181,42 @@ fp_alpn(struct cur *c, struct fp_hello *h)
 		h->alpn[0] = hx[first >> 4];
 		h->alpn[1] = hx[last & 0xf];
 	}
-	h->alpn[2] = '\0';
 }
 
-/* One extension's contents that a fingerprint needs. */
-static int
-fp_ext(struct fp_hello *h, uint16_t type, struct cur *e, int client)
+/* JA4's version: the highest supported_versions value (DTLS counts
+ * down from 0xfeff), else the legacy version. */
+static uint16_t
+fp_max_version(const struct tls_hello *th)
 {
-	struct cur sv = *e;
-	uint16_t v, vers[FP_MAX_VALS];
-	size_t n = 0, i;
+	uint16_t vers[FP_MAX_VALS], v, max = 0;
+	size_t n, i;
 
-	if (!client)
-		return 0;
-	switch (type) {
-	case 0:
-		h->has_sni = 1;
-		return 0;
-	case 10:
-		return fp_vec16(e, 2, h->groups, &h->n_groups);
-	case 11:
-		return fp_pfmts(e, h);
-	case 13:
-		return fp_vec16(e, 2, h->sigalgs, &h->n_sigalgs);
-	case 16:
-		fp_alpn(e, h);
-		return 0;
-	case 43:
-		if (fp_vec16(&sv, 1, vers, &n) == -1)
-			return -1;
-		for (i = 0; i < n; i++) {
-			v = vers[i];
-			if (h->max_sv == 0 || (v >= 0xfe00 ? v < h->max_sv :
-			    v > h->max_sv))
-				h->max_sv = v;
-		}
-		return 0;
-	default:
-		return 0;
+	fp_vals(th->versions, 2, vers, &n);
+	for (i = 0; i < n; i++) {
+		v = vers[i];
+		if (max == 0 || (v >= 0xfe00 ? v < max : v > max))
+			max = v;
 	}
+	return max != 0 ? max : th->version;
 }
 
-static int
-fp_exts(struct cur *c, struct fp_hello *h, int client)
+/* What the fingerprints read of a parsed ClientHello. */
+static void
+fp_from_hello(struct fp_hello *h, const struct tls_hello *th)
 {
-	struct cur exts, e;
-	uint16_t l16, type, elen;
+	size_t i;
 
-	if (cur_left(c) == 0)
-		return 0;
-	if (cur_be16(c, &l16) == -1 || cur_sub(c, l16, &exts) == -1)
-		return -1;
-	while (cur_left(&exts) > 0) {
-		if (cur_be16(&exts, &type) == -1 ||
-		    cur_be16(&exts, &elen) == -1 ||
-		    cur_sub(&exts, elen, &e) == -1)
-			return -1;
-		fp_add(h->exts, &h->n_exts, type);
-		if (fp_ext(h, type, &e, client) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-/* ClientHello fields (layout in tls_hs.c). */
-static int
-fp_parse_ch(struct fp_hello *h, const uint8_t *body, size_t len, int dtls)
-{
-	struct cur c, skip;
-	uint8_t n8;
-
-	memset(h, 0, sizeof(*h));
-	strcpy(h->alpn, "00");
-	cur_init(&c, body, len);
-	if (cur_be16(&c, &h->version) == -1 || cur_skip(&c, 32) == -1 ||
-	    cur_u8(&c, &n8) == -1 || cur_skip(&c, n8) == -1)
-		return -1;
-	if (dtls && (cur_u8(&c, &n8) == -1 || cur_skip(&c, n8) == -1))
-		return -1;
-	if (fp_vec16(&c, 2, h->ciphers, &h->n_ciphers) == -1 ||
-	    cur_u8(&c, &n8) == -1 || cur_sub(&c, n8, &skip) == -1)
-		return -1;
-	return fp_exts(&c, h, 1);
+	h->version = th->version;
+	fp_vals(th->ciphers, 2, h->ciphers, &h->n_ciphers);
+	h->n_exts = 0;
+	for (i = 0; i < th->n_exts; i++)
+		fp_add(h->exts, &h->n_exts, th->ext_types[i]);
+	fp_vals(th->groups, 2, h->groups, &h->n_groups);
+	fp_vals(th->point_formats, 1, h->pfmts, &h->n_pfmts);
+	fp_vals(th->sigalgs, 2, h->sigalgs, &h->n_sigalgs);
+	h->max_sv = fp_max_version(th);
+	h->has_sni = (th->seen & TLS_HELLO_SNI) != 0;
+	fp_alpn(th->alpn, h);
 }
 
 static int
@@ -382,57 +316,37 @@ fp_ja4(const struct tls_ctx *ctx, struct tls_session *s,
 	    (unsigned)(h->n_exts > 99 ? 99 : h->n_exts), h->alpn, b, c);
 }
 
-int
+void
 tls_fp_client_hello(const struct tls_ctx *ctx, struct tls_session *s,
-    const uint8_t *body, size_t len, int dtls)
+    const struct tls_hello *th, int dtls)
 {
-	struct fp_hello *h;
+	struct fp_hello h;
 
-	if ((h = xmalloc(sizeof(*h))) == NULL)
-		return -1;
-	if (fp_parse_ch(h, body, len, dtls) == -1) {
-		xfree(h);
-		return -1;
-	}
-	fp_ja3(ctx, s, h);
-	fp_ja4(ctx, s, h, dtls);
-	xfree(h);
-	return 0;
+	fp_from_hello(&h, th);
+	fp_ja3(ctx, s, &h);
+	fp_ja4(ctx, s, &h, dtls);
 }
 
-/* ServerHello (layout in tls_hs.c): JA3S. */
-int
+/* JA3S: the ServerHello's version, cipher and extension types. */
+void
 tls_fp_server_hello(const struct tls_ctx *ctx, struct tls_session *s,
-    const uint8_t *body, size_t len)
+    const struct tls_hello *th)
 {
-	struct fp_hello *h;
-	struct cur c;
-	uint16_t cipher;
-	uint8_t n8, comp;
+	uint16_t exts[FP_MAX_VALS];
+	size_t n = 0, i;
 	char buf[4096];
 	struct fp_buf b = { buf, 0, sizeof(buf) };
-	int rv = -1;
 
-	if ((h = xcalloc(1, sizeof(*h))) == NULL)
-		return -1;
-	cur_init(&c, body, len);
-	if (cur_be16(&c, &h->version) == -1 || cur_skip(&c, 32) == -1 ||
-	    cur_u8(&c, &n8) == -1 || cur_skip(&c, n8) == -1 ||
-	    cur_be16(&c, &cipher) == -1 || cur_u8(&c, &comp) == -1 ||
-	    fp_exts(&c, h, 0) == -1)
-		goto out;
+	for (i = 0; i < th->n_exts; i++)
+		fp_add(exts, &n, th->ext_types[i]);
 	buf[0] = '\0';
-	fp_num(&b, h->version, 0);
+	fp_num(&b, th->version, 0);
 	fp_puts(&b, ",");
-	fp_num(&b, cipher, 0);
+	fp_num(&b, th->cipher, 0);
 	fp_puts(&b, ",");
-	fp_list(&b, h->exts, h->n_exts, 0, "-");
+	fp_list(&b, exts, n, 0, "-");
 	xfree(s->ja3s);
 	s->ja3s = xstrdup(buf);
 	if (fp_digest(ctx->md5, buf, s->ja3s_md5, 32) == -1)
 		s->ja3s_md5[0] = '\0';
-	rv = 0;
-out:
-	xfree(h);
-	return rv;
 }

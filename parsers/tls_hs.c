@@ -12,11 +12,6 @@
 #include "tls_int.h"
 #include "../sensor/xmalloc.h"
 
-/* Extension types (IANA TLS ExtensionType registry). */
-#define TLS_EXT_SERVER_NAME		0
-#define TLS_EXT_ALPN			16
-#define TLS_EXT_SUPPORTED_VERSIONS	43
-
 /* RFC 8446 4.1.3: SHA-256("HelloRetryRequest") as ServerHello.random. */
 static const uint8_t tls_hrr_random[32] = {
 	0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11,
@@ -135,211 +130,112 @@ tls_parse_cert_list(const uint8_t *body, size_t len, int tls13,
 
 /* Copy a host name, printable ASCII only, NUL-terminated. */
 static void
-tls_hs_copy_name(char *dst, size_t dstsz, struct cur *src)
+tls_hs_copy_name(char *dst, size_t dstsz, struct cur src)
 {
 	size_t i = 0;
 	uint8_t ch;
 
-	while (cur_u8(src, &ch) == 0 && i + 1 < dstsz)
+	while (cur_u8(&src, &ch) == 0 && i + 1 < dstsz)
 		dst[i++] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
 	dst[i] = '\0';
 }
 
 /*
- * RFC 6066 3: server_name extension
- *   list length (2) | { name_type (1) | HostName <1..2^16-1> }*
+ * The ALPN names of a hello (a list tls_hello_parse checked): a client's
+ * offer joined with ',' (whole names only) into alpn_offered, a server's
+ * choice into alpn.
  */
-static int
-tls_hs_sni(struct tls_session *s, struct cur *ext)
+static void
+tls_hs_alpn(struct tls_session *s, struct cur list, int server)
 {
-	struct cur list, name;
-	uint16_t list_len, name_len;
-	uint8_t type;
-
-	if (cur_be16(ext, &list_len) == -1 || cur_sub(ext, list_len, &list) == -1)
-		return -1;
-	while (cur_left(&list) > 0) {
-		if (cur_u8(&list, &type) == -1 ||
-		    cur_be16(&list, &name_len) == -1 ||
-		    cur_sub(&list, name_len, &name) == -1)
-			return -1;
-		if (type == 0 && s->sni[0] == '\0')
-			tls_hs_copy_name(s->sni, sizeof(s->sni), &name);
-	}
-	return 0;
-}
-
-/*
- * RFC 7301 3.1: ALPN
- *   list length (2) | { name length (1) | name }*
- * Offered names are joined with ','; the server's single choice goes to
- * alpn (server = 1).
- */
-static int
-tls_hs_alpn(struct tls_session *s, struct cur *ext, int server)
-{
-	struct cur list, name;
-	uint16_t list_len;
+	struct cur name;
 	uint8_t nlen;
-	size_t used;
+	size_t used, n;
 	char one[256];
 
-	if (cur_be16(ext, &list_len) == -1 || cur_sub(ext, list_len, &list) == -1)
-		return -1;
-	while (cur_left(&list) > 0) {
-		if (cur_u8(&list, &nlen) == -1 ||
-		    cur_sub(&list, nlen, &name) == -1)
-			return -1;
-		tls_hs_copy_name(one, sizeof(one), &name);
+	while (cur_u8(&list, &nlen) == 0 && cur_sub(&list, nlen, &name) == 0) {
+		tls_hs_copy_name(one, sizeof(one), name);
 		if (server) {
 			snprintf(s->alpn, sizeof(s->alpn), "%s", one);
 			continue;
 		}
 		used = strlen(s->alpn_offered);
-		if (used + strlen(one) + 2 > sizeof(s->alpn_offered))
-			continue;	/* keep whole names only */
+		n = strlen(one);
+		if (used + n + 2 > sizeof(s->alpn_offered))
+			continue;
 		if (used > 0)
 			s->alpn_offered[used++] = ',';
-		memcpy(s->alpn_offered + used, one, strlen(one) + 1);
+		memcpy(s->alpn_offered + used, one, n + 1);
 	}
-	return 0;
-}
-
-/* ClientHello extensions we report (the fingerprints read the rest). */
-static int
-tls_hs_ch_exts(struct tls_session *s, struct cur *exts)
-{
-	struct cur ext;
-	uint16_t type, elen;
-
-	while (cur_left(exts) > 0) {
-		if (cur_be16(exts, &type) == -1 || cur_be16(exts, &elen) == -1 ||
-		    cur_sub(exts, elen, &ext) == -1)
-			return -1;
-		if (type == TLS_EXT_SERVER_NAME && tls_hs_sni(s, &ext) == -1)
-			return -1;
-		if (type == TLS_EXT_ALPN && s->alpn_offered[0] == '\0' &&
-		    tls_hs_alpn(s, &ext, 0) == -1)
-			return -1;
-	}
-	return 0;
 }
 
 /*
- * RFC 5246 7.4.1.2 / RFC 8446 4.1.2 / RFC 6347 4.2.1, ClientHello:
- *
- *   legacy_version (2) | random (32) | session_id <0..32>
- *   [DTLS: cookie <0..255>] | cipher_suites <2..2^16-2>
- *   | compression_methods <1..2^8-1> | [extensions <0..2^16-1>]
+ * ClientHello (layout in tls_hello.c).  Only the first one counts: the
+ * second, after a HelloRetryRequest, repeats it.
  */
-static int
+static enum parse_result
 tls_hs_client_hello(struct tls_flow *tf, int dir, const uint8_t *body,
     size_t len, int dtls)
 {
 	struct tls_session *s = tls_session_mut(tf);
-	struct cur c, sid, skip, exts;
-	uint16_t version, n16;
-	uint8_t n8;
+	struct tls_hello h;
 
-	if (s->client_hello)	/* second hello after HelloRetryRequest */
+	if (s->client_hello)
 		return PARSE_OK;
-	cur_init(&c, body, len);
-	if (cur_be16(&c, &version) == -1 || cur_skip(&c, 32) == -1 ||
-	    cur_u8(&c, &n8) == -1 || n8 > 32 || cur_sub(&c, n8, &sid) == -1)
-		goto bad;
-	if (dtls && (cur_u8(&c, &n8) == -1 || cur_skip(&c, n8) == -1))
-		goto bad;
-	if (cur_be16(&c, &n16) == -1 || cur_sub(&c, n16, &skip) == -1 ||
-	    cur_u8(&c, &n8) == -1 || cur_sub(&c, n8, &skip) == -1)
-		goto bad;
+	if (tls_hello_parse(&h, body, len, 1, dtls) != PARSE_OK) {
+		tls_set_anomaly(tf, TLS_ANOM_BAD_HELLO);
+		return PARSE_BAD;
+	}
 	tls_set_client_dir(tf, dir);
 	s->client_hello = 1;
-	s->client_version = version;
-	if (cur_left(&c) > 0 && (cur_be16(&c, &n16) == -1 ||
-	    cur_sub(&c, n16, &exts) == -1 || tls_hs_ch_exts(s, &exts) == -1))
+	s->client_version = h.version;
+	tls_hs_copy_name(s->sni, sizeof(s->sni), h.sni);
+	tls_hs_alpn(s, h.alpn, 0);
+	if (h.ext_bad || h.ext_dup)
 		tls_set_anomaly(tf, TLS_ANOM_BAD_EXTENSION);
-	(void)tls_fp_client_hello(tf->ctx, s, body, len, dtls);
+	if (!h.ext_bad)
+		tls_fp_client_hello(tf->ctx, s, &h, dtls);
 	tls_fsm(tf, TLS_EV_CLIENT_HELLO, dir);
 	return PARSE_OK;
-bad:
-	tls_set_anomaly(tf, TLS_ANOM_BAD_HELLO);
-	return PARSE_BAD;
-}
-
-/* ServerHello extensions: supported_versions (RFC 8446 4.2.1), ALPN. */
-static int
-tls_hs_sh_exts(struct tls_flow *tf, struct cur *exts)
-{
-	struct tls_session *s = tls_session_mut(tf);
-	struct cur ext;
-	uint16_t type, elen, v;
-
-	while (cur_left(exts) > 0) {
-		if (cur_be16(exts, &type) == -1 || cur_be16(exts, &elen) == -1 ||
-		    cur_sub(exts, elen, &ext) == -1)
-			return -1;
-		if (type == TLS_EXT_SUPPORTED_VERSIONS) {
-			if (cur_be16(&ext, &v) == -1)
-				return -1;
-			s->version = v;
-		} else if (type == TLS_EXT_ALPN &&
-		    tls_hs_alpn(s, &ext, 1) == -1)
-			return -1;
-	}
-	return 0;
 }
 
 /*
- * RFC 5246 7.4.1.3 / RFC 8446 4.1.3, ServerHello:
- *
- *   legacy_version (2) | random (32) | session_id <0..32> | cipher (2)
- *   | compression (1) | [extensions <0..2^16-1>]
- *
- * TLS 1.3 drafts before -22 (0x7f00..0x7f15) had no session id and no
- * compression byte.  A random of SHA-256("HelloRetryRequest") makes it a
- * HelloRetryRequest, not the final ServerHello.
+ * ServerHello (layout in tls_hello.c).  supported_versions overrides the
+ * legacy version (RFC 8446 4.1.3); a random of SHA-256("HelloRetryRequest")
+ * makes it a HelloRetryRequest, not the final ServerHello.
  */
-static int
+static enum parse_result
 tls_hs_server_hello(struct tls_flow *tf, int dir, const uint8_t *body,
     size_t len)
 {
 	struct tls_session *s = tls_session_mut(tf);
-	struct cur c, sid, exts;
-	uint16_t version, cipher;
-	uint8_t random[32], n8, comp;
-	int draft;
+	struct tls_hello h;
 
-	cur_init(&c, body, len);
-	if (cur_be16(&c, &version) == -1 || cur_bytes(&c, random, 32) == -1)
-		goto bad;
-	draft = version >= 0x7f00 && version < 0x7f16;
-	cur_init(&sid, NULL, 0);
-	if (!draft && (cur_u8(&c, &n8) == -1 || n8 > 32 ||
-	    cur_sub(&c, n8, &sid) == -1))
-		goto bad;
-	if (cur_be16(&c, &cipher) == -1 ||
-	    (!draft && cur_u8(&c, &comp) == -1))
-		goto bad;
+	if (tls_hello_parse(&h, body, len, 0, 0) != PARSE_OK) {
+		tls_set_anomaly(tf, TLS_ANOM_BAD_HELLO);
+		return PARSE_BAD;
+	}
 	if (tf->client_dir < 0)
 		tls_set_client_dir(tf, !dir);
-	s->version = version;
-	s->cipher = cipher;
+	s->version = h.seen & TLS_HELLO_VERSIONS ? h.selected_version :
+	    h.version;
+	s->cipher = h.cipher;
 	s->cipher_set = 1;
-	if (cur_left(&c) > 0 && (cur_be16(&c, &version) == -1 ||
-	    cur_sub(&c, version, &exts) == -1 || tls_hs_sh_exts(tf, &exts) == -1))
+	tls_hs_alpn(s, h.alpn, 1);
+	if (h.ext_bad || h.ext_dup)
 		tls_set_anomaly(tf, TLS_ANOM_BAD_EXTENSION);
-	if (memcmp(random, tls_hrr_random, sizeof(random)) == 0) {
+	if (cur_left(&h.random) == sizeof(tls_hrr_random) &&
+	    memcmp(cur_ptr(&h.random), tls_hrr_random,
+	    sizeof(tls_hrr_random)) == 0) {
 		tls_fsm(tf, TLS_EV_HELLO_RETRY, dir);
 		return PARSE_OK;
 	}
 	s->server_hello = 1;
-	(void)tls_fp_server_hello(tf->ctx, s, body, len);
+	if (!h.ext_bad)
+		tls_fp_server_hello(tf->ctx, s, &h);
 	tls_fsm(tf, tls_hs_layout13(tf) ? TLS_EV_ENCRYPTED :
 	    TLS_EV_SERVER_HELLO, dir);
 	return PARSE_OK;
-bad:
-	tls_set_anomaly(tf, TLS_ANOM_BAD_HELLO);
-	return PARSE_BAD;
 }
 
 /*
@@ -377,7 +273,7 @@ tls_hs_certificate(struct tls_flow *tf, int dir, const uint8_t *body,
 	return PARSE_OK;
 }
 
-int
+enum parse_result
 tls_hs_message(struct tls_flow *tf, int dir, uint8_t type,
     const uint8_t *body, size_t len, int dtls)
 {

@@ -5,6 +5,7 @@
  *   tls_record.c TLS record layer (SSLv3, TLS 1.0-1.3 framing)
  *   tls_hs.c     handshake messages: ClientHello, ServerHello, Certificate,
  *                CertificateStatus, CertificateRequest...
+ *   tls_hello.c  the one parse of a ClientHello / ServerHello
  *   tls_fp.c     JA3 / JA3S / JA4 fingerprints
  *   tls_names.c  version and cipher suite names
  * and the auxiliary carriers in tls_aux.h (sslv2.c, dtls.c, starttls.c).
@@ -176,7 +177,7 @@ int	tls_server_dir(const struct tls_flow *);
  * from the TLS record layer or from DTLS reassembly (dtls = 1: the
  * ClientHello carries a cookie).  Returns PARSE_OK or PARSE_BAD.
  */
-int	tls_hs_message(struct tls_flow *, int dir, uint8_t type,
+enum parse_result tls_hs_message(struct tls_flow *, int dir, uint8_t type,
 	    const uint8_t *body, size_t len, int dtls);
 
 /* A non-handshake record was seen in dir (CCS, alert, application data):
@@ -231,10 +232,70 @@ enum parse_result tls_parse_cert_list(const uint8_t *body, size_t len,
 int	tls_chain_copy(struct tls_ctx *, struct tls_chain *,
 	    const struct tls_cert_list *);
 
-/* Fingerprints (tls_fp.c), computed from the hello bodies. */
-int	tls_fp_client_hello(const struct tls_ctx *, struct tls_session *,
-	    const uint8_t *body, size_t len, int dtls);
-int	tls_fp_server_hello(const struct tls_ctx *, struct tls_session *,
-	    const uint8_t *body, size_t len);
+/* Extension types the hello parser decodes (IANA ExtensionType). */
+#define TLS_EXT_SERVER_NAME		0
+#define TLS_EXT_SUPPORTED_GROUPS	10
+#define TLS_EXT_EC_POINT_FORMATS	11
+#define TLS_EXT_SIGNATURE_ALGORITHMS	13
+#define TLS_EXT_ALPN			16
+#define TLS_EXT_SUPPORTED_VERSIONS	43
+
+/* struct tls_hello.seen: decoded extensions present (and well formed). */
+#define TLS_HELLO_SNI		0x01
+#define TLS_HELLO_GROUPS	0x02
+#define TLS_HELLO_POINT_FMTS	0x04
+#define TLS_HELLO_SIGALGS	0x08
+#define TLS_HELLO_ALPN		0x10
+#define TLS_HELLO_VERSIONS	0x20
+
+/*
+ * One ClientHello or ServerHello, parsed once by tls_hello_parse(): the
+ * session fields (tls_hs.c) and the fingerprints (tls_fp.c) are both
+ * computed from it.  The slices point into the message body and are
+ * valid only while the caller holds it; every vector in them was checked
+ * whole (length prefix, element size), so walking one cannot fail.
+ * GREASE values (RFC 8701) are kept: the fingerprints drop them.
+ */
+struct tls_hello {
+	uint16_t	 version;	/* legacy_version */
+	uint16_t	 cipher;	/* ServerHello: the suite chosen */
+	uint16_t	 selected_version; /* ServerHello supported_versions */
+	uint8_t		 client;	/* 1 ClientHello, 0 ServerHello */
+	uint8_t		 draft;		/* ServerHello, TLS 1.3 draft < 22 layout */
+	uint8_t		 has_exts;	/* an extension block is present */
+	uint8_t		 ext_bad;	/* the block, or an extension we decode,
+					 * did not parse: parsing stopped there,
+					 * fingerprints are not defined */
+	uint8_t		 ext_dup;	/* a decoded extension came twice
+					 * (RFC 8446 4.2): the first one counts */
+	uint8_t		 seen;		/* TLS_HELLO_* decoded */
+	struct cur	 random;	/* 32 bytes */
+	struct cur	 session_id;
+	struct cur	 ciphers;	/* ClientHello: u16 each */
+	struct cur	 sni;		/* first host_name of server_name */
+	struct cur	 alpn;		/* ProtocolNameList: u8 length, name */
+	struct cur	 groups;	/* u16 each */
+	struct cur	 point_formats;	/* u8 each */
+	struct cur	 sigalgs;	/* u16 each */
+	struct cur	 versions;	/* ClientHello supported_versions, u16 */
+	size_t		 n_exts;
+	uint16_t	 ext_types[LIM_TLS_HELLO_VALS];	/* in order, as sent */
+};
+
+/*
+ * RFC 8446 4.1.2 / 4.1.3, RFC 5246 7.4.1, RFC 6347 4.2.1: parse a whole
+ * hello body into h (client = 1 for a ClientHello; dtls = 1: it carries a
+ * cookie).  PARSE_BAD when the fixed part does not parse; a bad extension
+ * block is PARSE_OK with h->ext_bad set.  Never reads outside body.
+ */
+enum parse_result tls_hello_parse(struct tls_hello *h, const uint8_t *body,
+	    size_t len, int client, int dtls);
+
+/* Fingerprints (tls_fp.c) of a parsed hello: JA3 and JA4 (dtls: JA4's
+ * "d" prefix) of a ClientHello, JA3S of a ServerHello. */
+void	tls_fp_client_hello(const struct tls_ctx *, struct tls_session *,
+	    const struct tls_hello *, int dtls);
+void	tls_fp_server_hello(const struct tls_ctx *, struct tls_session *,
+	    const struct tls_hello *);
 
 #endif

@@ -61,6 +61,10 @@
 #define LIM_X509_CACHE_BYTES	(32u << 20)
 /* Certificates kept per chain. */
 #define LIM_TLS_CHAIN_MAX	32
+/* Values kept per list of one hello (extension types, and for the
+ * fingerprints cipher suites, groups, signature algorithms...): a hello
+ * may carry 32767 suites, real ones carry under 100. */
+#define LIM_TLS_HELLO_VALS	512
 /* Plaintext bytes scanned for a STARTTLS-style upgrade per direction. */
 #define LIM_STARTTLS_SCAN	(16u << 10)
 /* Parsed certificates cached by SHA-256 (x509.cache). */

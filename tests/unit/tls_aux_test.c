@@ -53,7 +53,7 @@ struct fake_flow {
 
 #define FF(tf)	((struct fake_flow *)(void *)(tf))
 
-int
+enum parse_result
 tls_hs_message(struct tls_flow *tf, int dir, uint8_t type,
     const uint8_t *body, size_t len, int dtls)
 {
