@@ -548,6 +548,271 @@ test_server_hello_13_and_hrr(void **state)
 	bb_free(&rec);
 }
 
+/* Parse the hello in msg (a handshake message built above) into h. */
+static enum parse_result
+parse_msg(struct tls_hello *h, const struct bb *msg, int client, int dtls)
+{
+	assert_true(msg->len >= 4);
+	return tls_hello_parse(h, msg->p + 4, msg->len - 4, client, dtls);
+}
+
+/* The slice as a C string (test data is short ASCII). */
+static const char *
+slice_str(struct cur c, char *buf, size_t size)
+{
+	assert_true(cur_left(&c) < size);
+	memcpy(buf, cur_ptr(&c), cur_left(&c));
+	buf[cur_left(&c)] = '\0';
+	return buf;
+}
+
+/*
+ * One parse gives the struct both consumers read: extension types in
+ * order as sent (GREASE and repeats kept), the first of a repeated
+ * decoded extension counting, and the fingerprints dropping GREASE.
+ */
+static void
+test_hello_grease_and_duplicates(void **state)
+{
+	static const uint16_t ciphers[] = { 0x0a0a, 0x1301, 0xc02f };
+	static const uint16_t groups[] = { 0x2a2a, 29 };
+	static const uint16_t sv[] = { 0x3a3a, 0x0304 };
+	static const uint16_t types[] = { 0x1a1a, 0, 10, 0, 43, 16 };
+	static const char *const alpn[] = { "h2" };
+	struct bb exts = { 0 }, msg = { 0 }, rec = { 0 };
+	struct tls_hello h;
+	struct sim s;
+	const struct tls_session *ss;
+	char name[64];
+	size_t i;
+
+	(void)state;
+	ext(&exts, 0x1a1a, NULL);
+	ext_sni(&exts, "a.example");
+	ext_u16_list(&exts, 10, 2, groups, 2);
+	ext_sni(&exts, "b.example");
+	ext_u16_list(&exts, 43, 1, sv, 2);
+	ext_alpn(&exts, alpn, 1);
+	client_hello(&msg, NULL, 0, ciphers, 3, &exts);
+	assert_int_equal(parse_msg(&h, &msg, 1, 0), PARSE_OK);
+	assert_int_equal(h.version, 0x0303);
+	assert_int_equal(cur_left(&h.random), 32);
+	assert_int_equal(cur_left(&h.ciphers), 6);
+	assert_int_equal(h.n_exts, 6);
+	for (i = 0; i < 6; i++)
+		assert_int_equal(h.ext_types[i], types[i]);
+	assert_true(h.has_exts);
+	assert_false(h.ext_bad);
+	assert_true(h.ext_dup);
+	assert_int_equal(h.seen, TLS_HELLO_SNI | TLS_HELLO_GROUPS |
+	    TLS_HELLO_VERSIONS | TLS_HELLO_ALPN);
+	assert_string_equal(slice_str(h.sni, name, sizeof(name)), "a.example");
+	assert_int_equal(cur_left(&h.groups), 4);
+	assert_int_equal(cur_left(&h.versions), 4);
+	assert_int_equal(cur_left(&h.sigalgs), 0);
+
+	bb_records(&rec, TLS_CT_HANDSHAKE, msg.p, msg.len, 16384);
+	sim_init(&s);
+	sim_feed_bb(&s, C2S, &rec, 5);
+	ss = tls_session(s.tf);
+	assert_true(ss->client_hello);
+	assert_string_equal(ss->sni, "a.example");
+	assert_string_equal(ss->alpn_offered, "h2");
+	assert_true(ss->anomalies & (1u << TLS_ANOM_BAD_EXTENSION));
+	assert_false(ss->anomalies & (1u << TLS_ANOM_BAD_HELLO));
+	assert_non_null(ss->ja3);
+	assert_string_equal(ss->ja3, "771,4865-49199,0-10-0-43-16,29,");
+	assert_string_equal(ss->ja3_md5, "d7ce8da5a8da34e2282ef1f5855c8d8e");
+	/* sha256("1301,c02f"), sha256("000a,002b") */
+	assert_string_equal(ss->ja4, "t13d0205h2_c1929292aa6b_b0ac53b37fa7");
+	sim_free(&s);
+	bb_free(&exts);
+	bb_free(&msg);
+	bb_free(&rec);
+}
+
+/* A ClientHello whose extensions end early: an anomaly, no fingerprint
+ * (a partial list would be a wrong one), the session goes on with what
+ * parsed before the cut. */
+static void
+test_hello_truncated_extensions(void **state)
+{
+	static const uint16_t ciphers[] = { 0x1301 };
+	struct bb exts = { 0 }, msg = { 0 }, rec = { 0 };
+	struct tls_hello h;
+	struct sim s;
+	const struct tls_session *ss;
+
+	(void)state;
+	ext_sni(&exts, "x.example");
+	bb_u16(&exts, 10);		/* supported_groups claiming 50 bytes */
+	bb_u16(&exts, 50);
+	bb_u16(&exts, 2);
+	bb_u16(&exts, 29);
+	client_hello(&msg, NULL, 0, ciphers, 1, &exts);
+	assert_int_equal(parse_msg(&h, &msg, 1, 0), PARSE_OK);
+	assert_true(h.has_exts);
+	assert_true(h.ext_bad);
+	assert_int_equal(h.n_exts, 1);
+	assert_int_equal(h.seen, TLS_HELLO_SNI);
+
+	bb_records(&rec, TLS_CT_HANDSHAKE, msg.p, msg.len, 16384);
+	sim_init(&s);
+	sim_feed_bb(&s, C2S, &rec, 100000);
+	ss = tls_session(s.tf);
+	assert_true(ss->client_hello);
+	assert_string_equal(ss->sni, "x.example");
+	assert_true(ss->anomalies & (1u << TLS_ANOM_BAD_EXTENSION));
+	assert_null(ss->ja3);
+	assert_string_equal(ss->ja4, "");
+	assert_false(tls_done(s.tf));
+	sim_free(&s);
+	bb_free(&exts);
+	bb_free(&msg);
+	bb_free(&rec);
+}
+
+/* The block itself cut short, decoded extensions that do not hold
+ * together, and fixed parts that do not parse. */
+static void
+test_hello_malformed(void **state)
+{
+	static const uint16_t ciphers[] = { 0x1301, 0x1302 };
+	struct bb exts = { 0 }, d = { 0 }, msg = { 0 };
+	struct tls_hello h;
+
+	(void)state;
+	/* extension block length past the end of the message */
+	client_hello(&msg, NULL, 0, ciphers, 2, NULL);
+	msg.len = 0;
+	ext_sni(&exts, "y.example");
+	client_hello(&msg, NULL, 0, ciphers, 2, &exts);
+	msg.p[4 + 2 + 32 + 1 + 2 + 4 + 2] = 0;	/* length high byte */
+	msg.p[4 + 2 + 32 + 1 + 2 + 4 + 3] = 0xff;
+	assert_int_equal(parse_msg(&h, &msg, 1, 0), PARSE_OK);
+	assert_true(h.ext_bad);
+	assert_int_equal(h.n_exts, 0);
+	/* supported_groups of odd length; then a vector short of its
+	 * extension: both are bad, not silently read */
+	bb_u16(&d, 3); bb_u16(&d, 29); bb_u8(&d, 0);
+	exts.len = msg.len = 0;
+	ext(&exts, 10, &d);
+	client_hello(&msg, NULL, 0, ciphers, 2, &exts);
+	assert_int_equal(parse_msg(&h, &msg, 1, 0), PARSE_OK);
+	assert_true(h.ext_bad);
+	assert_int_equal(h.seen, 0);
+	d.len = exts.len = msg.len = 0;
+	bb_u16(&d, 2); bb_u16(&d, 29); bb_u16(&d, 23);
+	ext(&exts, 10, &d);
+	client_hello(&msg, NULL, 0, ciphers, 2, &exts);
+	assert_int_equal(parse_msg(&h, &msg, 1, 0), PARSE_OK);
+	assert_true(h.ext_bad);
+	/* a cipher suite list of odd length is no hello */
+	msg.len = 0;
+	client_hello(&msg, NULL, 0, ciphers, 2, NULL);
+	msg.p[4 + 2 + 32 + 1 + 1] = 3;
+	assert_int_equal(parse_msg(&h, &msg, 1, 0), PARSE_BAD);
+	/* session id over 32 bytes; a body cut inside the random */
+	msg.len = 0;
+	client_hello(&msg, NULL, 0, ciphers, 2, NULL);
+	msg.p[4 + 2 + 32] = 33;
+	assert_int_equal(parse_msg(&h, &msg, 1, 0), PARSE_BAD);
+	assert_int_equal(tls_hello_parse(&h, msg.p + 4, 20, 1, 0), PARSE_BAD);
+	assert_int_equal(tls_hello_parse(&h, msg.p + 4, 20, 0, 0), PARSE_BAD);
+	bb_free(&exts);
+	bb_free(&d);
+	bb_free(&msg);
+}
+
+/* DTLS: a cookie between the session id and the cipher suites. */
+static void
+test_hello_dtls_cookie(void **state)
+{
+	struct bb body = { 0 };
+	struct tls_hello h;
+	uint8_t random[32];
+
+	(void)state;
+	memset(random, 0x33, sizeof(random));
+	bb_u16(&body, 0xfefd);
+	bb_put(&body, random, 32);
+	bb_u8(&body, 0);		/* session id */
+	bb_u8(&body, 3);		/* cookie */
+	bb_u8(&body, 0xc0); bb_u8(&body, 0x2f); bb_u8(&body, 0x00);
+	bb_u16(&body, 2);
+	bb_u16(&body, 0xc02b);
+	bb_u8(&body, 1);
+	bb_u8(&body, 0);
+	assert_int_equal(tls_hello_parse(&h, body.p, body.len, 1, 1),
+	    PARSE_OK);
+	assert_int_equal(h.version, 0xfefd);
+	assert_int_equal(cur_left(&h.ciphers), 2);
+	assert_false(h.has_exts);
+	/* read as TLS, the cookie is taken for the suites: no compression */
+	assert_int_equal(tls_hello_parse(&h, body.p, body.len, 1, 0),
+	    PARSE_BAD);
+	bb_free(&body);
+}
+
+/*
+ * A ServerHello of TLS 1.3 draft 18 (0x7f12): no session id and no
+ * compression byte before draft 22.  Read with the final layout, the
+ * high byte of the cipher would be a session id length; JA3S is the
+ * version, cipher and extensions of the draft layout.
+ */
+static void
+test_server_hello_draft(void **state)
+{
+	struct bb body = { 0 }, msg = { 0 }, rec = { 0 };
+	struct tls_hello h;
+	struct sim s;
+	const struct tls_session *ss;
+	uint8_t random[32];
+
+	(void)state;
+	memset(random, 0x44, sizeof(random));
+	bb_u16(&body, 0x7f12);
+	bb_put(&body, random, 32);
+	bb_u16(&body, 0x1301);
+	bb_u16(&body, 8);		/* extensions: key_share (40) */
+	bb_u16(&body, 40);
+	bb_u16(&body, 4);
+	bb_u16(&body, 29);
+	bb_u16(&body, 0);
+	bb_hs(&msg, TLS_HS_SERVER_HELLO, &body);
+	assert_int_equal(parse_msg(&h, &msg, 0, 0), PARSE_OK);
+	assert_true(h.draft);
+	assert_int_equal(h.cipher, 0x1301);
+	assert_int_equal(cur_left(&h.session_id), 0);
+	assert_int_equal(h.n_exts, 1);
+	assert_int_equal(h.ext_types[0], 40);
+	assert_false(h.ext_bad);
+
+	bb_records(&rec, TLS_CT_HANDSHAKE, msg.p, msg.len, 16384);
+	sim_init(&s);
+	feed_client_hello(&s);
+	sim_feed_bb(&s, S2C, &rec, 1000);
+	ss = tls_session(s.tf);
+	assert_true(ss->server_hello);
+	assert_int_equal(ss->version, 0x7f12);
+	assert_int_equal(ss->cipher, 0x1301);
+	assert_int_equal(ss->anomalies, 0);
+	assert_non_null(ss->ja3s);
+	assert_string_equal(ss->ja3s, "32530,4865,40");
+	assert_string_equal(ss->ja3s_md5, "b8a8031b301aef7618403061e9f33065");
+	assert_true(tls_done(s.tf));
+	assert_int_equal(ss->missing, TLS_MISSING_TLS13);
+	sim_free(&s);
+	/* draft 22 on (0x7f16) has the final layout again: these bytes
+	 * then claim a 19-byte session id (0x13) and do not parse */
+	body.p[1] = 0x16;
+	assert_int_equal(tls_hello_parse(&h, body.p, body.len, 0, 0),
+	    PARSE_BAD);
+	bb_free(&body);
+	bb_free(&msg);
+	bb_free(&rec);
+}
+
 /* Run the standard server flight, laid out by layout(), and check it. */
 static void
 run_flight(const struct bb *srv, size_t chunk, int with_client)
@@ -1517,6 +1782,11 @@ main(void)
 		cmocka_unit_test(test_fingerprints_known),
 		cmocka_unit_test(test_server_hello_12),
 		cmocka_unit_test(test_server_hello_13_and_hrr),
+		cmocka_unit_test(test_hello_grease_and_duplicates),
+		cmocka_unit_test(test_hello_truncated_extensions),
+		cmocka_unit_test(test_hello_malformed),
+		cmocka_unit_test(test_hello_dtls_cookie),
+		cmocka_unit_test(test_server_hello_draft),
 		cmocka_unit_test(test_cert_layouts),
 		cmocka_unit_test(test_cert_64k),
 		cmocka_unit_test(test_cert_bad_lengths),
