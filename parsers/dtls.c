@@ -328,27 +328,35 @@ bad:
 /*
  * RFC 9147 4: unified header 001CSLEE.  The connection id length was
  * negotiated in the (encrypted) handshake, so with C set the rest of the
- * datagram cannot be split: it is all taken.  0 when the datagram should
- * not be read further.
+ * datagram cannot be split: it is all taken, as it is when the record
+ * has no length (L clear: it runs to the end of the datagram).
  */
-static int
+static enum parse_result
 dtls_unified(struct tls_flow *tf, int dir, uint8_t b0, struct cur *c)
 {
 	uint16_t rlen;
 
 	tls_note_record(tf, dir, TLS_CT_APPDATA, DTLS_V13);
-	if (b0 & 0x10)
-		return 0;
-	if (cur_skip(c, 1) || cur_skip(c, (b0 & 0x08) ? 2 : 1))
-		return 0;
-	if (!(b0 & 0x04))
-		return 0;		/* record runs to the end */
-	return cur_be16(c, &rlen) == 0 && cur_skip(c, rlen) == 0;
+	if ((b0 & 0x10) || !(b0 & 0x04)) {
+		(void)cur_skip(c, cur_left(c));
+		return PARSE_OK;
+	}
+	if (cur_skip(c, 1) || cur_skip(c, (b0 & 0x08) ? 2 : 1) ||
+	    cur_be16(c, &rlen) || cur_skip(c, rlen))
+		return PARSE_MORE;	/* snaplen: the rest is not there */
+	return PARSE_OK;
 }
 
-/* One DTLSPlaintext record.  0 when the datagram should not be read
- * further (garbage, truncated, or a length we cannot know). */
-static int
+/*
+ * One DTLSPlaintext record (RFC 6347 4.1):
+ *
+ *   type (1) | version (2) | epoch (2) | sequence_number (6)
+ *   | length (2) | fragment
+ *
+ * PARSE_BAD: not a DTLS record; PARSE_MORE: cut short by the capture.
+ * Either way the rest of the datagram cannot be read.
+ */
+static enum parse_result
 dtls_record(struct tls_flow *tf, struct dtls_state *ds, int dir,
     struct cur *c)
 {
@@ -359,24 +367,26 @@ dtls_record(struct tls_flow *tf, struct dtls_state *ds, int dir,
 
 	if (cur_u8(c, &type) || cur_be16(c, &ver) || cur_be16(c, &epoch) ||
 	    cur_skip(c, 6))
-		return 0;
+		return PARSE_MORE;
 	if (type < TLS_CT_CCS || type > DTLS_CT_CID || !dtls_version_ok(ver))
-		return 0;
+		return PARSE_BAD;
 	tls_mark_tls(tf, dir);
 	if ((s = tls_session_mut(tf)) != NULL)
 		s->dtls = 1;
 	if (type == DTLS_CT_CID) {
-		/* RFC 9146: the cid of negotiated size precedes the length. */
+		/* RFC 9146: the cid of negotiated size precedes the length:
+		 * the rest of the datagram is this record. */
 		tls_note_record(tf, dir, TLS_CT_APPDATA, ver);
-		return 0;
+		(void)cur_skip(c, cur_left(c));
+		return PARSE_OK;
 	}
 	if (cur_be16(c, &rlen) || cur_sub(c, rlen, &rec))
-		return 0;		/* snaplen: the rest is not there */
+		return PARSE_MORE;
 	if (epoch == 0 && type == TLS_CT_HANDSHAKE)
 		dtls_handshake(tf, ds, dir, &rec);
 	else
 		tls_note_record(tf, dir, type, ver);
-	return 1;
+	return PARSE_OK;
 }
 
 void
@@ -385,17 +395,17 @@ dtls_datagram(struct tls_flow *tf, struct dtls_state *ds, int dir,
 {
 	struct cur c;
 	uint8_t b0;
-	int more = 1;
+	enum parse_result r = PARSE_OK;
 
 	if (ds == NULL || dir < 0 || dir > 1)
 		return;
 	cur_init(&c, data, len);
-	while (more && cur_peek_u8(&c, 0, &b0) == 0) {
+	while (r == PARSE_OK && cur_peek_u8(&c, 0, &b0) == 0) {
 		if (b0 < 20 || b0 > 63)
 			return;		/* RFC 7983: STUN, ZRTP, TURN, RTP */
 		if ((b0 & 0xe0) == 0x20)
-			more = dtls_unified(tf, dir, b0, &c);
+			r = dtls_unified(tf, dir, b0, &c);
 		else
-			more = dtls_record(tf, ds, dir, &c);
+			r = dtls_record(tf, ds, dir, &c);
 	}
 }

@@ -52,7 +52,7 @@ sslv2_version_ok(uint16_t v)
  * Record header.  *hdr = header size, *body = data length, *pad = padding.
  * Returns PARSE_MORE when the header itself is incomplete.
  */
-static int
+static enum parse_result
 sslv2_header(struct cur *c, size_t *hdr, size_t *body, size_t *pad)
 {
 	uint8_t b0, b1, b2;
@@ -173,7 +173,7 @@ sslv2_detect(const uint8_t *data, size_t len)
 	return 0;
 }
 
-static int
+static enum parse_result
 sslv2_client_hello(struct tls_flow *tf, int dir, struct cur *c)
 {
 	struct tls_session *s = tls_session_mut(tf);
@@ -195,7 +195,7 @@ sslv2_client_hello(struct tls_flow *tf, int dir, struct cur *c)
 	return PARSE_OK;
 }
 
-static int
+static enum parse_result
 sslv2_server_hello(struct tls_flow *tf, int dir, struct cur *c)
 {
 	struct tls_session *s = tls_session_mut(tf);
@@ -237,14 +237,14 @@ sslv2_server_hello(struct tls_flow *tf, int dir, struct cur *c)
  * Anything else (CLIENT-MASTER-KEY, encrypted records) is only noted:
  * past the hellos the message type itself is encrypted.
  */
-int
+enum parse_result
 sslv2_record(struct tls_flow *tf, int dir, const uint8_t *data, size_t len,
     size_t *used)
 {
 	struct cur c, rec;
 	size_t hdr = 0, body = 0, pad = 0;
 	uint8_t mt;
-	int r;
+	enum parse_result r;
 
 	*used = 3;
 	cur_init(&c, data, len);

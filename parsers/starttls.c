@@ -51,16 +51,23 @@
 #define ST_HELLO_MIN		38
 #define ST_RECORD_MAX		(16384 + 2048)
 
-/* Frame step results (a positive value is a byte count to consume). */
-#define ST_NEED		0	/* message incomplete */
-#define ST_LOST		(-1)	/* framing does not fit: scan raw */
-#define ST_GIVEUP	(-2)	/* this flow will not upgrade */
-#define ST_AGAIN	(-3)	/* frame changed, nothing consumed */
-
-/* Hello check verdicts. */
-#define ST_NO		0
-#define ST_YES		1
-#define ST_MAYBE	2	/* need more bytes to tell */
+/*
+ * What one framing step decided (st_frame and the steps it calls).  Not
+ * enum parse_result: plaintext is never malformed TLS, and a step has
+ * outcomes a parse does not: beside "take *n bytes" and "incomplete", the
+ * framing we guessed may not fit (scan raw), the flow may be known never
+ * to upgrade (a verdict on the flow), or the step switched framing.  The
+ * pure parsers under the steps (BER length, SOCKS fields, the hello
+ * checks, the recognisers) return enum parse_result: PARSE_BAD there
+ * means "these bytes are not that", PARSE_MORE "too short to tell".
+ */
+enum st_step {
+	ST_TAKE,	/* consume *n (> 0) bytes */
+	ST_NEED,	/* message incomplete: call again with more */
+	ST_LOST,	/* framing does not fit: scan raw */
+	ST_GIVEUP,	/* this flow will not upgrade */
+	ST_AGAIN,	/* frame changed, nothing consumed */
+};
 
 enum st_proto {
 	ST_P_NONE, ST_P_SMTP, ST_P_IMAP, ST_P_POP3, ST_P_FTP, ST_P_XMPP,
@@ -149,38 +156,39 @@ st_set_proto(struct starttls_state *st, enum st_proto p)
  * non-empty even cipher suite list, for a ServerHello one suite and a
  * compression method 0 or 1 (DEFLATE), all inside the message.
  */
-static int
+static enum parse_result
 st_hello_body(struct cur *c, uint8_t type, uint32_t hlen)
 {
 	uint8_t sidl, comp;
 	uint16_t n;
 
 	if (cur_skip(c, 32) || cur_u8(c, &sidl))
-		return ST_MAYBE;
+		return PARSE_MORE;
 	if (sidl > 32)
-		return ST_NO;
+		return PARSE_BAD;
 	if (cur_skip(c, sidl) || cur_be16(c, &n))
-		return ST_MAYBE;
+		return PARSE_MORE;
 	if (type == TLS_HS_CLIENT_HELLO) {
 		if (n < 2 || n % 2 != 0 ||
 		    2 + 32 + 1 + (uint32_t)sidl + 2 + n + 2 > hlen)
-			return ST_NO;
-		return ST_YES;
+			return PARSE_BAD;
+		return PARSE_OK;
 	}
 	if (cur_u8(c, &comp))
-		return ST_MAYBE;
+		return PARSE_MORE;
 	return comp <= 1 && 2 + 32 + 1 + (uint32_t)sidl + 3 <= hlen ?
-	    ST_YES : ST_NO;
+	    PARSE_OK : PARSE_BAD;
 }
 
 /*
  * Does a TLS handshake record carrying a ClientHello or ServerHello start
- * here?  Lenient (at a message boundary): header fields only, and a hello
+ * here (PARSE_OK yes, PARSE_BAD no, PARSE_MORE too short to tell)?
+ * Lenient (at a message boundary): header fields only, and a hello
  * may continue in the next record when the record is large.  Strict (at
  * an arbitrary offset): the hello must fit its record and its body must
  * hold together.
  */
-static int
+static enum parse_result
 st_tls_hello(struct cur c, int strict)
 {
 	uint8_t ct, maj, min, type;
@@ -188,84 +196,85 @@ st_tls_hello(struct cur c, int strict)
 	uint32_t hlen;
 
 	if (cur_u8(&c, &ct))
-		return ST_MAYBE;
+		return PARSE_MORE;
 	if (ct != TLS_CT_HANDSHAKE)
-		return ST_NO;
+		return PARSE_BAD;
 	if (cur_u8(&c, &maj))
-		return ST_MAYBE;
+		return PARSE_MORE;
 	if (maj != 3)
-		return ST_NO;
+		return PARSE_BAD;
 	if (cur_u8(&c, &min))
-		return ST_MAYBE;
+		return PARSE_MORE;
 	if (min > 4)
-		return ST_NO;
+		return PARSE_BAD;
 	if (cur_be16(&c, &rlen))
-		return ST_MAYBE;
+		return PARSE_MORE;
 	if (rlen < 4 + ST_HELLO_MIN || rlen > ST_RECORD_MAX)
-		return ST_NO;
+		return PARSE_BAD;
 	if (cur_u8(&c, &type))
-		return ST_MAYBE;
+		return PARSE_MORE;
 	if (type != TLS_HS_CLIENT_HELLO && type != TLS_HS_SERVER_HELLO)
-		return ST_NO;
+		return PARSE_BAD;
 	if (cur_be24(&c, &hlen))
-		return ST_MAYBE;
+		return PARSE_MORE;
 	if (hlen < ST_HELLO_MIN || (hlen + 4 > rlen &&
 	    (strict || rlen < 512 || hlen > 0x10000)))
-		return ST_NO;
+		return PARSE_BAD;
 	if (cur_be16(&c, &ver))
-		return ST_MAYBE;
+		return PARSE_MORE;
 	if (ver < 0x0300 || ver > 0x0303)
-		return ST_NO;
-	return strict ? st_hello_body(&c, type, hlen) : ST_YES;
+		return PARSE_BAD;
+	return strict ? st_hello_body(&c, type, hlen) : PARSE_OK;
 }
 
 /* At a message boundary: a TLS hello record or an SSLv2 hello (two-byte
  * header: the fixed fields of both hellos fit in 13 bytes). */
-static int
+static enum parse_result
 st_boundary(const struct cur *c)
 {
 	uint8_t b0;
 
 	if (cur_peek_u8(c, 0, &b0))
-		return ST_MAYBE;
+		return PARSE_MORE;
 	if (!(b0 & 0x80))
 		return st_tls_hello(*c, 0);
 	if (cur_left(c) < 3)
-		return ST_MAYBE;
+		return PARSE_MORE;
 	if (!sslv2_detect(cur_ptr(c), cur_left(c)))
-		return ST_NO;
-	return cur_left(c) >= 13 ? ST_YES : ST_MAYBE;
+		return PARSE_BAD;
+	return cur_left(c) >= 13 ? PARSE_OK : PARSE_MORE;
 }
 
 /*
  * Strict scan of [from, to) of all for a hello record; the check may read
- * up to the end of all.  *at = the offset of a YES or of the first MAYBE
- * (a candidate cut by the end of the bytes we have).
+ * up to the end of all.  *at = the offset of a hello (PARSE_OK) or of the
+ * first candidate cut by the end of the bytes we have (PARSE_MORE);
+ * PARSE_BAD: none.
  */
-static int
+static enum parse_result
 st_find(const struct cur *all, size_t from, size_t to, size_t *at)
 {
 	struct cur c;
 	size_t i;
 	uint8_t b;
-	int v;
+	enum parse_result v;
 
 	for (i = from; i < to && cur_peek_u8(all, i, &b) == 0; i++) {
 		if (b != TLS_CT_HANDSHAKE)
 			continue;
 		c = *all;
 		(void)cur_skip(&c, i);
-		if ((v = st_tls_hello(c, 1)) != ST_NO) {
+		if ((v = st_tls_hello(c, 1)) != PARSE_BAD) {
 			*at = i;
 			return v;
 		}
 	}
-	return ST_NO;
+	return PARSE_BAD;
 }
 
-/* Compare the start of c with n bytes of s: 1 equal, 0 differs, -1 too
- * short to tell. */
-static int
+/* Compare the start of c with n bytes of s: PARSE_OK equal, PARSE_BAD
+ * differs, PARSE_MORE too short to tell. */
+static enum parse_result
 st_match(const struct cur *c, const void *s, size_t n, int icase)
 {
 	const uint8_t *p = s;
@@ -274,14 +283,14 @@ st_match(const struct cur *c, const void *s, size_t n, int icase)
 
 	for (i = 0; i < n; i++) {
 		if (cur_peek_u8(c, i, &b))
-			return -1;
+			return PARSE_MORE;
 		if (icase ? tolower(b) != tolower(p[i]) : b != p[i])
-			return 0;
+			return PARSE_BAD;
 	}
-	return 1;
+	return PARSE_OK;
 }
 
-static int
+static enum parse_result
 st_word(const struct cur *c, const char *w)
 {
 	return st_match(c, w, strlen(w), 1);
@@ -289,13 +298,17 @@ st_word(const struct cur *c, const char *w)
 
 /* Consume a framed message of total bytes: what we have now, and the
  * rest later through d->skip (no copy of long messages). */
-static long
-st_take(struct starttls_dir *d, const struct cur *rest, size_t total)
+static enum st_step
+st_take(struct starttls_dir *d, const struct cur *rest, size_t total,
+    size_t *n)
 {
-	if (total <= cur_left(rest))
-		return (long)total;
+	if (total <= cur_left(rest)) {
+		*n = total;
+		return ST_TAKE;
+	}
 	d->skip = (uint32_t)(total - cur_left(rest));
-	return (long)cur_left(rest);
+	*n = cur_left(rest);
+	return ST_TAKE;
 }
 
 /* -- text: lines and XML units ---------------------------------------- */
@@ -331,7 +344,7 @@ st_contains(const struct cur *line, const char *w)
 	struct cur c = *line;
 
 	while (cur_left(&c) > 0) {
-		if (st_word(&c, w) == 1)
+		if (st_word(&c, w) == PARSE_OK)
 			return 1;
 		(void)cur_skip(&c, 1);
 	}
@@ -346,7 +359,7 @@ st_line_hint(struct starttls_state *st, const struct cur *line)
 	uint8_t b = 0;
 	size_t i;
 
-	if (st_word(line, "220") == 1) {
+	if (st_word(line, "220") == PARSE_OK) {
 		st_set_proto(st, ST_P_SMTP_FTP);
 		if (st_contains(line, "LMTP"))
 			st_set_proto(st, ST_P_LMTP);
@@ -357,7 +370,7 @@ st_line_hint(struct starttls_state *st, const struct cur *line)
 		return;
 	}
 	for (i = 0; i < sizeof(st_hints) / sizeof(st_hints[0]); i++)
-		if (st_word(line, st_hints[i].word) == 1 &&
+		if (st_word(line, st_hints[i].word) == PARSE_OK &&
 		    (!st_hints[i].after_220 || st->proto == ST_P_SMTP_FTP)) {
 			st_set_proto(st, st_hints[i].proto);
 			return;
@@ -365,8 +378,8 @@ st_line_hint(struct starttls_state *st, const struct cur *line)
 	/* IMAP: "<tag> STARTTLS" / "<tag> CAPABILITY" (RFC 9051 2.2.1). */
 	for (i = 0; cur_u8(&c, &b) == 0 && b > 0x20 && b < 0x7f; i++)
 		;
-	if (i > 0 && b == ' ' && (st_word(&c, "STARTTLS") == 1 ||
-	    st_word(&c, "CAPABILITY") == 1))
+	if (i > 0 && b == ' ' && (st_word(&c, "STARTTLS") == PARSE_OK ||
+	    st_word(&c, "CAPABILITY") == PARSE_OK))
 		st_set_proto(st, ST_P_IMAP);
 }
 
@@ -375,28 +388,28 @@ st_line_hint(struct starttls_state *st, const struct cur *line)
  * lines, an empty line; then the tunnel carries another protocol, which
  * is recognised afresh.  A non-2xx answer closes the tunnel.
  */
-static long
-st_http_line(struct starttls_dir *d, const struct cur *line, size_t n)
+static enum st_step
+st_http_line(struct starttls_dir *d, const struct cur *line)
 {
 	struct cur c = *line;
 	uint8_t b;
 
 	if (d->step++ == 0) {
-		if (st_word(line, "HTTP/") == 1 && (cur_skip(&c, 9) ||
+		if (st_word(line, "HTTP/") == PARSE_OK && (cur_skip(&c, 9) ||
 		    cur_u8(&c, &b) || b != '2'))
 			return ST_GIVEUP;
-		return (long)n;
+		return ST_TAKE;
 	}
 	if (cur_left(line) <= 2 && (cur_u8(&c, &b) || b == '\r' ||
 	    b == '\n'))
 		st_change_frame(d, ST_F_START);
-	return (long)n;
+	return ST_TAKE;
 }
 
 /* One unit ended by LF (or by '>' in XML): consume it, learn from it. */
-static long
+static enum st_step
 st_text(struct starttls_state *st, struct starttls_dir *d,
-    const struct cur *rest)
+    const struct cur *rest, size_t *n)
 {
 	struct cur tmp = *rest, line;
 	size_t i;
@@ -411,39 +424,69 @@ st_text(struct starttls_state *st, struct starttls_dir *d,
 	if (i == cur_left(rest))
 		return ST_NEED;
 	(void)cur_sub(&tmp, i + 1, &line);
+	*n = i + 1;
 	if (d->frame == ST_F_HTTP)
-		return st_http_line(d, &line, i + 1);
+		return st_http_line(d, &line);
 	st_line_hint(st, &line);
-	return (long)(i + 1);
+	return ST_TAKE;
 }
 
 /* -- binary framings ---------------------------------------------------- */
 
-/* LDAPMessage ::= SEQUENCE (RFC 4511 4.1.1), BER definite length. */
-static long
-st_ber(struct starttls_dir *d, const struct cur *rest)
+/* A parse result as a framing step: what does not parse as this
+ * framing means the framing was guessed wrong. */
+static enum st_step
+st_step_of(enum parse_result r)
+{
+	switch (r) {
+	case PARSE_OK:
+		return ST_TAKE;
+	case PARSE_MORE:
+		return ST_NEED;
+	case PARSE_BAD:
+	default:
+		return ST_LOST;
+	}
+}
+
+/* LDAPMessage ::= SEQUENCE (RFC 4511 4.1.1), BER definite length: *total
+ * = header + contents. */
+static enum parse_result
+st_ber_len(const struct cur *rest, size_t *total)
 {
 	struct cur c = *rest;
 	uint8_t tag, l0, b;
 	size_t len = 0, i;
 
 	if (cur_u8(&c, &tag) || cur_u8(&c, &l0))
-		return ST_NEED;
+		return PARSE_MORE;
 	if (tag != 0x30)
-		return ST_LOST;
+		return PARSE_BAD;
 	if (l0 & 0x80) {
 		if ((l0 & 0x7f) == 0 || (l0 & 0x7f) > 4)
-			return ST_LOST;
+			return PARSE_BAD;
 		for (i = 0; i < (size_t)(l0 & 0x7f); i++) {
 			if (cur_u8(&c, &b))
-				return ST_NEED;
+				return PARSE_MORE;
 			len = len << 8 | b;
 		}
 	} else
 		len = l0;
 	if (len > LIM_STARTTLS_SCAN)
-		return ST_LOST;
-	return st_take(d, rest, cur_left(rest) - cur_left(&c) + len);
+		return PARSE_BAD;
+	*total = cur_left(rest) - cur_left(&c) + len;
+	return PARSE_OK;
+}
+
+static enum st_step
+st_ber(struct starttls_dir *d, const struct cur *rest, size_t *n)
+{
+	enum parse_result r;
+	size_t total = 0;
+
+	if ((r = st_ber_len(rest, &total)) != PARSE_OK)
+		return st_step_of(r);
+	return st_take(d, rest, total, n);
 }
 
 /*
@@ -451,8 +494,8 @@ st_ber(struct starttls_dir *d, const struct cur *rest)
  * int32 code 80877103 / 80877104; a StartupMessage (code 196608, 3.0)
  * means the session stays in the clear.
  */
-static long
-st_pg_client(struct starttls_state *st, const struct cur *rest)
+static enum st_step
+st_pg_client(struct starttls_state *st, const struct cur *rest, size_t *n)
 {
 	struct cur c = *rest;
 	uint32_t len, code;
@@ -464,19 +507,21 @@ st_pg_client(struct starttls_state *st, const struct cur *rest)
 	if (len != 8 || (code != 80877103 && code != 80877104))
 		return ST_LOST;
 	st_set_proto(st, ST_P_PGSQL);
-	return 8;
+	*n = 8;
+	return ST_TAKE;
 }
 
 /* PostgreSQL server: 'S' (TLS follows) or 'N' (refused; the client may
  * try again); anything else is the plaintext protocol. */
-static long
-st_pg_server(const struct cur *rest)
+static enum st_step
+st_pg_server(const struct cur *rest, size_t *n)
 {
 	uint8_t b;
 
 	if (cur_peek_u8(rest, 0, &b))
 		return ST_NEED;
-	return b == 'S' || b == 'N' ? 1 : ST_GIVEUP;
+	*n = 1;
+	return b == 'S' || b == 'N' ? ST_TAKE : ST_GIVEUP;
 }
 
 /*
@@ -484,8 +529,8 @@ st_pg_server(const struct cur *rest)
  * answer to the greeting (sequence 1) starts with its capability flags;
  * without CLIENT_SSL (0x0800) it is the HandshakeResponse in the clear.
  */
-static long
-st_mysql(struct starttls_dir *d, const struct cur *rest)
+static enum st_step
+st_mysql(struct starttls_dir *d, const struct cur *rest, size_t *n)
 {
 	struct cur c = *rest;
 	uint32_t len, caps;
@@ -501,7 +546,7 @@ st_mysql(struct starttls_dir *d, const struct cur *rest)
 		if (!(caps & 0x0800))
 			return ST_GIVEUP;
 	}
-	return st_take(d, rest, 4 + (size_t)len);
+	return st_take(d, rest, 4 + (size_t)len, n);
 }
 
 /*
@@ -514,8 +559,8 @@ st_mysql(struct starttls_dir *d, const struct cur *rest)
  * No negotiation, PROTOCOL_RDP (0) or RDP_NEG_FAILURE (type 3) means
  * standard RDP security: no TLS.
  */
-static long
-st_tpkt(struct starttls_dir *d, const struct cur *rest)
+static enum st_step
+st_tpkt(struct starttls_dir *d, const struct cur *rest, size_t *n)
 {
 	struct cur c = *rest;
 	uint8_t ver, rsv, li, code, type, flags;
@@ -537,106 +582,132 @@ st_tpkt(struct starttls_dir *d, const struct cur *rest)
 		if (type != 2 || sel == 0)
 			return ST_GIVEUP;
 	}
-	return st_take(d, rest, len);
+	return st_take(d, rest, len, n);
 }
 
-/* Offset just past the NUL that ends a string starting at from (SOCKS4
- * user id, SOCKS4a host name), ST_NEED or ST_LOST past 255 bytes. */
-static long
-st_socks_nul(const struct cur *rest, size_t from)
+/* *end = offset just past the NUL that ends a string starting at from
+ * (SOCKS4 user id, SOCKS4a host name); PARSE_BAD past 255 bytes. */
+static enum parse_result
+st_socks_nul(const struct cur *rest, size_t from, size_t *end)
 {
 	size_t i;
 	uint8_t b;
 
 	for (i = from; i < from + 256; i++) {
 		if (cur_peek_u8(rest, i, &b))
-			return ST_NEED;
-		if (b == 0)
-			return (long)(i + 1);
+			return PARSE_MORE;
+		if (b == 0) {
+			*end = i + 1;
+			return PARSE_OK;
+		}
 	}
-	return ST_LOST;
+	return PARSE_BAD;
 }
 
 /* SOCKS5 request/reply (RFC 1928 4, 6): 05 cmd|rep 00 atyp addr port(2);
- * atyp 1 = IPv4, 3 = length-prefixed name, 4 = IPv6. */
-static long
-st_socks5_addr(const struct cur *rest)
+ * atyp 1 = IPv4, 3 = length-prefixed name, 4 = IPv6.  *len = its size. */
+static enum parse_result
+st_socks5_addr(const struct cur *rest, size_t *len)
 {
 	uint8_t atyp, n;
 
 	if (cur_peek_u8(rest, 3, &atyp))
-		return ST_NEED;
-	if (atyp == 1)
-		return 4 + 4 + 2;
-	if (atyp == 4)
-		return 4 + 16 + 2;
+		return PARSE_MORE;
+	if (atyp == 1) {
+		*len = 4 + 4 + 2;
+		return PARSE_OK;
+	}
+	if (atyp == 4) {
+		*len = 4 + 16 + 2;
+		return PARSE_OK;
+	}
 	if (atyp != 3)
-		return ST_LOST;
+		return PARSE_BAD;
 	if (cur_peek_u8(rest, 4, &n))
-		return ST_NEED;
-	return 4 + 1 + (long)n + 2;
+		return PARSE_MORE;
+	*len = 4 + 1 + (size_t)n + 2;
+	return PARSE_OK;
+}
+
+/* SOCKS4 CONNECT: 04 cmd port(2) ip(4) userid NUL [host NUL when ip is
+ * 0.0.0.x, 4a]. */
+static enum parse_result
+st_socks4(const struct cur *rest, size_t *len)
+{
+	struct cur c = *rest;
+	uint8_t ip[4];
+	enum parse_result r;
+
+	if (cur_skip(&c, 4) || cur_bytes(&c, ip, sizeof(ip)))
+		return PARSE_MORE;
+	r = st_socks_nul(rest, 8, len);
+	if (r == PARSE_OK && ip[0] == 0 && ip[1] == 0 && ip[2] == 0 && ip[3])
+		r = st_socks_nul(rest, *len, len);
+	return r;
 }
 
 /*
- * SOCKS4 (CONNECT: 04 cmd port(2) ip(4) userid NUL [host NUL when ip is
- * 0.0.0.x, 4a]) and SOCKS5 client messages: greeting 05 n methods[n],
- * RFC 1929 user/password 01 ulen user plen pass, request 05 cmd 00 ...
- * *last = 1 for the message after which the tunnel opens.
+ * SOCKS4 and SOCKS5 client messages: greeting 05 n methods[n], RFC 1929
+ * user/password 01 ulen user plen pass, request 05 cmd 00 ...  *len =
+ * the message size; *last = 1 for the message after which the tunnel
+ * opens.
  */
-static long
+static enum st_step
 st_socks_client(struct starttls_dir *d, const struct cur *rest, uint8_t b0,
-    int *last)
+    int *last, size_t *len)
 {
 	struct cur c = *rest;
-	uint8_t ip[4], n, m;
-	long r;
+	uint8_t n, m;
 
 	if (b0 == 4) {
-		if (cur_skip(&c, 4) || cur_bytes(&c, ip, sizeof(ip)))
-			return ST_NEED;
-		r = st_socks_nul(rest, 8);
-		if (r > 0 && ip[0] == 0 && ip[1] == 0 && ip[2] == 0 && ip[3])
-			r = st_socks_nul(rest, (size_t)r);
 		*last = 1;
-		return r;
+		return st_step_of(st_socks4(rest, len));
 	}
 	if (cur_skip(&c, 1) || cur_u8(&c, &n))
 		return ST_NEED;
-	if (b0 == 5 && d->step == 0)
-		return n > 0 ? 2 + (long)n : ST_LOST;
-	if (b0 == 1)
-		return cur_skip(&c, n) || cur_u8(&c, &m) ? ST_NEED :
-		    3 + (long)n + m;
+	if (b0 == 5 && d->step == 0) {
+		*len = 2 + (size_t)n;
+		return n > 0 ? ST_TAKE : ST_LOST;
+	}
+	if (b0 == 1) {
+		if (cur_skip(&c, n) || cur_u8(&c, &m))
+			return ST_NEED;
+		*len = 3 + (size_t)n + m;
+		return ST_TAKE;
+	}
 	if (b0 != 5)
 		return ST_LOST;
 	*last = 1;
-	return st_socks5_addr(rest);
+	return st_step_of(st_socks5_addr(rest, len));
 }
 
 /* Server: SOCKS4 reply 00 5a port ip (8 bytes), SOCKS5 method choice
- * 05 m, user/password status 01 st, reply 05 rep 00 atyp addr port. */
-static long
+ * 05 m, user/password status 01 st, reply 05 rep 00 atyp addr port.  A
+ * refusal is a verdict: no tunnel, no TLS. */
+static enum st_step
 st_socks_server(struct starttls_dir *d, const struct cur *rest, uint8_t b0,
-    int *last)
+    int *last, size_t *len)
 {
 	uint8_t b1;
 
 	if (cur_peek_u8(rest, 1, &b1))
 		return ST_NEED;
+	*len = 2;
 	if (b0 == 0) {
 		*last = 1;
-		return b1 == 0x5a ? 8 : ST_GIVEUP;
+		*len = 8;
+		return b1 == 0x5a ? ST_TAKE : ST_GIVEUP;
 	}
 	if (b0 == 5 && d->step == 0)
-		return b1 == 0xff ? ST_GIVEUP : 2;
+		return b1 == 0xff ? ST_GIVEUP : ST_TAKE;
 	if (b0 == 1)
-		return b1 == 0 ? 2 : ST_GIVEUP;
+		return b1 == 0 ? ST_TAKE : ST_GIVEUP;
 	if (b0 != 5)
 		return ST_LOST;
 	if (b1 != 0)
 		return ST_GIVEUP;
 	*last = 1;
-	return st_socks5_addr(rest);
+	return st_step_of(st_socks5_addr(rest, len));
 }
 
 /*
@@ -644,22 +715,23 @@ st_socks_server(struct starttls_dir *d, const struct cur *rest, uint8_t b0,
  * open and its protocol is recognised afresh: SMTP or IRC through SOCKS
  * still upgrades in its own way.
  */
-static long
+static enum st_step
 st_socks(struct starttls_state *st, struct starttls_dir *d, int dir,
-    const struct cur *rest)
+    const struct cur *rest, size_t *n)
 {
+	enum st_step r;
+	size_t len = 0;
 	uint8_t b0;
-	long r;
 	int last = 0;
 
 	if (cur_peek_u8(rest, 0, &b0))
 		return ST_NEED;
 	r = st->socks_client == dir + 1 ?
-	    st_socks_client(d, rest, b0, &last) :
-	    st_socks_server(d, rest, b0, &last);
-	if (r <= 0)
+	    st_socks_client(d, rest, b0, &last, &len) :
+	    st_socks_server(d, rest, b0, &last, &len);
+	if (r != ST_TAKE)
 		return r;
-	r = (long)st_take(d, rest, (size_t)r);
+	r = st_take(d, rest, len, n);
 	d->step++;
 	if (last)
 		st_change_frame(d, ST_F_START);
@@ -686,64 +758,65 @@ static const struct st_start {
 	{ "<", ST_P_XMPP, ST_F_XML },
 };
 
-/* Text starts: 1 recognised (frame set or give up in *give), 0 not one
- * of ours, -1 need more bytes. */
-static int
+/* Text starts: PARSE_OK recognised (frame set, or give up in *give),
+ * PARSE_BAD not one of ours, PARSE_MORE need more bytes. */
+static enum parse_result
 st_recognise_text(struct starttls_state *st, struct starttls_dir *d,
     const struct cur *rest, int *give)
 {
 	size_t i;
-	int r, need = 0;
+	enum parse_result r = PARSE_BAD;
+	int need = 0;
 
 	for (i = 0; i < sizeof(st_starts) / sizeof(st_starts[0]); i++) {
 		if ((r = st_match(rest, st_starts[i].word,
-		    strlen(st_starts[i].word), 0)) == -1)
+		    strlen(st_starts[i].word), 0)) == PARSE_MORE)
 			need = 1;
-		if (r != 1)
+		if (r != PARSE_OK)
 			continue;
 		st_set_proto(st, st_starts[i].proto);
 		if (st_starts[i].frame == ST_GIVE)
 			*give = 1;
 		else
 			st_change_frame(d, st_starts[i].frame);
-		return 1;
+		return PARSE_OK;
 	}
 	/* A response line: the CONNECT answer, or plain HTTP. */
-	if ((r = st_match(rest, "HTTP/", 5, 0)) == 1) {
+	if ((r = st_match(rest, "HTTP/", 5, 0)) == PARSE_OK) {
 		if (st->proto != ST_P_HTTP)
 			*give = 1;
 		else
 			st_change_frame(d, ST_F_HTTP);
-		return 1;
+		return PARSE_OK;
 	}
-	return need || r == -1 ? -1 : 0;
+	return need || r == PARSE_MORE ? PARSE_MORE : PARSE_BAD;
 }
 
 /* LDAP: SEQUENCE { messageID INTEGER (1..4 bytes), protocolOp
  * [APPLICATION n] } (RFC 4511 4.1.1). */
-static int
+static enum parse_result
 st_is_ldap(const struct cur *rest)
 {
 	struct cur c = *rest;
 	uint8_t tag, l0, itag, ilen, op;
 
 	if (cur_u8(&c, &tag) || cur_u8(&c, &l0))
-		return -1;
+		return PARSE_MORE;
 	if (tag != 0x30 || l0 == 0x80 || (l0 > 0x80 && l0 > 0x84))
-		return 0;
+		return PARSE_BAD;
 	if ((l0 & 0x80) && cur_skip(&c, l0 & 0x7f))
-		return -1;
+		return PARSE_MORE;
 	if (cur_u8(&c, &itag) || cur_u8(&c, &ilen))
-		return -1;
+		return PARSE_MORE;
 	if (itag != 0x02 || ilen < 1 || ilen > 4)
-		return 0;
+		return PARSE_BAD;
 	if (cur_skip(&c, ilen) || cur_u8(&c, &op))
-		return -1;
-	return (op & 0xc0) == 0x40;
+		return PARSE_MORE;
+	return (op & 0xc0) == 0x40 ? PARSE_OK : PARSE_BAD;
 }
 
 /* MySQL greeting (HandshakeV10): length(3 LE) 00 0a "5.7.1..." */
-static int
+static enum parse_result
 st_is_mysql_greeting(const struct cur *rest)
 {
 	struct cur c = *rest;
@@ -751,19 +824,19 @@ st_is_mysql_greeting(const struct cur *rest)
 	uint8_t seq, pv, v0;
 
 	if (cur_le24(&c, &len))
-		return -1;
+		return PARSE_MORE;
 	if (len < 16 || len > 1024)
-		return 0;
+		return PARSE_BAD;
 	if (cur_u8(&c, &seq) || cur_u8(&c, &pv) || cur_u8(&c, &v0))
-		return -1;
-	return seq == 0 && pv == 0x0a && isdigit(v0);
+		return PARSE_MORE;
+	return seq == 0 && pv == 0x0a && isdigit(v0) ? PARSE_OK : PARSE_BAD;
 }
 
 static const uint8_t st_pg_ssl[] = { 0, 0, 0, 8, 0x04, 0xd2, 0x16 };
 static const uint8_t st_pg_v3[] = { 0, 3, 0, 0 };
 
 /* PostgreSQL StartupMessage: int32 length (< 64 KB), int32 196608. */
-static int
+static enum parse_result
 st_is_pg_startup(const struct cur *rest)
 {
 	struct cur c = *rest;
@@ -772,47 +845,49 @@ st_is_pg_startup(const struct cur *rest)
 
 	for (i = 0; i < 2; i++) {
 		if (cur_peek_u8(&c, i, &b))
-			return -1;
+			return PARSE_MORE;
 		if (b != 0)
-			return 0;
+			return PARSE_BAD;
 	}
 	if (cur_skip(&c, 4))
-		return -1;
+		return PARSE_MORE;
 	return st_match(&c, st_pg_v3, sizeof(st_pg_v3), 0);
 }
 
-/* Binary starts: 1 recognised, 2 recognised and not upgrading, 0 not
- * ours, -1 need more. */
-static int
+/* Binary starts: PARSE_OK recognised (frame set, or *give: recognised
+ * and not upgrading), PARSE_BAD not ours, PARSE_MORE need more. */
+static enum parse_result
 st_recognise_bin(struct starttls_state *st, struct starttls_dir *d, int dir,
-    const struct cur *rest, uint8_t b0)
+    const struct cur *rest, uint8_t b0, int *give)
 {
 	uint8_t b1 = 0, code;
-	int r, need = 0;
+	enum parse_result r;
+	int need = 0;
 
 	(void)cur_peek_u8(rest, 1, &b1);
-	if ((r = st_match(rest, st_pg_ssl, sizeof(st_pg_ssl), 0)) == 1) {
+	if ((r = st_match(rest, st_pg_ssl, sizeof(st_pg_ssl), 0)) == PARSE_OK) {
 		st_set_proto(st, ST_P_PGSQL);
 		st_change_frame(d, ST_F_PG_CLIENT);
-		return 1;
+		return PARSE_OK;
 	}
-	need |= r == -1;
-	if ((r = st_is_pg_startup(rest)) == 1) {
+	need |= r == PARSE_MORE;
+	if ((r = st_is_pg_startup(rest)) == PARSE_OK) {
 		st_set_proto(st, ST_P_PGSQL);
-		return 2;
+		*give = 1;
+		return PARSE_OK;
 	}
-	need |= r == -1;
-	if ((r = st_is_mysql_greeting(rest)) == 1) {
+	need |= r == PARSE_MORE;
+	if ((r = st_is_mysql_greeting(rest)) == PARSE_OK) {
 		st_set_proto(st, ST_P_MYSQL);
 		st_change_frame(d, ST_F_MYSQL);
-		return 1;
+		return PARSE_OK;
 	}
-	need |= r == -1;
+	need |= r == PARSE_MORE;
 	if (b0 == 3 && b1 == 0 && cur_peek_u8(rest, 5, &code) == 0 &&
 	    ((code & 0xf0) == 0xe0 || (code & 0xf0) == 0xd0)) {
 		st_set_proto(st, ST_P_RDP);
 		st_change_frame(d, ST_F_TPKT);
-		return 1;
+		return PARSE_OK;
 	}
 	need |= b0 == 3 && cur_left(rest) < 6;
 	if ((b0 == 4 && (b1 == 1 || b1 == 2)) ||
@@ -820,15 +895,15 @@ st_recognise_bin(struct starttls_state *st, struct starttls_dir *d, int dir,
 		st_set_proto(st, ST_P_SOCKS);
 		st->socks_client = (uint8_t)(dir + 1);
 		st_change_frame(d, ST_F_SOCKS);
-		return 1;
+		return PARSE_OK;
 	}
 	need |= (b0 == 4 || b0 == 5) && cur_left(rest) < 2;
-	if ((r = st_is_ldap(rest)) == 1) {
+	if ((r = st_is_ldap(rest)) == PARSE_OK) {
 		st_set_proto(st, ST_P_LDAP);
 		st_change_frame(d, ST_F_BER);
-		return 1;
+		return PARSE_OK;
 	}
-	return need || r == -1 ? -1 : 0;
+	return need || r == PARSE_MORE ? PARSE_MORE : PARSE_BAD;
 }
 
 /* The other side of a protocol the first side already named. */
@@ -853,24 +928,23 @@ st_recognise_peer(struct starttls_state *st, struct starttls_dir *d,
  * a freshly opened tunnel).  Returns ST_AGAIN (frame set), ST_NEED or
  * ST_GIVEUP.
  */
-static long
+static enum st_step
 st_recognise(struct starttls_state *st, struct starttls_dir *d, int dir,
     const struct cur *rest)
 {
+	enum parse_result r, rb;
 	uint8_t b0;
-	int r, rb, give = 0;
+	int give = 0;
 
 	if (cur_peek_u8(rest, 0, &b0))
 		return ST_NEED;
 	if (st_recognise_peer(st, d, dir, b0))
 		return ST_AGAIN;
-	if ((rb = st_recognise_bin(st, d, dir, rest, b0)) == 1)
-		return ST_AGAIN;
-	if (rb == 2)
-		return ST_GIVEUP;
-	if ((r = st_recognise_text(st, d, rest, &give)) == 1)
+	if ((rb = st_recognise_bin(st, d, dir, rest, b0, &give)) == PARSE_OK)
 		return give ? ST_GIVEUP : ST_AGAIN;
-	if (r == -1 || rb == -1)
+	if ((r = st_recognise_text(st, d, rest, &give)) == PARSE_OK)
+		return give ? ST_GIVEUP : ST_AGAIN;
+	if (r == PARSE_MORE || rb == PARSE_MORE)
 		return ST_NEED;
 	if (b0 == '\t' || b0 == '\r' || b0 == '\n' || (b0 >= 0x20 && b0 < 0x7f))
 		st_change_frame(d, ST_F_LINE);
@@ -881,40 +955,53 @@ st_recognise(struct starttls_state *st, struct starttls_dir *d, int dir,
 
 /* -- the scan ----------------------------------------------------------- */
 
-static long
-st_frame(struct starttls_state *st, struct starttls_dir *d, int dir,
-    const struct cur *rest)
+/* One step of the current framing; *n is set for ST_TAKE. */
+static enum st_step
+st_frame_step(struct starttls_state *st, struct starttls_dir *d, int dir,
+    const struct cur *rest, size_t *n)
 {
-	size_t n;
-
-	if (d->skip > 0) {
-		n = cur_left(rest) < d->skip ? cur_left(rest) : d->skip;
-		d->skip -= (uint32_t)n;
-		return (long)n;
-	}
 	switch ((enum st_frame)d->frame) {
 	case ST_F_START:
 		return st_recognise(st, d, dir, rest);
 	case ST_F_LINE:
 	case ST_F_XML:
 	case ST_F_HTTP:
-		return st_text(st, d, rest);
+		return st_text(st, d, rest, n);
 	case ST_F_BER:
-		return st_ber(d, rest);
+		return st_ber(d, rest, n);
 	case ST_F_PG_CLIENT:
-		return st_pg_client(st, rest);
+		return st_pg_client(st, rest, n);
 	case ST_F_PG_SERVER:
-		return st_pg_server(rest);
+		return st_pg_server(rest, n);
 	case ST_F_MYSQL:
-		return st_mysql(d, rest);
+		return st_mysql(d, rest, n);
 	case ST_F_TPKT:
-		return st_tpkt(d, rest);
+		return st_tpkt(d, rest, n);
 	case ST_F_SOCKS:
-		return st_socks(st, d, dir, rest);
+		return st_socks(st, d, dir, rest, n);
 	case ST_F_RAW:
 		break;
 	}
-	return (long)cur_left(rest);
+	*n = cur_left(rest);
+	return ST_TAKE;
+}
+
+/* The rest of a framed message (d->skip) first, then a framing step.
+ * Nothing to take is waiting for more bytes. */
+static enum st_step
+st_frame(struct starttls_state *st, struct starttls_dir *d, int dir,
+    const struct cur *rest, size_t *n)
+{
+	enum st_step r;
+
+	*n = 0;
+	if (d->skip > 0) {
+		*n = cur_left(rest) < d->skip ? cur_left(rest) : d->skip;
+		d->skip -= (uint32_t)*n;
+		r = ST_TAKE;
+	} else
+		r = st_frame_step(st, d, dir, rest, n);
+	return r == ST_TAKE && *n == 0 ? ST_NEED : r;
 }
 
 /* Frames whose messages are text, or raw bytes: scanned strictly inside
@@ -939,9 +1026,10 @@ starttls_scan(struct starttls_state *st, int dir, const uint8_t *data,
 {
 	struct starttls_dir *d;
 	struct cur all, rest;
-	size_t pos = 0, at = 0;
-	long n;
-	int v, inside;
+	size_t pos = 0, at = 0, n;
+	enum parse_result v;
+	enum st_step step;
+	int inside;
 
 	*off = 0;
 	if (st == NULL || dir < 0 || dir > 1)
@@ -958,26 +1046,26 @@ starttls_scan(struct starttls_state *st, int dir, const uint8_t *data,
 		rest = all;
 		(void)cur_skip(&rest, pos);
 		if (d->skip == 0 && d->frame != ST_F_RAW &&
-		    (v = st_boundary(&rest)) != ST_NO) {
-			if (v == ST_YES)
+		    (v = st_boundary(&rest)) != PARSE_BAD) {
+			if (v == PARSE_OK)
 				goto found;
 			break;
 		}
 		inside = st_scan_inside(d);
-		if ((n = st_frame(st, d, dir, &rest)) == ST_AGAIN)
+		if ((step = st_frame(st, d, dir, &rest, &n)) == ST_AGAIN)
 			continue;
-		if (n == ST_LOST) {
+		if (step == ST_LOST) {
 			st_change_frame(d, ST_F_RAW);
 			continue;
 		}
-		if (n == ST_GIVEUP) {
+		if (step == ST_GIVEUP) {
 			st->no_upgrade = 1;
 			*off = len;
 			return st_final(d, STARTTLS_NOT_TLS);
 		}
-		if (inside && (v = st_find(&all, pos, n > 0 ? pos + (size_t)n :
-		    len, &at)) != ST_NO) {
-			if (v == ST_YES) {
+		if (inside && (v = st_find(&all, pos, step == ST_TAKE ?
+		    pos + n : len, &at)) != PARSE_BAD) {
+			if (v == PARSE_OK) {
 				pos = at;
 				goto found;
 			}
@@ -985,9 +1073,9 @@ starttls_scan(struct starttls_state *st, int dir, const uint8_t *data,
 			pos = at;
 			break;
 		}
-		if (n == ST_NEED)
+		if (step == ST_NEED)
 			break;
-		pos += (size_t)n;
+		pos += n;
 		d->scanned += (uint32_t)n;
 		if (d->scanned > LIM_STARTTLS_SCAN) {
 			*off = len;

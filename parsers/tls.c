@@ -330,7 +330,7 @@ tls_sslv2(struct tls_flow *tf, int dir, const uint8_t *data, size_t len,
     size_t *need)
 {
 	size_t used = 0;
-	int rv;
+	enum parse_result rv;
 
 	if (len >= 5 && tls_record_detect(data, len)) {
 		tls_change_mode(tf, dir, TLS_MODE_RECORD);

@@ -26,8 +26,8 @@ int	sslv2_detect(const uint8_t *data, size_t len);
  * a CLIENT-HELLO sets client_version (and the JA3 of an SSLv2-compatible
  * hello is not defined: leave ja3 empty).
  */
-int	sslv2_record(struct tls_flow *, int dir, const uint8_t *data,
-	    size_t len, size_t *used);
+enum parse_result sslv2_record(struct tls_flow *, int dir,
+	    const uint8_t *data, size_t len, size_t *used);
 
 /*
  * DTLS ------------------------------------------------------------------

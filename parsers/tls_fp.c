@@ -1,5 +1,6 @@
 /*
- * tls_fp.c - client and server fingerprints from the hello bodies.
+ * tls_fp.c - client and server fingerprints of a parsed hello (struct
+ * tls_hello, tls_hello.c): it walks only vectors that parse checked.
  *
  * JA3  (salesforce/ja3): "SSLVersion,Ciphers,Extensions,EllipticCurves,
  *      EllipticCurvePointFormats", decimal, '-' separated, GREASE values

@@ -524,6 +524,56 @@ test_dtls13(void **state)
 	flow_free(tf);
 }
 
+/* The records of one datagram: a record whose end cannot be known (a
+ * connection id, a unified header without length) takes the rest; one
+ * cut short by the capture ends the datagram, what came before counts. */
+static void
+test_dtls_datagram_records(void **state)
+{
+	static const uint8_t alert[] = { 21, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0,
+	    1, 0, 2, 1, 0 };
+	static const uint8_t cid[] = { 25, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0,
+	    2, 0xaa, 0xbb, 0, 2, 0x11, 0x22 };
+	static const uint8_t uni_len[] = { 0x2c, 0, 7, 0, 2, 0x33, 0x44 };
+	static const uint8_t uni_nolen[] = { 0x28, 0, 8, 0x55, 0x66 };
+	struct { const uint8_t *p[3]; size_t len[3]; int notes; uint8_t ct; }
+	    cases[] = {
+		{ { alert, alert }, { sizeof(alert), sizeof(alert) }, 2, 21 },
+		{ { alert, cid, alert }, { sizeof(alert), sizeof(cid),
+		    sizeof(alert) }, 2, TLS_CT_APPDATA },
+		{ { uni_len, alert }, { sizeof(uni_len), sizeof(alert) }, 2,
+		    21 },
+		{ { uni_nolen, alert }, { sizeof(uni_nolen), sizeof(alert) },
+		    1, TLS_CT_APPDATA },
+		{ { alert, alert }, { sizeof(alert), 12 }, 1, 21 },
+		{ { alert, alert }, { sizeof(alert), 14 }, 1, 21 },
+	};
+	struct limits lim;
+	struct tls_ctx ctx;
+	struct dtls_state *ds;
+	struct tls_flow *tf;
+	uint8_t dg[64];
+	size_t i, j, n;
+
+	(void)state;
+	limits_default(&lim);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		tf = flow_new();
+		ds = dtls_state_new(aux_ctx(&ctx, &lim));
+		for (j = n = 0; j < 3 && cases[i].p[j] != NULL; j++) {
+			memcpy(dg + n, cases[i].p[j], cases[i].len[j]);
+			n += cases[i].len[j];
+		}
+		dtls_datagram(tf, ds, 1, dg, n);
+		print_message("case %zu\n", i);
+		assert_int_equal(FF(tf)->notes[1], cases[i].notes);
+		assert_int_equal(FF(tf)->last_ct[1], cases[i].ct);
+		assert_int_equal(tf->s.anomalies, 0);
+		dtls_state_free(ds);
+		flow_free(tf);
+	}
+}
+
 static void
 test_dtls_truncated(void **state)
 {
@@ -1275,6 +1325,7 @@ main(void)
 		cmocka_unit_test(test_sslv2_detect_strict),
 		cmocka_unit_test(test_dtls_real),
 		cmocka_unit_test(test_dtls13),
+		cmocka_unit_test(test_dtls_datagram_records),
 		cmocka_unit_test(test_dtls_truncated),
 		cmocka_unit_test(test_dtls_fragments),
 		cmocka_unit_test(test_dtls_overlap_conflict),
