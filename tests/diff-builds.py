@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """diff-builds.py - do two rootwatch builds write the same events?
 
-Usage: tests/diff-builds.py [-v] [--context N] [--only SUBSTRING]
+Usage: tests/diff-builds.py [-v] [-j JOBS] [--context N] [--only SUBSTRING]
                             OLD_ROOTWATCH NEW_ROOTWATCH
 
 Runs both binaries over every capture we have and compares their JSON
