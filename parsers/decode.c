@@ -66,7 +66,7 @@ decode_expire(struct decoder *d, uint64_t now_us)
  * FreeBSD, 30 on macOS.  DLT_NULL is in the capturing host's byte order,
  * which we do not know: a value above 0xffff is the other order.
  */
-static int
+static enum parse_result
 null_decode(struct dctx *ctx, struct cur *c, int net_order)
 {
 	uint32_t af;
@@ -84,7 +84,7 @@ null_decode(struct dctx *ctx, struct cur *c, int net_order)
 	return dctx_fail(ctx, DEC_UNKNOWN_ETHERTYPE);
 }
 
-static int
+static enum parse_result
 link_demux(struct dctx *ctx, int dlt, struct cur *c)
 {
 	switch (dlt) {
@@ -117,7 +117,8 @@ link_demux(struct dctx *ctx, int dlt, struct cur *c)
  * as eth.c/ipv4.c/tcp.c, the same fields set; anything else (or anything
  * odd) returns 0 untouched and takes the general path, which also does all
  * the error counting.  tests/unit/decode_test.c checks that both paths
- * agree on every frame it decodes.
+ * agree on every frame it decodes.  (Not a layer, so not a parse_result:
+ * 1 = done here, 0 = ask the layers, never a drop.)
  *
  *   Ethernet: dst(6) src(6) type(2)=0x0800
  *   IPv4:     vhl(1)=0x45 tos(1) tot(2) id(2) frag(2) ttl(1) proto(1)=6
@@ -195,7 +196,7 @@ decode_slow(struct decoder *d, int dlt, struct cur c, size_t caplen,
 	ctx.depth = 0;
 	ctx.cut = caplen < wire_len;
 	p->wire_len = (uint32_t)wire_len;
-	if (!link_demux(&ctx, dlt, &c))
+	if (link_demux(&ctx, dlt, &c) != PARSE_OK)
 		return 0;
 	if (p->payload_missing > 0)
 		d->st.reason[DEC_SNAPLEN]++;
@@ -226,7 +227,7 @@ decode_packet(struct decoder *d, int dlt, const uint8_t *frame,
 
 
 /* First nibble of the payload picks IPv4 or IPv6 (raw IP, MPLS, GTP). */
-int
+enum parse_result
 ip_version_demux(struct dctx *ctx, struct cur *c)
 {
 	uint8_t v;
@@ -243,7 +244,7 @@ ip_version_demux(struct dctx *ctx, struct cur *c)
 }
 
 /* IP protocol demux (IANA protocol numbers), shared by IPv4 and IPv6. */
-int
+enum parse_result
 ip_demux(struct dctx *ctx, uint8_t proto, struct cur *c, size_t missing)
 {
 	switch (proto) {
@@ -252,12 +253,12 @@ ip_demux(struct dctx *ctx, uint8_t proto, struct cur *c, size_t missing)
 	case IPPROTO_UDP_:
 		return udp_decode(ctx, c, missing);
 	case IPPROTO_IPIP_:		/* RFC 2003 */
-		if (dctx_tunnel(ctx, NOTE_IPIP) != 0)
-			return 0;
+		if (dctx_tunnel(ctx, NOTE_IPIP) != PARSE_OK)
+			return PARSE_BAD;
 		return ipv4_decode(ctx, c);
 	case IPPROTO_IPV6_:		/* RFC 4213, RFC 2473 */
-		if (dctx_tunnel(ctx, NOTE_IPIP) != 0)
-			return 0;
+		if (dctx_tunnel(ctx, NOTE_IPIP) != PARSE_OK)
+			return PARSE_BAD;
 		return ipv6_decode(ctx, c);
 	case IPPROTO_GRE_:
 		return gre_decode(ctx, c);

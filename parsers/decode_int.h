@@ -3,10 +3,17 @@
  *
  * Every layer is one function `x_decode(struct dctx *, struct cur *)` that
  * reads its header through the cursor, then calls the next layer through a
- * demux switch.  All return 1 when the innermost TCP/UDP packet was found
- * and *ctx->p filled, or 0 after counting exactly one reason with
- * dctx_fail().  No function pointer tables: the common Ethernet -> IPv4 ->
- * TCP path is a chain of direct calls.
+ * demux switch.  All return the next layer's result, or their own:
+ *   PARSE_OK    the innermost TCP/UDP packet was found, *ctx->p filled;
+ *   PARSE_MORE  an IP fragment was stored (or was an exact duplicate of a
+ *               stored one): the datagram may still complete, counted as
+ *               DEC_FRAG_HELD by dctx_hold();
+ *   PARSE_BAD   dropped, after counting exactly one reason with
+ *               dctx_fail(): malformed, truncated, or simply not for us
+ *               (ARP, ICMP, an unknown tunnel payload).
+ * The reason counter, not the result, says which; decode_packet() hands
+ * only PARSE_OK packets on.  No function pointer tables: the common
+ * Ethernet -> IPv4 -> TCP path is a chain of direct calls.
  */
 #ifndef ROOTWATCH_DECODE_INT_H
 #define ROOTWATCH_DECODE_INT_H
@@ -16,6 +23,7 @@
 
 #include "cur.h"
 #include "decode.h"
+#include "parse.h"
 
 /* Ethertypes (IEEE registry) and PPP protocol numbers (RFC 1661). */
 #define ETHERTYPE_IPV4		0x0800
@@ -58,23 +66,30 @@ struct dctx {
 	int		 cut;		/* caplen < wire_len: snaplen cut */
 };
 
-/* Count reason r and return 0: `return dctx_fail(ctx, DEC_X);` */
-static inline int
+/* Count reason r and drop: `return dctx_fail(ctx, DEC_X);` */
+static inline enum parse_result
 dctx_fail(struct dctx *ctx, enum decode_reason r)
 {
 	ctx->d->st.reason[r]++;
-	return 0;
+	return PARSE_BAD;
 }
 
-/* One more decapsulation layer; 0 when allowed, else counted -1. */
-static inline int
+/* A fragment stored until its datagram completes: counted, not dropped. */
+static inline enum parse_result
+dctx_hold(struct dctx *ctx)
+{
+	ctx->d->st.reason[DEC_FRAG_HELD]++;
+	return PARSE_MORE;
+}
+
+/* One more decapsulation layer: PARSE_OK when allowed, else PARSE_BAD
+ * with DEC_TOO_DEEP counted. */
+static inline enum parse_result
 dctx_deeper(struct dctx *ctx)
 {
-	if (++ctx->depth > LIM_DECAP_DEPTH) {
-		ctx->d->st.reason[DEC_TOO_DEEP]++;
-		return -1;
-	}
-	return 0;
+	if (++ctx->depth > LIM_DECAP_DEPTH)
+		return dctx_fail(ctx, DEC_TOO_DEEP);
+	return PARSE_OK;
 }
 
 static inline void
@@ -84,36 +99,40 @@ dctx_note(struct dctx *ctx, enum decode_note n)
 }
 
 /* Entering a tunnel: depth check, note, mark the packet. */
-static inline int
+static inline enum parse_result
 dctx_tunnel(struct dctx *ctx, enum decode_note n)
 {
-	if (dctx_deeper(ctx) != 0)
-		return -1;
+	if (dctx_deeper(ctx) != PARSE_OK)
+		return PARSE_BAD;
 	dctx_note(ctx, n);
 	ctx->p->tunneled = 1;
-	return 0;
+	return PARSE_OK;
 }
 
 /* Link layers. */
-int	eth_decode(struct dctx *, struct cur *);
-int	ether_demux(struct dctx *, uint16_t type, struct cur *);
-int	vlan_decode(struct dctx *, struct cur *);
-int	mpls_decode(struct dctx *, struct cur *);
-int	pppoe_decode(struct dctx *, struct cur *);
-int	ppp_decode(struct dctx *, struct cur *);	/* DLT_PPP (HDLC-like) */
-int	ppp_demux(struct dctx *, uint16_t proto, struct cur *);
-int	sll_decode(struct dctx *, struct cur *);
-int	sll2_decode(struct dctx *, struct cur *);
+enum parse_result eth_decode(struct dctx *, struct cur *);
+enum parse_result ether_demux(struct dctx *, uint16_t type, struct cur *);
+enum parse_result vlan_decode(struct dctx *, struct cur *);
+enum parse_result mpls_decode(struct dctx *, struct cur *);
+enum parse_result pppoe_decode(struct dctx *, struct cur *);
+/* DLT_PPP (HDLC-like) */
+enum parse_result ppp_decode(struct dctx *, struct cur *);
+enum parse_result ppp_demux(struct dctx *, uint16_t proto, struct cur *);
+enum parse_result sll_decode(struct dctx *, struct cur *);
+enum parse_result sll2_decode(struct dctx *, struct cur *);
 
 /* Network layer. */
-int	ipv4_decode(struct dctx *, struct cur *);
-int	ipv6_decode(struct dctx *, struct cur *);
-int	ip_version_demux(struct dctx *, struct cur *);	/* by first nibble */
-int	ip_demux(struct dctx *, uint8_t proto, struct cur *, size_t missing);
+enum parse_result ipv4_decode(struct dctx *, struct cur *);
+enum parse_result ipv6_decode(struct dctx *, struct cur *);
+/* By the first nibble: raw IP, MPLS, GTP. */
+enum parse_result ip_version_demux(struct dctx *, struct cur *);
+enum parse_result ip_demux(struct dctx *, uint8_t proto, struct cur *,
+	    size_t missing);
 
-/* Fragments (ipfrag.c).  frag_ipv4/6 return 1 with *out set to a whole
- * synthesized datagram (header + payload, owned by the frag table, valid
- * until its next completion), or 0 with a reason counted. */
+/* Fragments (ipfrag.c).  frag_input() returns PARSE_OK with *out set to a
+ * whole synthesized datagram (header + payload, owned by the frag table,
+ * valid until its next completion), PARSE_MORE when the fragment was held,
+ * or PARSE_BAD with a reason counted. */
 struct frag_in {
 	uint8_t		 family;
 	uint8_t		 proto;		/* v4 protocol / v6 next header */
@@ -125,18 +144,20 @@ struct frag_in {
 };
 struct frag_table *frag_new(const struct limits *);
 void	frag_free(struct frag_table *);
-int	frag_input(struct dctx *, const struct frag_in *, struct cur *out);
+enum parse_result frag_input(struct dctx *, const struct frag_in *,
+	    struct cur *out);
 void	frag_expire(struct decoder *, struct frag_table *, uint64_t now_us);
 
 /* Tunnels. */
-int	gre_decode(struct dctx *, struct cur *);
-int	vxlan_decode(struct dctx *, struct cur *);
-int	geneve_decode(struct dctx *, struct cur *);
-int	gtp_decode(struct dctx *, struct cur *, int *not_tunnel);
+enum parse_result gre_decode(struct dctx *, struct cur *);
+enum parse_result vxlan_decode(struct dctx *, struct cur *);
+enum parse_result geneve_decode(struct dctx *, struct cur *);
+/* GTP-U echo/error messages: PARSE_OK, the UDP packet itself is found. */
+enum parse_result gtp_decode(struct dctx *, struct cur *);
 
 /* Transport. */
-int	tcp_decode(struct dctx *, struct cur *, size_t missing);
-int	udp_decode(struct dctx *, struct cur *, size_t missing);
+enum parse_result tcp_decode(struct dctx *, struct cur *, size_t missing);
+enum parse_result udp_decode(struct dctx *, struct cur *, size_t missing);
 
 /* Internet checksum helpers (decode.c). */
 uint32_t	csum_add(uint32_t sum, struct cur c);

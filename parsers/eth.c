@@ -20,7 +20,7 @@
  */
 #include "decode_int.h"
 
-int
+enum parse_result
 eth_decode(struct dctx *ctx, struct cur *c)
 {
 	uint16_t type;
@@ -30,7 +30,7 @@ eth_decode(struct dctx *ctx, struct cur *c)
 	return ether_demux(ctx, type, c);
 }
 
-int
+enum parse_result
 ether_demux(struct dctx *ctx, uint16_t type, struct cur *c)
 {
 	switch (type) {

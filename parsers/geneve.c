@@ -17,7 +17,7 @@
  */
 #include "decode_int.h"
 
-int
+enum parse_result
 geneve_decode(struct dctx *ctx, struct cur *c)
 {
 	uint8_t vo;
@@ -27,8 +27,8 @@ geneve_decode(struct dctx *ctx, struct cur *c)
 	    cur_be16(c, &type) != 0 || cur_skip(c, 4) != 0 ||
 	    (vo >> 6) != 0 || cur_skip(c, (size_t)(vo & 0x3f) * 4) != 0)
 		return dctx_fail(ctx, DEC_GENEVE_BAD);
-	if (dctx_tunnel(ctx, NOTE_GENEVE) != 0)
-		return 0;
+	if (dctx_tunnel(ctx, NOTE_GENEVE) != PARSE_OK)
+		return PARSE_BAD;
 	switch (type) {
 	case ETHERTYPE_TEB:
 		return eth_decode(ctx, c);

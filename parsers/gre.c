@@ -33,7 +33,7 @@
 #define GRE_S	0x1000
 #define GRE_VER	0x0007
 
-static int
+static enum parse_result
 erspan3_decode(struct dctx *ctx, struct cur *c)
 {
 	uint32_t w0, w2;
@@ -48,7 +48,7 @@ erspan3_decode(struct dctx *ctx, struct cur *c)
 	return eth_decode(ctx, c);
 }
 
-static int
+static enum parse_result
 erspan_decode(struct dctx *ctx, uint16_t type, uint16_t flags, struct cur *c)
 {
 	uint8_t ver;
@@ -63,7 +63,7 @@ erspan_decode(struct dctx *ctx, uint16_t type, uint16_t flags, struct cur *c)
 	return eth_decode(ctx, c);
 }
 
-int
+enum parse_result
 gre_decode(struct dctx *ctx, struct cur *c)
 {
 	uint16_t flags, type;
@@ -82,8 +82,8 @@ gre_decode(struct dctx *ctx, struct cur *c)
 		opt += 4;
 	if (cur_skip(c, opt) != 0)
 		return dctx_fail(ctx, DEC_GRE_BAD);
-	if (dctx_tunnel(ctx, NOTE_GRE) != 0)
-		return 0;
+	if (dctx_tunnel(ctx, NOTE_GRE) != PARSE_OK)
+		return PARSE_BAD;
 	switch (type) {
 	case ETHERTYPE_IPV4:
 		return ipv4_decode(ctx, c);

@@ -39,22 +39,21 @@ gtp_ext(struct cur *c)
 	return 0;
 }
 
-int
-gtp_decode(struct dctx *ctx, struct cur *c, int *not_tunnel)
+enum parse_result
+gtp_decode(struct dctx *ctx, struct cur *c)
 {
 	uint8_t flags, type;
 	uint16_t len;
 	struct cur body;
 
-	*not_tunnel = 0;
 	if (cur_u8(c, &flags) != 0 || cur_u8(c, &type) != 0 ||
 	    cur_be16(c, &len) != 0 || cur_skip(c, 4) != 0 ||
 	    (flags & 0xf0) != 0x30)
 		return dctx_fail(ctx, DEC_GTP_BAD);
-	if (type != GTP_TPDU) {
-		*not_tunnel = 1;
-		return 0;
-	}
+	/* Echo and error messages carry no user packet: the UDP packet
+	 * itself (already in *ctx->p, untouched here) is the one found. */
+	if (type != GTP_TPDU)
+		return PARSE_OK;
 	if (cur_sub(c, len, &body) != 0) {
 		if (!ctx->cut)
 			return dctx_fail(ctx, DEC_GTP_BAD);
@@ -62,7 +61,7 @@ gtp_decode(struct dctx *ctx, struct cur *c, int *not_tunnel)
 	}
 	if ((flags & 0x07) != 0 && gtp_ext(&body) != 0)
 		return dctx_fail(ctx, DEC_GTP_BAD);
-	if (dctx_tunnel(ctx, NOTE_GTP) != 0)
-		return 0;
+	if (dctx_tunnel(ctx, NOTE_GTP) != PARSE_OK)
+		return PARSE_BAD;
 	return ip_version_demux(ctx, &body);
 }

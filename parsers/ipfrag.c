@@ -283,7 +283,7 @@ frag_build(struct frag_table *ft, const struct frag_train *t, struct cur *out)
 	cur_init(out, h, hlen + t->end);
 }
 
-int
+enum parse_result
 frag_input(struct dctx *ctx, const struct frag_in *fi, struct cur *out)
 {
 	struct frag_table *ft = ctx->d->frag;
@@ -302,16 +302,17 @@ frag_input(struct dctx *ctx, const struct frag_in *fi, struct cur *out)
 	    (r = frag_store(ft, t, fi) != 0 ? DEC_FRAG_CAP : DEC_OK) != DEC_OK) {
 		if (r == DEC_FRAG_BAD || t->npieces == 0)
 			frag_drop(ft, i);
-		return dctx_fail(ctx, r);
+		/* an exact duplicate of a held piece: still waiting */
+		return r == DEC_FRAG_HELD ? dctx_hold(ctx) : dctx_fail(ctx, r);
 	}
 	if (!t->have_last || t->held != t->end) {
 		if (t->npieces >= LIM_FRAG_PIECES) {	/* cannot complete */
 			frag_drop(ft, i);
 			return dctx_fail(ctx, DEC_FRAG_BAD);
 		}
-		return dctx_fail(ctx, DEC_FRAG_HELD);
+		return dctx_hold(ctx);
 	}
 	frag_build(ft, t, out);
 	frag_drop(ft, i);
-	return 1;
+	return PARSE_OK;
 }

@@ -47,12 +47,13 @@ ipv4_opts_ok(struct cur o)
 	return 1;
 }
 
-static int
+static enum parse_result
 ipv4_frag(struct dctx *ctx, uint8_t proto, uint16_t fragf, uint16_t id,
     struct cur *pl, size_t missing)
 {
 	struct frag_in fi;
 	struct cur whole;
+	enum parse_result r;
 
 	if (missing > 0)
 		return dctx_fail(ctx, DEC_SNAPLEN);
@@ -64,8 +65,8 @@ ipv4_frag(struct dctx *ctx, uint8_t proto, uint16_t fragf, uint16_t id,
 	fi.src = ctx->p->src;
 	fi.dst = ctx->p->dst;
 	fi.data = *pl;
-	if (!frag_input(ctx, &fi, &whole))
-		return 0;
+	if ((r = frag_input(ctx, &fi, &whole)) != PARSE_OK)
+		return r;	/* held (PARSE_MORE) or dropped */
 	dctx_note(ctx, NOTE_IPV4_FRAG_REASSEMBLED);
 	return ipv4_decode(ctx, &whole);
 }
@@ -124,7 +125,7 @@ decode_ip_csum_check(struct decoder *d, const struct pkt *p)
 	return 0;
 }
 
-int
+enum parse_result
 ipv4_decode(struct dctx *ctx, struct cur *c)
 {
 	struct pkt *p = ctx->p;

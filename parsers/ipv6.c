@@ -29,11 +29,12 @@
 
 #define IPV6_EXT_MAX	8
 
-static int
+static enum parse_result
 ipv6_frag(struct dctx *ctx, struct cur *pl, size_t missing)
 {
 	struct frag_in fi;
 	struct cur whole;
+	enum parse_result r;
 	uint8_t nh, rsv;
 	uint16_t offf;
 	uint32_t id;
@@ -53,14 +54,14 @@ ipv6_frag(struct dctx *ctx, struct cur *pl, size_t missing)
 	fi.src = ctx->p->src;
 	fi.dst = ctx->p->dst;
 	fi.data = *pl;
-	if (!frag_input(ctx, &fi, &whole))
-		return 0;
+	if ((r = frag_input(ctx, &fi, &whole)) != PARSE_OK)
+		return r;	/* held (PARSE_MORE) or dropped */
 	dctx_note(ctx, NOTE_IPV6_FRAG_REASSEMBLED);
 	return ipv6_decode(ctx, &whole);
 }
 
 /* Walk the extension headers, then hand the upper layer to ip_demux. */
-static int
+static enum parse_result
 ipv6_ext(struct dctx *ctx, uint8_t nh, struct cur *pl, size_t missing)
 {
 	uint8_t next, len;
@@ -94,7 +95,7 @@ bad:
 	return dctx_fail(ctx, missing ? DEC_IPV6_TRUNC : DEC_IPV6_EXT_BAD);
 }
 
-int
+enum parse_result
 ipv6_decode(struct dctx *ctx, struct cur *c)
 {
 	struct pkt *p = ctx->p;

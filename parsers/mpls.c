@@ -14,7 +14,7 @@
  */
 #include "decode_int.h"
 
-int
+enum parse_result
 mpls_decode(struct dctx *ctx, struct cur *c)
 {
 	uint32_t lse;
@@ -24,8 +24,8 @@ mpls_decode(struct dctx *ctx, struct cur *c)
 	do {
 		if (cur_be32(c, &lse) != 0)
 			return dctx_fail(ctx, DEC_MPLS_TRUNC);
-		if (dctx_deeper(ctx) != 0)
-			return 0;
+		if (dctx_deeper(ctx) != PARSE_OK)
+			return PARSE_BAD;
 	} while ((lse & 0x100) == 0);
 	if (cur_peek_u8(c, 0, &nib) != 0)
 		return dctx_fail(ctx, DEC_MPLS_TRUNC);

@@ -16,7 +16,7 @@
  */
 #include "decode_int.h"
 
-int
+enum parse_result
 ppp_demux(struct dctx *ctx, uint16_t proto, struct cur *c)
 {
 	switch (proto) {
@@ -28,7 +28,7 @@ ppp_demux(struct dctx *ctx, uint16_t proto, struct cur *c)
 	return dctx_fail(ctx, DEC_PPP_NOT_IP);
 }
 
-int
+enum parse_result
 pppoe_decode(struct dctx *ctx, struct cur *c)
 {
 	uint8_t vt, code;
@@ -39,8 +39,8 @@ pppoe_decode(struct dctx *ctx, struct cur *c)
 		return dctx_fail(ctx, DEC_PPPOE_BAD);
 	if (vt != 0x11 || code != 0 || len < 2)
 		return dctx_fail(ctx, DEC_PPPOE_BAD);
-	if (dctx_deeper(ctx) != 0)
-		return 0;
+	if (dctx_deeper(ctx) != PARSE_OK)
+		return PARSE_BAD;
 	dctx_note(ctx, NOTE_PPPOE);
 	/* LENGTH is not used to cut the frame: access concentrators in the
 	 * wild send it short (pppoe-over-qinq: 42 for a 48-byte PPP frame)
@@ -54,7 +54,7 @@ pppoe_decode(struct dctx *ctx, struct cur *c)
  * DLT_PPP: optional HDLC address 0xff and control 0x03, then the protocol,
  * which may be compressed to one byte (odd first byte, RFC 1661 6.5).
  */
-int
+enum parse_result
 ppp_decode(struct dctx *ctx, struct cur *c)
 {
 	uint8_t b0, b1;

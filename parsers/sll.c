@@ -19,7 +19,7 @@
 
 #define ARPHRD_NETLINK_	824
 
-static int
+static enum parse_result
 sll_demux(struct dctx *ctx, uint16_t hatype, uint16_t proto, struct cur *c)
 {
 	if (hatype == ARPHRD_NETLINK_ || proto < 0x0600)
@@ -27,7 +27,7 @@ sll_demux(struct dctx *ctx, uint16_t hatype, uint16_t proto, struct cur *c)
 	return ether_demux(ctx, proto, c);
 }
 
-int
+enum parse_result
 sll_decode(struct dctx *ctx, struct cur *c)
 {
 	uint16_t hatype, proto;
@@ -38,7 +38,7 @@ sll_decode(struct dctx *ctx, struct cur *c)
 	return sll_demux(ctx, hatype, proto, c);
 }
 
-int
+enum parse_result
 sll2_decode(struct dctx *ctx, struct cur *c)
 {
 	uint16_t hatype, proto;

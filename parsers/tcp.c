@@ -24,7 +24,7 @@
  */
 #include "decode_int.h"
 
-int
+enum parse_result
 tcp_decode(struct dctx *ctx, struct cur *c, size_t missing)
 {
 	struct pkt *p = ctx->p;
@@ -59,5 +59,5 @@ tcp_decode(struct dctx *ctx, struct cur *c, size_t missing)
 	p->l4_len = left;
 	p->payload = cur_ptr(c);
 	p->payload_len = cur_left(c);
-	return 1;
+	return PARSE_OK;
 }

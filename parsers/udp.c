@@ -15,23 +15,20 @@
  */
 #include "decode_int.h"
 
-static int
+static enum parse_result
 udp_tunnel(struct dctx *ctx, struct cur *c)
 {
 	struct pkt *p = ctx->p;
 	struct cur body = *c;
-	int not_tunnel, r;
 
 	if (p->dport == UDP_PORT_VXLAN)
 		return vxlan_decode(ctx, &body);
 	if (p->dport == UDP_PORT_GENEVE)
 		return geneve_decode(ctx, &body);
-	/* GTP-U: echo and error messages carry no user packet. */
-	r = gtp_decode(ctx, &body, &not_tunnel);
-	return not_tunnel ? 1 : r;
+	return gtp_decode(ctx, &body);
 }
 
-int
+enum parse_result
 udp_decode(struct dctx *ctx, struct cur *c, size_t missing)
 {
 	struct pkt *p = ctx->p;
@@ -62,5 +59,5 @@ udp_decode(struct dctx *ctx, struct cur *c, size_t missing)
 	if (p->dport == UDP_PORT_VXLAN || p->dport == UDP_PORT_GENEVE ||
 	    p->dport == UDP_PORT_GTPU || p->sport == UDP_PORT_GTPU)
 		return udp_tunnel(ctx, &pl);
-	return 1;
+	return PARSE_OK;
 }

@@ -15,7 +15,7 @@
  */
 #include "decode_int.h"
 
-int
+enum parse_result
 vlan_decode(struct dctx *ctx, struct cur *c)
 {
 	struct pkt *p = ctx->p;
@@ -23,8 +23,8 @@ vlan_decode(struct dctx *ctx, struct cur *c)
 
 	if (cur_be16(c, &tci) != 0 || cur_be16(c, &type) != 0)
 		return dctx_fail(ctx, DEC_VLAN_TRUNC);
-	if (dctx_deeper(ctx) != 0)
-		return 0;
+	if (dctx_deeper(ctx) != PARSE_OK)
+		return PARSE_BAD;
 	dctx_note(ctx, NOTE_VLAN);
 	if (p->nvlan < LIM_VLAN_IDS)
 		p->vlan[p->nvlan++] = tci & 0x0fff;

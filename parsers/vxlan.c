@@ -14,7 +14,7 @@
  */
 #include "decode_int.h"
 
-int
+enum parse_result
 vxlan_decode(struct dctx *ctx, struct cur *c)
 {
 	uint8_t flags;
@@ -22,7 +22,7 @@ vxlan_decode(struct dctx *ctx, struct cur *c)
 	if (cur_u8(c, &flags) != 0 || cur_skip(c, 7) != 0 ||
 	    (flags & 0x08) == 0)
 		return dctx_fail(ctx, DEC_VXLAN_BAD);
-	if (dctx_tunnel(ctx, NOTE_VXLAN) != 0)
-		return 0;
+	if (dctx_tunnel(ctx, NOTE_VXLAN) != PARSE_OK)
+		return PARSE_BAD;
 	return eth_decode(ctx, c);
 }

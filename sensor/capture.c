@@ -37,10 +37,10 @@ set_filter(struct capture *c, const char *bpf)
 	return 0;
 }
 
+/* Both readers (libpcap's and pcapfile's) set c->dlt, then ask here. */
 static int
-check_linktype(struct capture *c)
+dlt_supported(struct capture *c)
 {
-	c->dlt = pcap_datalink(c->p);
 	if (!decode_linktype_supported(c->dlt)) {
 		log_warnx("%s: link type %s (%d) is not supported", c->name,
 		    pcap_datalink_val_to_name(c->dlt) ?
@@ -48,6 +48,13 @@ check_linktype(struct capture *c)
 		return -1;
 	}
 	return 0;
+}
+
+static int
+check_linktype(struct capture *c)
+{
+	c->dlt = pcap_datalink(c->p);
+	return dlt_supported(c);
 }
 
 /*
@@ -79,18 +86,6 @@ open_file(struct capture *c, const char *path, char *err)
 		c->iobuf = NULL;
 	}
 	return p;
-}
-
-static int
-dlt_supported(struct capture *c)
-{
-	if (!decode_linktype_supported(c->dlt)) {
-		log_warnx("%s: link type %s (%d) is not supported", c->name,
-		    pcap_datalink_val_to_name(c->dlt) ?
-		    pcap_datalink_val_to_name(c->dlt) : "unknown", c->dlt);
-		return -1;
-	}
-	return 0;
 }
 
 /* The zero-copy reader: compile the filter against its link type. */

@@ -315,10 +315,23 @@ test_oom(void **state)
 	assert_true(ok > 0);
 }
 
+/* The directory is the group's; everything a test reads is its own. */
 static int
 setup(void **state)
 {
 	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+}
+
+/* A test that failed halfway (test_oom) must not leave its allocation
+ * failures or its last error for the next one. */
+static int
+test_setup(void **state)
+{
+	(void)state;
+	xalloc_fail_after(-1);
+	path[0] = '\0';
+	err[0] = '\0';
+	return 0;
 }
 
 static int
@@ -333,20 +346,21 @@ teardown(void **state)
 int
 main(void)
 {
+#define T(f)	cmocka_unit_test_setup_teardown(f, test_setup, test_setup)
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_full),
-		cmocka_unit_test(test_each_key),
-		cmocka_unit_test(test_empty_file),
-		cmocka_unit_test(test_layering),
-		cmocka_unit_test(test_error_keeps_old),
-		cmocka_unit_test(test_unknown_key),
-		cmocka_unit_test(test_bad_number),
-		cmocka_unit_test(test_bad_suffix),
-		cmocka_unit_test(test_wrong_type),
-		cmocka_unit_test(test_broken_yaml),
-		cmocka_unit_test(test_missing_file),
-		cmocka_unit_test(test_oom),
+		T(test_defaults),
+		T(test_full),
+		T(test_each_key),
+		T(test_empty_file),
+		T(test_layering),
+		T(test_error_keeps_old),
+		T(test_unknown_key),
+		T(test_bad_number),
+		T(test_bad_suffix),
+		T(test_wrong_type),
+		T(test_broken_yaml),
+		T(test_missing_file),
+		T(test_oom),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

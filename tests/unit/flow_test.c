@@ -56,12 +56,20 @@ table(uint32_t max)
 	    &ends), 0);
 }
 
+#define RNG_SEED	88172645463325252ull
+static uint64_t rng = RNG_SEED;
+
+/* Each test starts from nothing: no table (one not built by the test is
+ * freed as zeroes), the same random sequence, no allocation failure. */
 static int
 setup(void **state)
 {
 	(void)state;
 	limits_default(&lim);
+	memset(&ft, 0, sizeof(ft));
 	memset(&ends, 0, sizeof(ends));
+	rng = RNG_SEED;
+	xalloc_fail_after(-1);
 	return 0;
 }
 
@@ -69,7 +77,9 @@ static int
 teardown(void **state)
 {
 	(void)state;
+	xalloc_fail_after(-1);
 	flow_table_free(&ft);
+	memset(&ft, 0, sizeof(ft));
 	return 0;
 }
 
@@ -441,8 +451,6 @@ test_ids_unique(void **state)
 	assert_int_equal(ft.st.created, 1000);
 	assert_int_equal(ft.st.ended[FLOW_END_EVICTED], 1000 - 128);
 }
-
-static uint64_t rng = 88172645463325252ull;
 
 static uint32_t
 rnd(void)

@@ -70,6 +70,7 @@ static int
 setup(void **state)
 {
 	(void)state;
+	xalloc_fail_after(-1);	/* teardown's asserts may have stopped it */
 	limits_default(&lim);
 	reasm_ctx_init(&ctx, &lim, sink_deliver);
 	reasm_dir_init(&ctx, &rd);
