@@ -1148,7 +1148,7 @@ rules_unref(struct ruleset *rs)
 
 	if (rs == NULL)
 		return;
-	DEBUG_ASSERT(rs->refs > 0);
+	DEBUG_ASSERT(__atomic_load_n(&rs->refs, __ATOMIC_RELAXED) > 0);
 	if (__atomic_sub_fetch(&rs->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	rindex_free(&rs->idx);

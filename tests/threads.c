@@ -247,7 +247,7 @@ main(int argc, char **argv)
 		else
 			printf("# kept %s\n", r[i].path);
 	}
-	rules_free(rs);
+	rules_unref(rs);
 	printf("%d of 2 threads identical to their single-threaded run\n", ok);
 	return ok == 2 ? 0 : 1;
 }
