@@ -24,6 +24,7 @@ struct output_opts {
 	int	pem;		/* add each certificate's PEM */
 	int	cert_dedup;	/* certificate in full once, then by sha256 */
 	int	privacy;	/* never write client addresses */
+	int	immediate;	/* one write per event, even to a file */
 };
 
 struct output_stats {
@@ -41,6 +42,7 @@ struct output {
 	struct output_opts	 opts;
 	struct output_stats	 st;
 	struct dedup_set	*dedup;
+	const char		*sandbox;	/* stats "sandbox" object */
 };
 
 /* What the tls object of an event is built from. */
