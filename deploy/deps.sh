@@ -10,4 +10,4 @@ S=$( [ "$(id -u)" = 0 ] || echo sudo )
 $S apt-get update
 $S apt-get install -y --no-install-recommends autoconf automake libtool \
     pkg-config make gcc libc6-dev libpcap-dev libndpi-dev libssl-dev \
-    libyaml-dev ca-certificates "$@"
+    libyaml-dev libseccomp-dev ca-certificates "$@"

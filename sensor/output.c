@@ -159,9 +159,12 @@ output_flush(struct output *o)
 int
 output_reopen(struct output *o)
 {
+	struct stat sb;
 	FILE *fp;
 
-	if (o->path == NULL)
+	/* Only a file is rotated; a FIFO or device stays as it is. */
+	if (o->path == NULL || fstat(fileno(o->fp), &sb) == -1 ||
+	    !S_ISREG(sb.st_mode))
 		return 0;
 	output_flush(o);
 	fp = open_path(o);

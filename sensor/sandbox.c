@@ -92,14 +92,22 @@ preopen_room(void)
 void
 sandbox_preopen(const char *path)
 {
+	struct stat st;
 	int fd;
 
 	if (strcmp(path, "-") == 0 || npre >= preopen_room() ||
 	    npre == sizeof(pre) / sizeof(pre[0]))
 		return;
-	/* failures are reported by the real open, in its own words */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	/* Regular files only: opening a FIFO would block until its writer
+	 * comes, or wake a writer that then finds no reader.  Failures are reported by the real open, in its words. */
+	if (stat(path, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
 		return;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    fcntl(fd, F_SETFL, 0) == -1) {
+		close(fd);
+		return;
+	}
 	pre[npre].path = path;
 	pre[npre].fd = fd;
 	npre++;
