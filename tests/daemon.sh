@@ -47,6 +47,15 @@ if [ $root = 1 ]; then
 	expect_rc "-u unknown user" 2
 	grep_err "-u unknown user" "no-such-user-rw"
 	no_events "-u unknown user"
+	printf 'user: no-such-user-rw\n' >"$T/user.yaml"
+	rw "$T/cuser" -c "$T/user.yaml" -r "$A" -R "$RULES"
+	expect_rc "user: unknown user (config)" 2
+	printf 'user: nobody\n' >"$T/user2.yaml"
+	rw "$T/cuser2" -c "$T/user2.yaml" -r "$A" -R "$RULES"
+	expect_rc "user: nobody (config)" 0
+	checks=$((checks + 1))
+	grep -q '"sandbox":{"user":"nobody"' "$T/cuser2.out" &&
+	    pass "user: nobody in the stats" || fail "user: nobody not applied"
 fi
 
 # --- 2: rules and configuration ------------------------------------------------
