@@ -61,7 +61,8 @@
  * workers exist, read-only afterwards. */
 static struct {
 	const char	*path;
-	int		 fd;
+	int		 fd;		/* -1: not open (err, if it failed) */
+	int		 err;
 } pre[4096];
 static size_t npre;
 
@@ -93,24 +94,31 @@ void
 sandbox_preopen(const char *path)
 {
 	struct stat st;
-	int fd;
+	int fd = -1;
 
 	if (strcmp(path, "-") == 0 || npre >= preopen_room() ||
 	    npre == sizeof(pre) / sizeof(pre[0]))
 		return;
 	/* Regular files only: opening a FIFO would block until its writer
-	 * comes, or wake a writer that then finds no reader.  Failures are reported by the real open, in its words. */
-	if (stat(path, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
+	 * comes, or wake a writer that then finds no reader.  A failure is
+	 * kept, so that the error reported later is root's (ENOENT), not
+	 * the unprivileged user's (EACCES on the way to it). */
+	pre[npre].path = path;
+	pre[npre].fd = -1;
+	pre[npre].err = 0;
+	if (stat(path, &st) == -1 || (S_ISREG(st.st_mode) &&
+	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)) {
+		pre[npre++].err = errno;
 		return;
+	}
+	if (fd == -1)
+		return;			/* FIFO, socket, directory... */
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
 	    fcntl(fd, F_SETFL, 0) == -1) {
 		close(fd);
 		return;
 	}
-	pre[npre].path = path;
-	pre[npre].fd = fd;
-	npre++;
+	pre[npre++].fd = fd;
 }
 
 int
@@ -118,9 +126,16 @@ sandbox_open_input(const char *path)
 {
 	size_t i;
 
-	for (i = 0; i < npre; i++)
-		if (strcmp(pre[i].path, path) == 0 && pre[i].fd != -1)
+	for (i = 0; i < npre; i++) {
+		if (strcmp(pre[i].path, path) != 0)
+			continue;
+		if (pre[i].fd != -1)
 			return fcntl(pre[i].fd, F_DUPFD_CLOEXEC, 0);
+		if (pre[i].err != 0) {
+			errno = pre[i].err;
+			return -1;
+		}
+	}
 	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
@@ -415,6 +430,10 @@ ll_rules(struct sandbox *sb, int rfd, uint64_t handled)
 		ll_allow(rfd, dir_of(sb->wr[i], dir, sizeof(dir)), LL_WRITE,
 		    handled);
 	ll_trust_stores(rfd, handled);
+#ifdef RW_SANITIZED
+	/* LeakSanitizer lists our threads and maps at exit */
+	ll_allow(rfd, "/proc/self", LL_READ, handled);
+#endif
 }
 
 static void
@@ -479,7 +498,7 @@ static const char *const sc_allow[] = {
 	/* AddressSanitizer and LeakSanitizer's runtime */
 	"ptrace", "wait4", "waitid", "prctl", "getppid", "kill", "pipe2",
 	"sched_getparam", "sched_getscheduler", "getpgid", "getsid",
-	"process_vm_readv",
+	"process_vm_readv", "getdents",
 #endif
 	NULL
 };
