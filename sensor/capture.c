@@ -1,17 +1,22 @@
 /*
  * capture.c - libpcap sources.  See capture.h.
  */
+#define _GNU_SOURCE	/* fopencookie(3) */
+
 #include "capture.h"
 
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "log.h"
 #include "pcapfile.h"
+#include "sandbox.h"
 #include "xmalloc.h"
 #include "../parsers/decode.h"
 
@@ -58,21 +63,79 @@ check_linktype(struct capture *c)
 }
 
 /*
+ * A pipe, FIFO or socket (tcpdump -w - | rootwatch -r -) is read through
+ * this stdio cookie: it waits in poll(2), which a signal always
+ * interrupts, so SIGTERM stops the replay and SIGHUP or SIGUSR1 are served
+ * (through the tick) while no packet arrives, then it reads on.  A bare
+ * fread(3) would instead fail with EINTR and end the input.
+ */
+static ssize_t
+stream_read(void *cookie, char *buf, size_t n)
+{
+	struct capture *c = cookie;
+	struct pollfd pfd = { c->in_fd, POLLIN, 0 };
+	ssize_t r;
+
+	for (;;) {
+		if (c->stop != NULL && *c->stop) {
+			errno = EINTR;
+			return -1;
+		}
+		if (c->tick != NULL)
+			c->tick(c->tick_arg);
+		if (poll(&pfd, 1, 1000) == -1 && errno != EINTR)
+			return -1;
+		if (pfd.revents == 0)
+			continue;
+		if ((r = read(c->in_fd, buf, n)) >= 0 || errno != EINTR)
+			return r;
+	}
+}
+
+static int
+stream_close(void *cookie)
+{
+	struct capture *c = cookie;
+
+	return c->in_fd > 0 ? close(c->in_fd) : 0;	/* stdin stays */
+}
+
+static FILE *
+open_stream(struct capture *c, int fd)
+{
+	cookie_io_functions_t io = { stream_read, NULL, NULL, stream_close };
+
+	c->in_fd = fd;
+	return fopencookie(c, "rb", io);
+}
+
+/*
  * A file is read through stdio: with its default 4 KiB buffer that is one
  * read(2) per 4 KiB, a third of the time of a bare read loop.  We open it
  * ourselves with a large buffer (set before any I/O, as setvbuf requires);
- * without memory for it, the default buffer.
+ * without memory for it, the default buffer.  The descriptor may have
+ * been opened before the sandbox (sandbox_open_input).
  */
 static pcap_t *
 open_file(struct capture *c, const char *path, char *err)
 {
+	struct stat sb;
 	FILE *fp;
 	pcap_t *p;
+	int fd;
 
-	if (strcmp(path, "-") == 0)
-		return pcap_open_offline(path, err);
-	if ((fp = fopen(path, "rb")) == NULL) {
+	fd = strcmp(path, "-") == 0 ? 0 : sandbox_open_input(path);
+	if (fd == -1 || fstat(fd, &sb) == -1) {
 		snprintf(err, PCAP_ERRBUF_SIZE, "%s", strerror(errno));
+		if (fd > 0)
+			close(fd);
+		return NULL;
+	}
+	fp = S_ISREG(sb.st_mode) ? fdopen(fd, "rb") : open_stream(c, fd);
+	if (fp == NULL) {
+		snprintf(err, PCAP_ERRBUF_SIZE, "%s", strerror(errno));
+		if (fd > 0)
+			close(fd);
 		return NULL;
 	}
 	if ((c->iobuf = xmalloc(LIM_PCAP_FILE_BUF)) != NULL &&
@@ -274,7 +337,8 @@ run_live(struct capture *c, struct worker *w, volatile sig_atomic_t *stop,
 
 /* Replay through the zero-copy reader. */
 static int
-run_pcapfile(struct capture *c, struct worker *w, volatile sig_atomic_t *stop)
+run_pcapfile(struct capture *c, struct worker *w, volatile sig_atomic_t *stop,
+    void (*tick)(void *), void *tick_arg)
 {
 	struct pcapfile_rec r;
 	struct pcap_pkthdr h;
@@ -304,6 +368,8 @@ run_pcapfile(struct capture *c, struct worker *w, volatile sig_atomic_t *stop)
 		if (++since_flush >= LIM_FLUSH_PACKETS) {
 			output_flush(w->out);
 			since_flush = 0;
+			if (tick != NULL)
+				tick(tick_arg);
 		}
 	}
 	output_flush(w->out);
@@ -322,7 +388,10 @@ capture_run(struct capture *c, struct worker *w, volatile sig_atomic_t *stop,
 	if (c->live)
 		return run_live(c, w, stop, tick, tick_arg);
 	if (c->pf != NULL)
-		return run_pcapfile(c, w, stop);
+		return run_pcapfile(c, w, stop, tick, tick_arg);
+	c->stop = stop;		/* for stream_read */
+	c->tick = tick;
+	c->tick_arg = tick_arg;
 	while (!*stop) {
 		rc = pcap_next_ex(c->p, &h, &data);
 		if (rc == 1) {
@@ -333,9 +402,13 @@ capture_run(struct capture *c, struct worker *w, volatile sig_atomic_t *stop,
 			if (++since_flush >= LIM_FLUSH_PACKETS) {
 				output_flush(w->out);
 				since_flush = 0;
+				if (tick != NULL)
+					tick(tick_arg);
 			}
 		} else if (rc == PCAP_ERROR_BREAK) {
 			break;		/* end of file */
+		} else if (rc != 0 && *stop) {
+			break;		/* SIGTERM while a pipe was read */
 		} else if (rc != 0) {
 			read_error(c);
 			output_flush(w->out);

@@ -24,6 +24,11 @@ struct capture {
 	int		 live;
 	uint64_t	 frames;	/* frames read from this source */
 	char		*iobuf;		/* file read buffer (LIM_PCAP_FILE_BUF) */
+	/* a pipe, FIFO or socket read through stdio (capture.c) */
+	int		 in_fd;
+	volatile sig_atomic_t *stop;
+	void		(*tick)(void *);
+	void		*tick_arg;
 };
 
 struct capture_live_opts {
@@ -42,8 +47,10 @@ void	capture_close(struct capture *);
 /*
  * Read a source to its end (files) or until *stop (both), feeding w.
  * In live mode *tick is called after every batch and every idle poll
- * timeout (at most 200 ms apart): signals, reload, periodic stats.  May be
- * NULL.
+ * timeout (at most 200 ms apart): signals, reload, periodic stats.  From
+ * files it is called every LIM_FLUSH_PACKETS packets, and at least once a
+ * second while a pipe or FIFO is idle.  May be NULL.  A read interrupted
+ * by *stop is a clean end (0).
  * Returns 0 at a clean end, -1 on a read error (message logged with the
  * file name and offset).
  */

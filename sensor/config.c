@@ -19,6 +19,7 @@
  *   rules:      [ path, ... ]
  *   capture:    { interface, bpf, snaplen, buffer-size, promisc }
  *   privacy:    bool
+ *   user:       name (rootwatch(8) SANDBOX)
  */
 #include "config.h"
 
@@ -186,7 +187,8 @@ strs_free(struct config *cf)
 	xfree(cf->output);
 	xfree(cf->interface);
 	xfree(cf->bpf);
-	cf->output = cf->interface = cf->bpf = NULL;
+	xfree(cf->user);
+	cf->output = cf->interface = cf->bpf = cf->user = NULL;
 }
 
 void
@@ -376,6 +378,7 @@ walk_top_key(struct walk *w, yaml_node_t *k, yaml_node_t *v)
 {
 	static const struct key privacy = { "privacy", V_BOOL, CF(privacy),
 	    0, 0, 0 };
+	static const struct key user = { "user", V_STR, CF(user), 0, 0, 0 };
 	const char	*name = node_str(k);
 	size_t		 i;
 
@@ -383,6 +386,8 @@ walk_top_key(struct walk *w, yaml_node_t *k, yaml_node_t *v)
 		return walk_rules(w, v);
 	if (strcmp(name, "privacy") == 0)
 		return set_value(w, &privacy, v);
+	if (strcmp(name, "user") == 0)
+		return set_value(w, &user, v);
 	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
 		if (strcmp(name, sections[i].name) == 0)
 			return walk_section(w, name, sections[i].keys, v);
@@ -422,9 +427,10 @@ config_dup(struct config *dst, const struct config *src)
 	size_t	i;
 
 	*dst = *src;
-	dst->output = dst->interface = dst->bpf = NULL;
+	dst->output = dst->interface = dst->bpf = dst->user = NULL;
 	dst->nrules = 0;
 	if ((src->output && !(dst->output = xstrdup(src->output))) ||
+	    (src->user && !(dst->user = xstrdup(src->user))) ||
 	    (src->interface && !(dst->interface = xstrdup(src->interface))) ||
 	    (src->bpf && !(dst->bpf = xstrdup(src->bpf))))
 		goto bad;

@@ -14,6 +14,7 @@
  *   capture:    { interface: eth0, bpf: "tcp or udp", snaplen: 65535,
  *                 buffer-size: 33554432, promisc: true }
  *   privacy:    false
+ *   user:       rootwatch
  * Sizes accept suffixes k/M/G; times are seconds.
  */
 #ifndef ROOTWATCH_CONFIG_H
@@ -40,6 +41,7 @@ struct config {
 	unsigned	 buffer_size;
 	int		 promisc;
 	int		 privacy;	/* never write client addresses */
+	char		*user;		/* run as (rootwatch(8) SANDBOX) */
 };
 
 /* Defaults (limits_default, stdout, no rules given). */

@@ -54,6 +54,8 @@ struct input {
 	int		 warned_open;
 	void		(*log_hook)(void *);
 	void		*log_hook_arg;
+	zin_wait_fn	 wait;		/* pipes: see zin.h */
+	void		*wait_arg;
 	uint64_t	 bytes_closed;	/* sizes of the files done */
 	struct input_stats st;
 };
@@ -63,6 +65,13 @@ in_warn(struct input *in)
 {
 	if (in->log_hook != NULL)
 		in->log_hook(in->log_hook_arg);
+}
+
+void
+input_set_wait(struct input *in, zin_wait_fn fn, void *arg)
+{
+	in->wait = fn;
+	in->wait_arg = arg;
 }
 
 void
@@ -281,7 +290,8 @@ file_open(struct input *in, struct file_ent *fe, int scan)
 		file_bad(in, fe);
 		return -1;
 	}
-	if (src_open(fe->s, fe->path, fe->name, in->bpf, scan) == -1) {
+	if (src_open(fe->s, fe->path, fe->name, in->bpf, scan, in->wait,
+	    in->wait_arg) == -1) {
 		in_warn(in);
 		log_warnx("%s: cannot read capture: %s", fe->name, fe->s->err);
 		file_bad(in, fe);
@@ -306,6 +316,11 @@ file_close(struct input *in, struct file_ent *fe)
 static void
 report_damage(struct input *in, struct file_ent *fe)
 {
+	if (fe->s->z != NULL && zin_stopped(fe->s->z)) {
+		/* stopped by a signal while a pipe was idle: not damage */
+		file_close(in, fe);
+		return;
+	}
 	in_warn(in);
 	log_warnx("%s: offset %llu, after %llu packets: %s", fe->name,
 	    (unsigned long long)src_offset(fe->s),
@@ -334,7 +349,9 @@ scan_one(struct input *in, struct file_ent *fe)
 		return;
 	}
 	fe->first_ts = fe->s->cur.ts_us;
-	if (strcmp(fe->path, "-") == 0) {
+	/* stdin, a FIFO: what was read cannot be read again */
+	if (strcmp(fe->path, "-") == 0 ||
+	    (fe->s->z != NULL && zin_is_stream(fe->s->z))) {
 		src_unscan(fe->s);
 		fe->state = FILE_OPEN;
 		return;

@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "zin.h"
+
 struct input;
 
 struct input_frame {
@@ -73,6 +75,8 @@ size_t	input_run(struct input *, input_consumer fn, void *arg,
 
 /* Called before the reader logs a warning (to erase a progress line). */
 void	input_set_log_hook(struct input *, void (*fn)(void *), void *arg);
+/* Called while a pipe or FIFO input is idle (zin.h); 1 stops it. */
+void	input_set_wait(struct input *, zin_wait_fn fn, void *arg);
 
 /* Counters; bytes_done is brought up to date by the call. */
 const struct input_stats *input_stats(struct input *);

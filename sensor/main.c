@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,12 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <sys/socket.h>
+
+#include <ndpi/ndpi_main.h>
+#include <openssl/crypto.h>
+#include <yaml.h>
 
 #include "app.h"
 #include "capture.h"
@@ -21,6 +28,7 @@
 #include "output.h"
 #include "progress.h"
 #include "summary.h"
+#include "sandbox.h"
 #include "xmalloc.h"
 #include "../rules/rules.h"
 
@@ -29,8 +37,11 @@
 
 /* Exit codes, rootwatch(8) EXIT STATUS. */
 #define EXIT_OK		0
-#define EXIT_INPUT	1	/* unreadable capture, bad config or rules */
+#define EXIT_INPUT	1	/* bad capture; with -T bad config or rules */
 #define EXIT_USAGE	2	/* usage, start-up failure */
+
+/* Largest -s: a day, as output.stats-interval. */
+#define RW_STATS_MAX	86400
 
 static volatile sig_atomic_t got_stop, got_hup, got_usr1;
 
@@ -42,11 +53,12 @@ struct opts {
 	const char	*config;
 	const char	*output;
 	const char	*interface;
+	const char	*user;
 	char		*bpf;
 	int		 test_only;
 	int		 verbose;
-	int		 pem, cert_dedup, privacy, no_rules;
-	int		 quiet, summary;
+	int		 pem, cert_dedup, privacy, no_rules, sandbox_log;
+	int		 quiet, summary, stats_set;
 	unsigned	 stats_interval;
 };
 
@@ -59,9 +71,13 @@ struct runtime {
 	struct input	*in;		/* replay */
 	struct summary	*sum;		/* replay */
 	struct progress	 pg;
+	struct sandbox	 sb;
+	char		*globdirs[SANDBOX_MAX_PATHS];	/* Landlock paths made */
+	size_t		 nglobdirs;
 	const char	*rule_paths[CONFIG_MAX_RULES];
 	size_t		 nrule_paths;
 	time_t		 last_stats;
+	int		 started;	/* a capture was opened: stats at exit */
 };
 
 static void
@@ -86,10 +102,9 @@ usage(FILE *fp)
 {
 	fprintf(fp,
 	    "usage: rootwatch [-qThVv] [-c config] [-i interface] [-o output]\n"
-	    "                 [-R rules] [-r file ...] [-s seconds] [--pem]\n"
-	    "                 [--cert-dedup] [--privacy] [--no-rules] "
-	    "[--summary]\n"
-	    "                 [expression]\n"
+	    "                 [-R rules] [-r path ...] [-s seconds] [-u user]\n"
+	    "                 [--pem] [--cert-dedup] [--privacy] [--no-rules]\n"
+	    "                 [--summary] [--sandbox-log] [expression]\n"
 	    "  -r PATH        read captures: a file, a directory (recursively),\n"
 	    "                 a glob or '-' (stdin); pcap or pcapng, plain or\n"
 	    "                 gzip/xz/zstd; merged in packet time order; "
@@ -98,7 +113,9 @@ usage(FILE *fp)
 	    "  -c FILE        YAML configuration\n"
 	    "  -R FILE        YAML rules; repeatable (default: %s)\n"
 	    "  -o FILE        write JSON events to FILE (default: stdout)\n"
-	    "  -s SECONDS     stats event interval in live capture\n"
+	    "  -s SECONDS     stats event interval in live capture (0-86400)\n"
+	    "  -u USER        run as USER once capture and output are open\n"
+	    "                 (as root, default: rootwatch if it exists)\n"
 	    "  -T             check configuration and rules, then exit\n"
 	    "  -v             more verbose (with -T: print the loaded rules)\n"
 	    "  -q, --quiet    replay: no progress line, no summary on stderr\n"
@@ -109,6 +126,8 @@ usage(FILE *fp)
 	    "sha256\n"
 	    "  --privacy      never write client addresses\n"
 	    "  --no-rules     do not load any rules\n"
+	    "  --sandbox-log  let the kernel log system calls off the seccomp\n"
+	    "                 list instead of killing the process\n"
 	    "  expression     BPF filter, as in tcpdump\n",
 	    RW_DEFAULT_RULES);
 }
@@ -133,6 +152,47 @@ join_args(int argc, char **argv)
 	return s;
 }
 
+/*
+ * A whole decimal number in [0, max]: no sign, no blank, no suffix, no
+ * overflow (strtoul takes "-5" and wraps it, "abc" as 0).
+ */
+static int
+parse_uint(const char *opt, const char *s, unsigned long max, unsigned *out)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	for (i = 0; s[i] >= '0' && s[i] <= '9'; i++) {
+		if (v > (ULONG_MAX - 9) / 10)
+			break;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (i == 0 || s[i] != '\0' || v > max) {
+		log_warnx("%s %s: want a whole number from 0 to %lu", opt, s,
+		    max);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+static void
+print_versions(void)
+{
+	const char *pcap = pcap_lib_version();
+
+	printf("rootwatch %s\n", PACKAGE_VERSION);
+	/* "libpcap version 1.10.3 (with TPACKET_V3)" */
+	if (strncmp(pcap, "libpcap version ", 16) == 0)
+		printf("libpcap %s\n", pcap + 16);
+	else
+		printf("%s\n", pcap);
+	printf("nDPI %s\n", ndpi_revision());
+	printf("%s\n", OpenSSL_version(OPENSSL_VERSION));
+	printf("libyaml %s\n", yaml_get_version_string());
+	printf("libseccomp %s\n", sandbox_seccomp_version());
+}
+
 static int
 parse_args(int argc, char **argv, struct opts *o)
 {
@@ -143,13 +203,14 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "no-rules", no_argument, NULL, 'N' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "summary", no_argument, NULL, 'S' },
+		{ "sandbox-log", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "c:hi:o:qr:R:s:TvV", longopts,
+	while ((ch = getopt_long(argc, argv, "c:hi:o:qr:R:s:Tu:vV", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->config = optarg; break;
@@ -163,7 +224,13 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'N': o->no_rules = 1; break;
 		case 'q': o->quiet = 1; break;
 		case 'S': o->summary = 1; break;
-		case 's': o->stats_interval = (unsigned)strtoul(optarg, NULL, 10);
+		case 'L': o->sandbox_log = 1; break;
+		case 'u': o->user = optarg; break;
+		case 's':
+			if (parse_uint("-s", optarg, RW_STATS_MAX,
+			    &o->stats_interval) == -1)
+				return -1;
+			o->stats_set = 1;
 			break;
 		case 'r':
 			if (o->nfiles == RW_MAX_FILES) {
@@ -182,7 +249,7 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->cli_rules[o->ncli_rules++] = optarg;
 			break;
 		case 'V':
-			printf("rootwatch %s\n", PACKAGE_VERSION);
+			print_versions();
 			exit(EXIT_OK);
 		case 'h':
 			usage(stdout);
@@ -272,29 +339,57 @@ reload_rules(struct runtime *rt)
 	rules_unref(rs);	/* the worker holds its own reference */
 }
 
+/* A stats event: packet time from files, wall-clock time live (and
+ * for a capture that had no packet, never 1970). */
 static void
-live_tick(void *arg)
+write_stats(struct runtime *rt, time_t now)
+{
+	struct pcap_stat ps;
+	uint64_t ts = rt->w.st.last_ts_us;
+
+	if (rt->live != NULL || ts == 0)
+		ts = (uint64_t)now * 1000000;
+	if (rt->live != NULL && pcap_stats(rt->live->p, &ps) == 0)
+		log_info("%s: %u received, %u dropped by kernel, %u by "
+		    "interface", rt->live->name, ps.ps_recv, ps.ps_drop,
+		    ps.ps_ifdrop);
+	worker_stats(&rt->w, ts);
+	output_flush(&rt->out);
+}
+
+/*
+ * Signals, periodic stats and the replay progress line, between packets
+ * (the tick of capture_run and input_run), and while a pipe is idle.
+ */
+static void
+tick(void *arg)
 {
 	struct runtime *rt = arg;
 	time_t now = time(NULL);
-	struct pcap_stat ps;
 
 	if (got_hup) {
 		got_hup = 0;
+		progress_clear(&rt->pg);
 		reload_rules(rt);
 		output_reopen(&rt->out);
 	}
-	if (got_usr1 || (rt->cfg.stats_interval > 0 &&
+	if (got_usr1 || (rt->live != NULL && rt->cfg.stats_interval > 0 &&
 	    now - rt->last_stats >= (time_t)rt->cfg.stats_interval)) {
 		got_usr1 = 0;
 		rt->last_stats = now;
-		if (rt->live != NULL && pcap_stats(rt->live->p, &ps) == 0)
-			log_info("%s: %u received, %u dropped by kernel, %u by "
-			    "interface", rt->live->name, ps.ps_recv, ps.ps_drop,
-			    ps.ps_ifdrop);
-		worker_stats(&rt->w, (uint64_t)now * 1000000);
-		output_flush(&rt->out);
+		progress_clear(&rt->pg);
+		write_stats(rt, now);
 	}
+	if (rt->in != NULL && rt->pg.fp != NULL)
+		progress_update(&rt->pg, input_stats(rt->in), rt->w.st.alerts);
+}
+
+/* A pipe or FIFO that has nothing to read: 1 to stop reading it. */
+static int
+replay_wait(void *arg)
+{
+	tick(arg);
+	return got_stop != 0;
 }
 
 static void
@@ -302,8 +397,12 @@ setup_signals(void)
 {
 	struct sigaction sa;
 
+	/* SA_RESTART: a write to a slow pipe resumes after a signal instead
+	 * of failing with EINTR; poll(2), where we wait for input, is never
+	 * restarted, so every signal is still seen at once. */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
@@ -322,31 +421,19 @@ replay_frame(void *arg, const struct input_frame *f)
 }
 
 static void
-replay_tick(void *arg)
-{
-	struct runtime *rt = arg;
-
-	output_flush(&rt->out);
-	if (got_hup) {
-		got_hup = 0;
-		progress_clear(&rt->pg);
-		reload_rules(rt);
-	}
-	if (rt->pg.fp != NULL)
-		progress_update(&rt->pg, input_stats(rt->in), rt->w.st.alerts);
-}
-
-static void
 replay_log_hook(void *arg)
 {
 	progress_clear(arg);
 }
 
-/* Replay: 1 when some input was bad, -1 on a usage error. */
+/*
+ * The files to replay, before the sandbox: directories and globs are
+ * expanded with the rights we start with.  -1 on a usage error.
+ */
 static int
-run_files(struct runtime *rt)
+prepare_files(struct runtime *rt)
 {
-	size_t i, bad;
+	size_t i;
 
 	if ((rt->in = input_new(rt->cfg.bpf)) == NULL ||
 	    (rt->sum = summary_new()) == NULL) {
@@ -356,12 +443,24 @@ run_files(struct runtime *rt)
 	for (i = 0; i < rt->o->nfiles; i++)
 		if (input_add(rt->in, rt->o->files[i]) == -1)
 			return -1;
+	input_set_wait(rt->in, replay_wait, rt);
+	return 0;
+}
+
+/* Replay: 1 when some input was bad. */
+static int
+run_files(struct runtime *rt)
+{
+	size_t bad;
+
 	progress_init(&rt->pg, stderr, rt->o->quiet);
 	input_set_log_hook(rt->in, replay_log_hook, &rt->pg);
 	rt->out.observe = summary_observe;
 	rt->out.observe_arg = rt->sum;
 	input_scan(rt->in);
-	bad = input_run(rt->in, replay_frame, rt, &got_stop, replay_tick, rt);
+	bad = input_run(rt->in, replay_frame, rt, &got_stop, tick, rt);
+	rt->started = input_stats(rt->in)->files > input_stats(rt->in)->files_bad
+	    || input_stats(rt->in)->frames > 0;
 	progress_clear(&rt->pg);
 	output_flush(&rt->out);
 	return bad > 0;
@@ -379,24 +478,31 @@ replay_summary(struct runtime *rt)
 		summary_print(rt->sum, &rt->w, is, stderr);
 }
 
+/* Opened before the sandbox: the socket needs CAP_NET_RAW. */
 static int
-run_live(struct runtime *rt)
+open_live(struct runtime *rt, struct capture *c)
 {
-	struct capture c;
 	struct capture_live_opts lo;
-	int rc;
 
 	lo.snaplen = rt->cfg.snaplen;
 	lo.buffer_size = rt->cfg.buffer_size;
 	lo.promisc = rt->cfg.promisc;
-	if (capture_open_live(&c, rt->cfg.interface, &lo, rt->cfg.bpf) == -1)
+	if (capture_open_live(c, rt->cfg.interface, &lo, rt->cfg.bpf) == -1)
 		return -1;
-	rt->live = &c;
+	rt->live = c;
+	rt->started = 1;
+	return 0;
+}
+
+static int
+run_live(struct runtime *rt)
+{
+	struct capture *c = rt->live;
+	int rc;
+
 	rt->last_stats = time(NULL);
-	log_info("capturing on %s", c.name);
-	rc = capture_run(&c, &rt->w, &got_stop, live_tick, rt);
-	rt->live = NULL;
-	capture_close(&c);
+	log_info("capturing on %s", c->name);
+	rc = capture_run(c, &rt->w, &got_stop, tick, rt);
 	return rc == -1 ? 1 : 0;
 }
 
@@ -424,10 +530,12 @@ merge_options(struct runtime *rt)
 		rt->cfg.cert_dedup = 1;
 	if (o->privacy)
 		rt->cfg.privacy = 1;
-	if (o->stats_interval)
+	if (o->stats_set)
 		rt->cfg.stats_interval = o->stats_interval;
 	if (o->summary)
 		rt->cfg.summary = 1;
+	if (o->user != NULL)
+		rt->cfg.user = xstrdup(o->user);
 	return 0;
 }
 
@@ -469,14 +577,152 @@ check_only(struct runtime *rt)
 	return EXIT_OK;
 }
 
+/*
+ * A -r argument under Landlock: a file is opened now (one only root may
+ * read is still replayed) and allowed by name, a directory is allowed
+ * whole, a glob through the directory its pattern starts in.
+ */
+static void
+allow_input(struct runtime *rt, const char *arg)
+{
+	struct stat st;
+	const char *meta;
+	char *dir;
+	size_t n;
+
+	if (strcmp(arg, "-") == 0)
+		return;
+	if (stat(arg, &st) == 0 || (meta = strpbrk(arg, "*?[")) == NULL) {
+		sandbox_allow_read(&rt->sb, arg, 0);
+		sandbox_preopen(arg);
+		return;
+	}
+	for (n = (size_t)(meta - arg); n > 0 && arg[n - 1] != '/'; n--)
+		;
+	if (rt->nglobdirs == SANDBOX_MAX_PATHS ||
+	    (dir = xstrdup(n > 0 ? arg : ".")) == NULL)
+		return;
+	rt->globdirs[rt->nglobdirs++] = dir;
+	if (n > 1)
+		dir[n - 1] = '\0';
+	else if (n == 1)
+		dir[1] = '\0';
+	sandbox_allow_read(&rt->sb, dir, 0);
+}
+
+/*
+ * What the sandboxed process may still touch: the rules files and the
+ * PEMs beside them (SIGHUP reload), the configuration, the capture files,
+ * and the output's directory (reopen after rotation).
+ */
+static void
+sandbox_paths(struct runtime *rt)
+{
+	static char sysfs[128];
+	size_t i;
+
+	for (i = 0; i < rt->nrule_paths; i++)
+		sandbox_allow_read(&rt->sb, rt->rule_paths[i], 1);
+	sandbox_allow_read(&rt->sb, rt->o->config, 0);
+	for (i = 0; i < rt->o->nfiles; i++)
+		allow_input(rt, rt->o->files[i]);
+	sandbox_allow_write(&rt->sb, rt->cfg.output);
+	/* pcap_stats() reads the interface's drop counters from sysfs */
+	if (rt->live != NULL) {
+		snprintf(sysfs, sizeof(sysfs), "/sys/class/net/%s/statistics",
+		    rt->live->name);
+		sandbox_allow_read(&rt->sb, sysfs, 0);
+	}
+}
+
+/* Input from a pipe or FIFO: write each event at once, even to a file. */
+static int
+input_is_stream(const struct opts *o)
+{
+	struct stat sb;
+	size_t i;
+
+	for (i = 0; i < o->nfiles; i++)
+		if (strcmp(o->files[i], "-") == 0 ? fstat(0, &sb) == 0 &&
+		    !S_ISREG(sb.st_mode) : stat(o->files[i], &sb) == 0 &&
+		    !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode))
+			return 1;
+	return 0;
+}
+
+#ifdef RW_TEST_HOOKS
+/* Test builds only (tests/rootwatch-test): a system call off the
+ * seccomp list, once the sandbox is in place. */
+static void
+test_hook(void)
+{
+	int fd;
+
+	if (getenv("ROOTWATCH_TEST_FORBIDDEN_SYSCALL") == NULL)
+		return;
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	log_warnx("test hook: socket(2) after the sandbox returned %d", fd);
+	if (fd != -1)
+		close(fd);
+}
+#endif
+
+/* Open everything, then confine.  An exit code, or -1 to go on. */
+static int
+start(struct runtime *rt, struct capture *live)
+{
+	struct output_opts oo;
+	struct ruleset *rs;
+	int failed;
+
+	if (sandbox_init(&rt->sb, rt->cfg.user, rt->o->sandbox_log) == -1)
+		return EXIT_USAGE;
+	rs = load_rules(rt, &failed);
+	if (failed)
+		return EXIT_USAGE;
+	if (rt->o->nfiles == 0 && open_live(rt, live) == -1) {
+		rules_unref(rs);
+		return EXIT_USAGE;
+	}
+	if (rt->o->nfiles > 0 && prepare_files(rt) == -1) {
+		rules_unref(rs);
+		return EXIT_USAGE;
+	}
+	memset(&oo, 0, sizeof(oo));
+	oo.pem = rt->cfg.pem;
+	oo.cert_dedup = rt->cfg.cert_dedup;
+	oo.privacy = rt->cfg.privacy;
+	oo.immediate = input_is_stream(rt->o);
+	if (output_open(&rt->out, rt->cfg.output, &oo) == -1) {
+		rules_unref(rs);
+		return EXIT_USAGE;
+	}
+	sandbox_adopt(&rt->sb, fileno(rt->out.fp));
+	if (worker_init(&rt->w, &rt->cfg.lim, &rt->out, rs) == -1) {
+		log_warnx("cannot allocate the flow table (flow.max %u)",
+		    rt->cfg.lim.flow_max);
+		rules_unref(rs);
+		return EXIT_USAGE;
+	}
+	rules_unref(rs);	/* the worker holds its own reference */
+	setup_signals();
+	sandbox_paths(rt);
+	if (sandbox_enter(&rt->sb) == -1)
+		return EXIT_USAGE;
+	rt->out.sandbox = sandbox_json(&rt->sb);
+#ifdef RW_TEST_HOOKS
+	test_hook();
+#endif
+	return -1;
+}
+
 int
 main(int argc, char **argv)
 {
 	static struct opts o;
 	static struct runtime rt;
-	struct output_opts oo;
-	struct ruleset *rs;
-	int failed, rc;
+	struct capture live;
+	int rc;
 
 	log_init("rootwatch", 0, 0);
 	if (parse_args(argc, argv, &o) == -1)
@@ -496,39 +742,28 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	rs = load_rules(&rt, &failed);
-	if (failed)
-		return EXIT_INPUT;
-	memset(&oo, 0, sizeof(oo));
-	oo.pem = rt.cfg.pem;
-	oo.cert_dedup = rt.cfg.cert_dedup;
-	oo.privacy = rt.cfg.privacy;
-	if (output_open(&rt.out, rt.cfg.output, &oo) == -1)
-		return EXIT_USAGE;
-	if (worker_init(&rt.w, &rt.cfg.lim, &rt.out, rs) == -1) {
-		log_warnx("cannot allocate the flow table (flow.max %u)",
-		    rt.cfg.lim.flow_max);
-		rules_unref(rs);
-		return EXIT_USAGE;
-	}
-	rules_unref(rs);	/* the worker holds its own reference */
-	setup_signals();
+	if ((rc = start(&rt, &live)) != -1)
+		return rc;
 	if (o.nfiles > 0)
 		rc = run_files(&rt);
 	else
-		rc = run_live(&rt) == -1 ? -1 : 0;
+		rc = run_live(&rt);
 	worker_flush_flows(&rt.w);
-	worker_stats(&rt.w, rt.w.st.last_ts_us);
+	if (rt.started)		/* a start that failed writes no event */
+		write_stats(&rt, time(NULL));
 	if (rt.in != NULL && rc != -1)
 		replay_summary(&rt);
+	rt.live = NULL;
+	if (o.nfiles == 0)
+		capture_close(&live);
 	worker_report_caps(&rt.w);
 	output_flush(&rt.out);
 	worker_free(&rt.w);
 	output_close(&rt.out);
 	input_free(rt.in);
 	summary_free(rt.sum);
+	while (rt.nglobdirs > 0)
+		xfree(rt.globdirs[--rt.nglobdirs]);
 	config_free(&rt.cfg);
-	if (rc == -1)
-		return EXIT_USAGE;
 	return rc ? EXIT_INPUT : EXIT_OK;
 }

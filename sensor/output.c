@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cert_json.h"
 #include "log.h"
@@ -92,18 +93,33 @@ dedup_test_and_add(struct dedup_set *d, const uint8_t *h)
 	return 0;
 }
 
+/*
+ * A regular file is written in 64 KiB blocks (replay speed); a pipe, FIFO,
+ * socket or terminal, or any output when asked (input from a pipe), one
+ * line per event, so a reader never waits for later events.
+ */
+static void
+set_buffering(struct output *o, FILE *fp)
+{
+	struct stat sb;
+
+	if (o->opts.immediate || fstat(fileno(fp), &sb) == -1 ||
+	    !S_ISREG(sb.st_mode))
+		setvbuf(fp, NULL, _IOLBF, 1 << 16);
+	else
+		setvbuf(fp, NULL, _IOFBF, 1 << 16);
+}
+
 static FILE *
-open_path(const char *path)
+open_path(struct output *o)
 {
 	FILE *fp;
 
-	if (path == NULL)
-		return stdout;
-	fp = fopen(path, "a");
-	if (fp == NULL)
+	if (o->path == NULL)
+		fp = stdout;
+	else if ((fp = fopen(o->path, "a")) == NULL)
 		return NULL;
-	/* Large buffer: one write per batch of events. */
-	setvbuf(fp, NULL, _IOFBF, 1 << 16);
+	set_buffering(o, fp);
 	return fp;
 }
 
@@ -115,17 +131,15 @@ output_open(struct output *o, const char *path, const struct output_opts *opts)
 		path = NULL;
 	if (path != NULL && (o->path = xstrdup(path)) == NULL)
 		return -1;
-	o->fp = open_path(o->path);
+	if (opts != NULL)
+		o->opts = *opts;
+	o->fp = open_path(o);
 	if (o->fp == NULL) {
 		log_warn("%s", path);
 		xfree(o->path);
 		o->path = NULL;
 		return -1;
 	}
-	if (o->path == NULL)
-		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	if (opts != NULL)
-		o->opts = *opts;
 	jb_init(&o->jb);
 	jb_init(&o->tlsobj);
 	if (o->opts.cert_dedup)
@@ -146,12 +160,15 @@ output_flush(struct output *o)
 int
 output_reopen(struct output *o)
 {
+	struct stat sb;
 	FILE *fp;
 
-	if (o->path == NULL)
+	/* Only a file is rotated; a FIFO or device stays as it is. */
+	if (o->path == NULL || fstat(fileno(o->fp), &sb) == -1 ||
+	    !S_ISREG(sb.st_mode))
 		return 0;
 	output_flush(o);
-	fp = open_path(o->path);
+	fp = open_path(o);
 	if (fp == NULL) {
 		log_warn("reopen %s", o->path);
 		return -1;
@@ -504,6 +521,8 @@ output_stats_begin(struct output *o, uint64_t ts_us)
 	jb_time(j, "timestamp", ts_us);
 	jb_str(j, "event_type", "stats");
 	jb_obj_open(j, "stats");
+	if (o->sandbox != NULL)
+		jb_raw(j, "sandbox", o->sandbox, strlen(o->sandbox));
 	return j;
 }
 

@@ -26,6 +26,7 @@ struct output_opts {
 	int	pem;		/* add each certificate's PEM */
 	int	cert_dedup;	/* certificate in full once, then by sha256 */
 	int	privacy;	/* never write client addresses */
+	int	immediate;	/* one write per event, even to a file */
 };
 
 struct output_stats {
@@ -52,6 +53,7 @@ struct output {
 	struct dedup_set	*dedup;
 	output_observer		 observe;	/* NULL: none */
 	void			*observe_arg;
+	const char		*sandbox;	/* stats "sandbox" object */
 };
 
 /* What the tls object of an event is built from. */

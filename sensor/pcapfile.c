@@ -37,6 +37,7 @@
 #include <pcap/pcap.h>
 
 #include "../parsers/cur.h"
+#include "sandbox.h"
 #include "xmalloc.h"
 
 #define PCAP_MAGIC_US		0xa1b2c3d4u
@@ -175,7 +176,7 @@ pcapfile_open(const char *path, struct pcapfile **out, char *err,
 		return PCAPFILE_NOT_MINE;
 	if ((pf = xcalloc(1, sizeof(*pf))) == NULL)
 		return PCAPFILE_NOT_MINE;
-	pf->fd = open(path, O_RDONLY | O_CLOEXEC);
+	pf->fd = sandbox_open_input(path);	/* may predate the sandbox */
 	if (pf->fd == -1 || fstat(pf->fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
 	    sb.st_size < PCAP_HDR_LEN) {
 		/* let libpcap report it, with its own words */

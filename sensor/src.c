@@ -79,7 +79,7 @@ open_libpcap(struct src *s, const char *bpf)
 
 int
 src_open(struct src *s, const char *path, const char *name, const char *bpf,
-    int scan)
+    int scan, zin_wait_fn wait, void *wait_arg)
 {
 	char err[200];
 	int classic;
@@ -92,7 +92,7 @@ src_open(struct src *s, const char *path, const char *name, const char *bpf,
 		s->kind = SRC_MAP;
 		return setup(s, pcapfile_dlt(s->pf), bpf);
 	}
-	if ((s->z = zin_open(path, err, sizeof(err))) == NULL)
+	if ((s->z = zin_open(path, wait, wait_arg, err, sizeof(err))) == NULL)
 		return src_fail(s, err);
 	s->compressed = zin_codec(s->z) != ZIN_NONE;
 	s->ps = pcapstream_open(s->z, scan ? SRC_SCAN_CHUNK : LIM_REPLAY_BUF,

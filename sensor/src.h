@@ -17,6 +17,7 @@
 struct pcapfile;
 struct pcapstream;
 struct zin;
+#include "zin.h"
 
 enum src_kind {
 	SRC_MAP,	/* pcapfile.c */
@@ -44,7 +45,7 @@ struct src {
  * little and do not map.  0, or -1 with the reason in s->err.
  */
 int	src_open(struct src *, const char *path, const char *name,
-	    const char *bpf, int scan);
+	    const char *bpf, int scan, zin_wait_fn wait, void *wait_arg);
 /* Make a source opened for a scan fit for the whole file (stdin). */
 void	src_unscan(struct src *);
 void	src_close(struct src *);

@@ -11,6 +11,7 @@
 #include "zin.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <lzma.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include <zstd.h>
 
 #include "limits.h"
+#include "sandbox.h"
 #include "xmalloc.h"
 
 struct zin {
@@ -34,6 +36,10 @@ struct zin {
 	int		 eof;		/* fd returned 0 */
 	int		 ended;		/* the last member/frame was complete */
 	int		 failed;
+	int		 stream;	/* a pipe, FIFO or socket: poll first */
+	int		 stopped;	/* wait() said stop */
+	zin_wait_fn	 wait;
+	void		*wait_arg;
 	z_stream	 zs;
 	lzma_stream	 xs;
 	ZSTD_DCtx	*zd;
@@ -50,6 +56,35 @@ zfail(struct zin *z, const char *what)
 	return -1;
 }
 
+/*
+ * Before a read(2) of a pipe: wait in poll(2), which a signal always
+ * interrupts (SA_RESTART does not restart it), so that the wait function
+ * sees signals at once and every second while the writer is idle.
+ * 0: readable (or an error read(2) will report), 1: stopped.
+ */
+static int
+wait_readable(struct zin *z)
+{
+	struct pollfd pfd;
+	int n;
+
+	if (!z->stream || z->wait == NULL)
+		return 0;
+	for (;;) {
+		pfd.fd = z->fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		n = poll(&pfd, 1, 1000);
+		if (n > 0 || (n == -1 && errno != EINTR))
+			return 0;
+		if (z->wait(z->wait_arg)) {
+			z->stopped = 1;
+			z->eof = 1;
+			return 1;
+		}
+	}
+}
+
 /* Refill ibuf once it is consumed: 1 bytes came, 0 end of file, -1 error. */
 static int
 refill(struct zin *z)
@@ -58,7 +93,7 @@ refill(struct zin *z)
 
 	if (z->ipos < z->ilen)
 		return 1;
-	if (z->eof)
+	if (z->eof || wait_readable(z))
 		return 0;
 	do
 		n = read(z->fd, z->ibuf, LIM_REPLAY_INBUF);
@@ -83,6 +118,8 @@ read_head(struct zin *z)
 	ssize_t n;
 
 	while (z->ilen < 6 && !z->eof) {
+		if (wait_readable(z))
+			return 0;
 		n = read(z->fd, z->ibuf + z->ilen, LIM_REPLAY_INBUF - z->ilen);
 		if (n == -1 && errno == EINTR)
 			continue;
@@ -165,7 +202,8 @@ codec_init(struct zin *z)
 }
 
 struct zin *
-zin_open(const char *path, char *err, size_t errlen)
+zin_open(const char *path, zin_wait_fn wait, void *wait_arg, char *err,
+    size_t errlen)
 {
 	struct zin *z;
 	struct stat sb;
@@ -176,7 +214,11 @@ zin_open(const char *path, char *err, size_t errlen)
 		goto fail;
 	}
 	z->fd = strcmp(path, "-") == 0 ? STDIN_FILENO :
-	    open(path, O_RDONLY | O_CLOEXEC);
+	    sandbox_open_input(path);	/* may predate the sandbox */
+	z->wait = wait;
+	z->wait_arg = wait_arg;
+	z->stream = z->fd != -1 && fstat(z->fd, &sb) == 0 &&
+	    !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode);
 	if (z->fd == -1 || read_head(z) == -1) {
 		snprintf(err, errlen, "%s", strerror(errno));
 		goto fail;
@@ -223,7 +265,7 @@ read_plain(struct zin *z, uint8_t *dst, size_t n)
 		z->ipos += k;
 		return (ssize_t)k;
 	}
-	if (z->eof)
+	if (z->eof || wait_readable(z))
 		return 0;
 	/* Past the read-ahead: straight into the caller's buffer. */
 	do
@@ -417,4 +459,16 @@ uint64_t
 zin_raw_size(const struct zin *z)
 {
 	return z->raw_size;
+}
+
+int
+zin_stopped(const struct zin *z)
+{
+	return z->stopped;
+}
+
+int
+zin_is_stream(const struct zin *z)
+{
+	return z->stream;
 }

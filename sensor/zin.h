@@ -25,10 +25,22 @@ enum zin_codec {
 struct zin;
 
 /*
+ * Called while a pipe or FIFO has nothing to read (at least once a
+ * second, and after a signal): signals and stats are handled there.  A
+ * return of 1 stops the read as if the stream had ended (zin_stopped).
+ */
+typedef int (*zin_wait_fn)(void *arg);
+
+/*
  * Open path ("-" = stdin) and detect the compression.  NULL with a message
  * in err (the system's words for open errors).
  */
-struct zin *zin_open(const char *path, char *err, size_t errlen);
+struct zin *zin_open(const char *path, zin_wait_fn wait, void *wait_arg,
+	    char *err, size_t errlen);
+/* 1 when a wait function stopped the reading. */
+int	zin_stopped(const struct zin *);
+/* 1 for a pipe, FIFO or socket (read once, never rewound). */
+int	zin_is_stream(const struct zin *);
 void	zin_close(struct zin *);
 
 /*

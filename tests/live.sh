@@ -14,11 +14,15 @@ port=$((41000 + $$ % 2000))
 
 # The rules are copied so the test can break and mend them; the anchors
 # are resolved relative to the rules file, so the PEMs come along.
-mkdir -p "$T/rules"
+# rootwatch runs as nobody once the capture is open: it must still read
+# the rules (reload) and write beside its output (reopen).
+mkdir -p "$T/rules" "$T/out"
+chmod 755 "$T"
+chown nobody "$T/out"
 cp "$top_srcdir"/rules/*.pem "$T/rules/"
 cp "$RULES" "$T/rules/rules.yaml"
 
-"$RW" -v -i lo -R "$T/rules/rules.yaml" -o "$T/live.json" \
+"$RW" -v -u nobody -i lo -R "$T/rules/rules.yaml" -o "$T/out/live.json" \
     "tcp port $port" 2>"$T/live.err" &
 rwpid=$!
 i=0
@@ -77,7 +81,7 @@ else
 	fail "SIGHUP with good rules"; cat "$T/live.err" >&2
 fi
 checks=$((checks + 1))
-if python3 - "$T/live.json" <<'PY'
+if python3 - "$T/out/live.json" <<'PY'
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]
 tls = [e for e in ev if e["event_type"] == "tls"]
@@ -98,7 +102,7 @@ then
 	pass "two live handshakes: 2 tls events, 2 alerts, final stats"
 else
 	fail "live events"
-	cat "$T/live.json" >&2
+	cat "$T/out/live.json" >&2
 fi
 echo "# $checks checks, $failures failed" >&2
 [ $failures -eq 0 ]

@@ -84,7 +84,7 @@ static void *
 replay_run(void *arg)
 {
 	struct replay *r = arg;
-	struct output_opts oo = { 1, 0, 0 };	/* --pem: more to render */
+	struct output_opts oo = { .pem = 1 };	/* --pem: more to render */
 	struct output out;
 	struct worker w;
 	unsigned i, k;
