@@ -26,7 +26,8 @@ mkdir "$w/src"
 # The copy leaves out version control, build directories and earlier
 # packages; the source itself, configured in place or not, goes along.
 tar -C "$top" --exclude=./.git --exclude=./_ci --exclude=./_b \
-    --exclude=./_deb --exclude=./debian/build --exclude=./debian/rootwatch \
+    --exclude=./_deb --exclude=./_arm64 --exclude=./debian/build \
+    --exclude=./debian/rootwatch \
     -cf - . | tar -C "$w/src" -xf -
 cd "$w/src"
 if [ -f Makefile ]; then

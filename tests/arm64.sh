@@ -108,7 +108,8 @@ mkdir -p "$w/cross"
 	make -j2 check TESTS= >>"$w/cross-make.log" 2>&1 ||
 	    { cat "$w/cross-make.log"; exit 1; }
 ) >&2
-file "$w/cross/sensor/rootwatch" | grep -q 'ARM aarch64' ||
+# ELF e_machine (offset 18, little-endian) 183 is EM_AARCH64.
+[ "$(od -An -j18 -N2 -tu2 "$w/cross/sensor/rootwatch" | tr -d ' ')" = 183 ] ||
     { echo "arm64.sh: not an aarch64 binary" >&2; exit 1; }
 
 native=${RW_NATIVE:-}
