@@ -1,9 +1,11 @@
 #!/bin/sh
 # install.sh - turn a Raspberry Pi (Raspberry Pi OS bookworm, 64-bit; a Pi
 # 4 with a USB 3 Ethernet adapter as eth1) into a transparent rootwatch
-# bridge: build and install rootwatch (../install.sh), bridge eth0 and
-# eth1 into br0 with no address (setup-bridge.sh), and run rootwatch on
-# br0 as a service writing /var/log/rootwatch/eve.json.
+# bridge: build rootwatch's Debian package on the Pi and install it with
+# apt-get (../install.sh: dpkg-buildpackage, test suite included, then
+# apt-get install ./rootwatch_*_arm64.deb), bridge eth0 and eth1 into br0
+# with no address (setup-bridge.sh), and run rootwatch on br0 as a
+# service writing /var/log/rootwatch/eve.json.
 # Usage: sh deploy/raspberry-pi/install.sh [IF1 IF2]
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,7 +18,7 @@ echo "IFACE=br0" | $S tee /etc/default/rootwatch >/dev/null
 $S sed -i -e 's/^  interface: .*/  interface: br0/' \
     -e 's/^  buffer-size: .*/  buffer-size: 8M/' \
     -e 's/^  max: 65536$/  max: 16384/' /etc/rootwatch/rootwatch.yaml
-/usr/local/sbin/rootwatch -T -c /etc/rootwatch/rootwatch.yaml
+/usr/sbin/rootwatch -T -c /etc/rootwatch/rootwatch.yaml
 $S systemctl enable --now rootwatch
 $S systemctl --no-pager status rootwatch || true
 echo "events: tail -f /var/log/rootwatch/eve.json"
