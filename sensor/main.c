@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,6 +48,7 @@ struct opts {
 	int		 verbose;
 	int		 pem, cert_dedup, privacy, no_rules;
 	int		 quiet, summary;
+	int		 format;	/* enum output_format; -1: config's */
 	unsigned	 stats_interval;
 };
 
@@ -89,7 +91,7 @@ usage(FILE *fp)
 	    "                 [-R rules] [-r file ...] [-s seconds] [--pem]\n"
 	    "                 [--cert-dedup] [--privacy] [--no-rules] "
 	    "[--summary]\n"
-	    "                 [expression]\n"
+	    "                 [--format eve|ecs] [expression]\n"
 	    "  -r PATH        read captures: a file, a directory (recursively),\n"
 	    "                 a glob or '-' (stdin); pcap or pcapng, plain or\n"
 	    "                 gzip/xz/zstd; merged in packet time order; "
@@ -108,6 +110,7 @@ usage(FILE *fp)
 	    "  --cert-dedup   write each certificate in full once, then by "
 	    "sha256\n"
 	    "  --privacy      never write client addresses\n"
+	    "  --format FMT   event format: eve (default) or ecs\n"
 	    "  --no-rules     do not load any rules\n"
 	    "  expression     BPF filter, as in tcpdump\n",
 	    RW_DEFAULT_RULES);
@@ -133,6 +136,18 @@ join_args(int argc, char **argv)
 	return s;
 }
 
+/* --format eve|ecs */
+static int
+format_arg(const char *s)
+{
+	if (strcmp(s, "eve") == 0)
+		return OUTPUT_EVE;
+	if (strcmp(s, "ecs") == 0)
+		return OUTPUT_ECS;
+	log_warnx("unknown format \"%s\" (eve or ecs)", s);
+	return -1;
+}
+
 static int
 parse_args(int argc, char **argv, struct opts *o)
 {
@@ -143,6 +158,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "no-rules", no_argument, NULL, 'N' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "summary", no_argument, NULL, 'S' },
+		{ "format", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -163,6 +179,10 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'N': o->no_rules = 1; break;
 		case 'q': o->quiet = 1; break;
 		case 'S': o->summary = 1; break;
+		case 'F':
+			if ((o->format = format_arg(optarg)) == -1)
+				return -1;
+			break;
 		case 's': o->stats_interval = (unsigned)strtoul(optarg, NULL, 10);
 			break;
 		case 'r':
@@ -288,10 +308,15 @@ live_tick(void *arg)
 	    now - rt->last_stats >= (time_t)rt->cfg.stats_interval)) {
 		got_usr1 = 0;
 		rt->last_stats = now;
-		if (rt->live != NULL && pcap_stats(rt->live->p, &ps) == 0)
+		if (rt->live != NULL && pcap_stats(rt->live->p, &ps) == 0) {
 			log_info("%s: %u received, %u dropped by kernel, %u by "
 			    "interface", rt->live->name, ps.ps_recv, ps.ps_drop,
 			    ps.ps_ifdrop);
+			rt->w.cap.valid = 1;
+			rt->w.cap.kernel_packets = ps.ps_recv;
+			rt->w.cap.kernel_drops = ps.ps_drop;
+			rt->w.cap.kernel_ifdrops = ps.ps_ifdrop;
+		}
 		worker_stats(&rt->w, (uint64_t)now * 1000000);
 		output_flush(&rt->out);
 	}
@@ -479,6 +504,7 @@ main(int argc, char **argv)
 	int failed, rc;
 
 	log_init("rootwatch", 0, 0);
+	o.format = -1;
 	if (parse_args(argc, argv, &o) == -1)
 		return EXIT_USAGE;
 	log_init("rootwatch", o.verbose, 0);
@@ -503,6 +529,12 @@ main(int argc, char **argv)
 	oo.pem = rt.cfg.pem;
 	oo.cert_dedup = rt.cfg.cert_dedup;
 	oo.privacy = rt.cfg.privacy;
+	oo.format = o.format >= 0 ? (enum output_format)o.format : OUTPUT_EVE;
+	/* live: ids not guessable from outside; replay: the fixed key, so
+	 * runs over the same capture give the same ids */
+	if (o.nfiles == 0 && getrandom(&oo.flow_id_key,
+	    sizeof(oo.flow_id_key), GRND_NONBLOCK) != sizeof(oo.flow_id_key))
+		oo.flow_id_key = 0;
 	if (output_open(&rt.out, rt.cfg.output, &oo) == -1)
 		return EXIT_USAGE;
 	if (worker_init(&rt.w, &rt.cfg.lim, &rt.out, rs) == -1) {
