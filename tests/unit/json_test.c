@@ -115,7 +115,7 @@ test_time_against_gmtime(void **state)
 {
 	struct jbuf j;
 	uint64_t t, step = 86400ull * 1000000 * 7 + 3723456789ull;
-	char want[48];
+	char want[96];
 	struct tm tm;
 	time_t secs;
 
