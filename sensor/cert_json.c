@@ -116,7 +116,7 @@ upper_hex(struct jbuf *j, const char *key, const uint8_t *p, size_t n)
 static void
 name_eve(struct jbuf *j, const char *key, const X509_NAME *name)
 {
-	const unsigned long flags = XN_FLAG_SEP_COMMA_PLUS | XN_FLAG_FN_SN |
+	const unsigned long flags = XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_FN_SN |
 	    ASN1_STRFLGS_UTF8_CONVERT | ASN1_STRFLGS_DUMP_UNKNOWN |
 	    ASN1_STRFLGS_DUMP_DER;
 	BIO *b = BIO_new(BIO_s_mem());
