@@ -129,6 +129,8 @@ app_report(struct worker *w, struct flow *f, uint64_t ts_us)
 		output_alert(w->out, f, ts_us, &r, &hits[i]);
 		w->st.alerts++;
 	}
+	if (nh > 0)
+		f->flags |= FLOW_ALERTED;
 	put_chain(w, chain, r.nchain);
 	put_chain(w, cchain, r.ncchain);
 	f->flags |= FLOW_EMITTED;
@@ -362,10 +364,15 @@ worker_frame(struct worker *w, int dlt, const uint8_t *frame, size_t caplen,
 		return;
 	}
 	f->pkts[dir]++;
-	f->bytes[dir] += p.payload_len;
-	if (!(f->flags & FLOW_BYPASS))
+	f->bytes[dir] += wire_len;
+	if (!(f->flags & FLOW_BYPASS)) {
 		worker_inspect(w, f, dir, &p);
-	else if (f->ndpi_pkts < w->lim->ndpi_packets)
+		return;
+	}
+	/* counted apart, as EVE's flow.bypassed */
+	f->byp_pkts[dir]++;
+	f->byp_bytes[dir] += wire_len;
+	if (f->ndpi_pkts < w->lim->ndpi_packets)
 		/* a flow given up as not TLS early may still be in nDPI's
 		 * first packets; bypassed packets are counted by flow_get */
 		classify_packet(w->cls, f, &p);
@@ -556,6 +563,61 @@ stats_rules(struct jbuf *j, const struct worker *w)
 	jb_obj_close(j);
 }
 
+/*
+ * The counters Suricata's stats event names (its schema), under those
+ * names: capture.kernel_*, decoder.*, flow.*, tcp.*, detect.alert.
+ */
+static void
+stats_suricata(struct jbuf *j, const struct worker *w)
+{
+	const struct decode_stats *d = &w->dec.st;
+	const struct reasm_stats *r = &w->rc.st;
+
+	if (w->cap.valid) {
+		jb_obj_open(j, "capture");
+		jb_u64(j, "kernel_packets", w->cap.kernel_packets);
+		jb_u64(j, "kernel_drops", w->cap.kernel_drops);
+		jb_u64(j, "kernel_ifdrops", w->cap.kernel_ifdrops);
+		jb_obj_close(j);
+	}
+	jb_obj_open(j, "decoder");
+	jb_u64(j, "pkts", d->frames);
+	jb_u64(j, "bytes", d->bytes);
+	jb_u64(j, "ipv4", d->ipv4);
+	jb_u64(j, "ipv6", d->ipv6);
+	jb_u64(j, "tcp", d->tcp);
+	jb_u64(j, "udp", d->udp);
+	jb_obj_close(j);
+	jb_obj_open(j, "flow");
+	jb_u64(j, "total", w->ft.st.created);
+	jb_u64(j, "active", w->ft.st.active);
+	jb_obj_close(j);
+	jb_obj_open(j, "tcp");
+	jb_u64(j, "overlap", r->overlaps);
+	jb_u64(j, "overlap_diff_data", r->overlap_conflicts);
+	jb_u64(j, "reassembly_gap", r->gaps);
+	jb_u64(j, "stream_depth_reached", r->depth_reached);
+	jb_u64(j, "reassembly_memuse", r->mem_in_use);
+	jb_obj_close(j);
+	jb_obj_open(j, "detect");
+	jb_u64(j, "alert", w->st.alerts);
+	jb_obj_close(j);
+}
+
+static void
+stats_output(struct jbuf *j, const struct output *o)
+{
+	jb_obj_open(j, "output");
+	jb_u64(j, "flow", o->st.events[OUTPUT_EV_FLOW]);
+	jb_u64(j, "tls", o->st.events[OUTPUT_EV_TLS]);
+	jb_u64(j, "alert", o->st.events[OUTPUT_EV_ALERT]);
+	jb_u64(j, "write_errors", o->st.write_errors);
+	jb_u64(j, "lost_oom", o->st.oom);
+	jb_obj_close(j);
+}
+
+/* rootwatch's own counter tree ("rootwatch" in the stats event), then
+ * Suricata's names when EVE is written. */
 void
 worker_stats(struct worker *w, uint64_t ts_us)
 {
@@ -577,13 +639,9 @@ worker_stats(struct worker *w, uint64_t ts_us)
 		jb_obj_close(j);
 	}
 	stats_rules(j, w);
-	jb_obj_open(j, "output");
-	jb_u64(j, "flow", w->out->st.events[0]);
-	jb_u64(j, "tls", w->out->st.events[1]);
-	jb_u64(j, "alert", w->out->st.events[2]);
-	jb_u64(j, "write_errors", w->out->st.write_errors);
-	jb_u64(j, "lost_oom", w->out->st.oom);
-	jb_obj_close(j);
+	stats_output(j, w->out);
+	if ((j = output_stats_suricata(w->out)) != NULL)
+		stats_suricata(j, w);
 	output_stats_end(w->out);
 }
 

@@ -48,6 +48,14 @@ struct app_stats {
 	uint64_t	last_ts_us;
 };
 
+/* The capture's own counters (pcap_stats), live capture only. */
+struct capture_counters {
+	int		valid;
+	uint64_t	kernel_packets;	/* ps_recv */
+	uint64_t	kernel_drops;	/* ps_drop */
+	uint64_t	kernel_ifdrops;	/* ps_ifdrop */
+};
+
 struct worker {
 	const struct limits	*lim;
 	struct decoder		 dec;
@@ -60,6 +68,7 @@ struct worker {
 	struct rules_state	*rstate;	/* holds the reference on rules */
 	struct output		*out;
 	struct app_stats	 st;
+	struct capture_counters	 cap;		/* set by the capture loop */
 	uint64_t		 next_expire_us;
 };
 

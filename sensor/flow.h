@@ -66,6 +66,7 @@ struct flow_key {
 #define FLOW_ROLE_FIXED		0x0080	/* client_dir confirmed by app layer */
 #define FLOW_PAYLOAD		0x0100	/* carried payload */
 #define FLOW_EMITTED		0x0200	/* app layer event already written */
+#define FLOW_ALERTED		0x0400	/* an alert was written for it */
 /* 0x1000-0x8000 are reserved for the application glue (sensor/app.c). */
 
 /* Timeout classes, one age list each. */
@@ -86,13 +87,17 @@ enum flow_end_reason {
 
 struct flow {
 	struct flow_key	 key;
-	uint64_t	 id;		/* flow_id, unique per process */
+	uint64_t	 id;		/* creation number (events carry
+					   output_flow_id() instead) */
 	uint64_t	 first_us;
 	uint64_t	 last_us;
 	uint64_t	 list_us;	/* last_us when queued on its age list */
 	uint64_t	 vlans;		/* key.vlan[] packed, compared per packet */
 	uint64_t	 pkts[2];
-	uint64_t	 bytes[2];	/* transport payload bytes */
+	uint64_t	 bytes[2];	/* frame bytes on the wire (original
+					   length, as EVE counts) */
+	uint64_t	 byp_pkts[2];	/* of pkts[], after the bypass */
+	uint64_t	 byp_bytes[2];
 	uint32_t	 hnext;		/* hash chain (pool index, UINT32_MAX = end) */
 	uint32_t	 age_prev;	/* age list */
 	uint32_t	 age_next;

@@ -322,13 +322,15 @@ put_digits(char *p, unsigned v, int n)
 }
 
 /*
- * Packet time as "YYYY-MM-DDTHH:MM:SS.uuuuuuZ".  Every event has one, so
- * it is formatted by hand (gmtime_r + snprintf cost ~1,500 instructions).
+ * Packet time as "YYYY-MM-DDTHH:MM:SS.uuuuuu" plus a zone suffix.  Every
+ * event has one, so it is formatted by hand (gmtime_r + snprintf cost
+ * ~1,500 instructions).
  */
-void
-jb_time(struct jbuf *j, const char *key, uint64_t ts_us)
+static void
+put_time(struct jbuf *j, const char *key, uint64_t ts_us, const char *zone,
+    size_t zlen)
 {
-	char tmp[32], *p = tmp;
+	char tmp[40], *p = tmp;
 	uint64_t secs = ts_us / 1000000;
 	unsigned m, d, sod = (unsigned)(secs % 86400);
 	int y;
@@ -350,10 +352,25 @@ jb_time(struct jbuf *j, const char *key, uint64_t ts_us)
 	p = put_digits(p, sod % 60, 2);
 	*p++ = '.';
 	p = put_digits(p, (unsigned)(ts_us % 1000000), 6);
-	*p++ = 'Z';
+	memcpy(p, zone, zlen);
+	p += zlen;
 	*p++ = '"';
 	jb_key(j, key);
 	put(j, tmp, (size_t)(p - tmp));
+}
+
+/* EVE's form: a numeric offset (Suricata's schema rejects "Z"). */
+void
+jb_time(struct jbuf *j, const char *key, uint64_t ts_us)
+{
+	put_time(j, key, ts_us, "+0000", 5);
+}
+
+/* ECS's (Elasticsearch's canonical UTC form). */
+void
+jb_time_z(struct jbuf *j, const char *key, uint64_t ts_us)
+{
+	put_time(j, key, ts_us, "Z", 1);
 }
 
 void

@@ -40,8 +40,10 @@ void	jb_bool(struct jbuf *, const char *key, int v);
 void	jb_null(struct jbuf *, const char *key);
 /* Lower-case hex of n bytes. */
 void	jb_hex(struct jbuf *, const char *key, const uint8_t *p, size_t n);
-/* Packet time as ISO 8601 UTC with microseconds. */
+/* Packet time as ISO 8601 UTC with microseconds: "...T10:00:00.123456+0000"
+ * (EVE), or ending in "Z" (jb_time_z, ECS). */
 void	jb_time(struct jbuf *, const char *key, uint64_t ts_us);
+void	jb_time_z(struct jbuf *, const char *key, uint64_t ts_us);
 /* IPv4 (family 4) or IPv6 address in canonical text form. */
 void	jb_ip(struct jbuf *, const char *key, int family, const uint8_t *a);
 /* Pre-rendered JSON value (an object built earlier), inserted verbatim. */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -59,6 +60,7 @@ struct opts {
 	int		 verbose;
 	int		 pem, cert_dedup, privacy, no_rules, sandbox_log;
 	int		 quiet, summary, stats_set;
+	int		 format;	/* enum output_format; -1: config's */
 	unsigned	 stats_interval;
 };
 
@@ -104,7 +106,8 @@ usage(FILE *fp)
 	    "usage: rootwatch [-qThVv] [-c config] [-i interface] [-o output]\n"
 	    "                 [-R rules] [-r path ...] [-s seconds] [-u user]\n"
 	    "                 [--pem] [--cert-dedup] [--privacy] [--no-rules]\n"
-	    "                 [--summary] [--sandbox-log] [expression]\n"
+	    "                 [--summary] [--sandbox-log] [--format eve|ecs]\n"
+	    "                 [expression]\n"
 	    "  -r PATH        read captures: a file, a directory (recursively),\n"
 	    "                 a glob or '-' (stdin); pcap or pcapng, plain or\n"
 	    "                 gzip/xz/zstd; merged in packet time order; "
@@ -125,6 +128,7 @@ usage(FILE *fp)
 	    "  --cert-dedup   write each certificate in full once, then by "
 	    "sha256\n"
 	    "  --privacy      never write client addresses\n"
+	    "  --format FMT   event format: eve (default) or ecs\n"
 	    "  --no-rules     do not load any rules\n"
 	    "  --sandbox-log  let the kernel log system calls off the seccomp\n"
 	    "                 list instead of killing the process\n"
@@ -193,6 +197,18 @@ print_versions(void)
 	printf("libseccomp %s\n", sandbox_seccomp_version());
 }
 
+/* --format eve|ecs */
+static int
+format_arg(const char *s)
+{
+	if (strcmp(s, "eve") == 0)
+		return OUTPUT_EVE;
+	if (strcmp(s, "ecs") == 0)
+		return OUTPUT_ECS;
+	log_warnx("unknown format \"%s\" (eve or ecs)", s);
+	return -1;
+}
+
 static int
 parse_args(int argc, char **argv, struct opts *o)
 {
@@ -204,6 +220,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "summary", no_argument, NULL, 'S' },
 		{ "sandbox-log", no_argument, NULL, 'L' },
+		{ "format", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -224,6 +241,10 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'N': o->no_rules = 1; break;
 		case 'q': o->quiet = 1; break;
 		case 'S': o->summary = 1; break;
+		case 'F':
+			if ((o->format = format_arg(optarg)) == -1)
+				return -1;
+			break;
 		case 'L': o->sandbox_log = 1; break;
 		case 'u': o->user = optarg; break;
 		case 's':
@@ -349,10 +370,15 @@ write_stats(struct runtime *rt, time_t now)
 
 	if (rt->live != NULL || ts == 0)
 		ts = (uint64_t)now * 1000000;
-	if (rt->live != NULL && pcap_stats(rt->live->p, &ps) == 0)
+	if (rt->live != NULL && pcap_stats(rt->live->p, &ps) == 0) {
 		log_info("%s: %u received, %u dropped by kernel, %u by "
 		    "interface", rt->live->name, ps.ps_recv, ps.ps_drop,
 		    ps.ps_ifdrop);
+		rt->w.cap.valid = 1;
+		rt->w.cap.kernel_packets = ps.ps_recv;
+		rt->w.cap.kernel_drops = ps.ps_drop;
+		rt->w.cap.kernel_ifdrops = ps.ps_ifdrop;
+	}
 	worker_stats(&rt->w, ts);
 	output_flush(&rt->out);
 }
@@ -693,6 +719,13 @@ start(struct runtime *rt, struct capture *live)
 	oo.cert_dedup = rt->cfg.cert_dedup;
 	oo.privacy = rt->cfg.privacy;
 	oo.immediate = input_is_stream(rt->o);
+	oo.format = rt->o->format >= 0 ? (enum output_format)rt->o->format :
+	    OUTPUT_EVE;
+	/* live: ids not guessable from outside; replay: the fixed key, so
+	 * runs over the same capture give the same ids */
+	if (rt->o->nfiles == 0 && getrandom(&oo.flow_id_key,
+	    sizeof(oo.flow_id_key), GRND_NONBLOCK) != sizeof(oo.flow_id_key))
+		oo.flow_id_key = 0;
 	if (output_open(&rt->out, rt->cfg.output, &oo) == -1) {
 		rules_unref(rs);
 		return EXIT_USAGE;
@@ -725,6 +758,7 @@ main(int argc, char **argv)
 	int rc;
 
 	log_init("rootwatch", 0, 0);
+	o.format = -1;
 	if (parse_args(argc, argv, &o) == -1)
 		return EXIT_USAGE;
 	log_init("rootwatch", o.verbose, 0);

@@ -1,7 +1,8 @@
 /*
- * output.c - JSON lines events.  See output.h.
+ * output.c - JSON lines events, the EVE format.  See output.h; the ECS
+ * format is in output_ecs.c.
  */
-#include "output.h"
+#include "output_int.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -15,8 +16,11 @@
 #include "../parsers/x509.h"
 #include "../rules/rules.h"
 
-#include <openssl/bn.h>
-#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+/* The flow_id key of a replay: fixed, so that replaying a capture gives
+ * the same ids run to run (tests, diffs between builds). */
+#define OUTPUT_REPLAY_FLOW_ID_KEY	0x726f6f7477617463ull
 
 /* Certificates written in full with --cert-dedup: a set of SHA-256s.
  * Bounded: past DEDUP_MAX entries new certificates are written in full
@@ -123,6 +127,21 @@ open_path(struct output *o)
 	return fp;
 }
 
+static void
+output_bufs(struct output *o, int init)
+{
+	struct jbuf *b[] = { &o->jb, &o->body, &o->sbody, &o->rwtls,
+	    &o->tlsobj[OUTPUT_EVE], &o->tlsobj[OUTPUT_ECS] };
+	size_t i;
+
+	for (i = 0; i < sizeof(b) / sizeof(b[0]); i++) {
+		if (init)
+			jb_init(b[i]);
+		else
+			jb_free(b[i]);
+	}
+}
+
 int
 output_open(struct output *o, const char *path, const struct output_opts *opts)
 {
@@ -140,8 +159,12 @@ output_open(struct output *o, const char *path, const struct output_opts *opts)
 		o->path = NULL;
 		return -1;
 	}
-	jb_init(&o->jb);
-	jb_init(&o->tlsobj);
+	if ((unsigned)o->opts.format >= OUTPUT_FORMAT_MAX)
+		o->opts.format = OUTPUT_EVE;
+	o->formats = OUTPUT_FMT_BIT(o->opts.format);
+	o->flow_id_key = o->opts.flow_id_key != 0 ? o->opts.flow_id_key :
+	    OUTPUT_REPLAY_FLOW_ID_KEY;
+	output_bufs(o, 1);
 	if (o->opts.cert_dedup)
 		o->dedup = xcalloc(1, sizeof(*o->dedup));
 	return 0;
@@ -186,8 +209,7 @@ output_close(struct output *o)
 		fclose(o->fp);
 	o->fp = NULL;
 	xfree(o->path);
-	jb_free(&o->jb);
-	jb_free(&o->tlsobj);
+	output_bufs(o, 0);
 	if (o->dedup != NULL) {
 		xfree(o->dedup->slot);
 		xfree(o->dedup->used);
@@ -195,23 +217,73 @@ output_close(struct output *o)
 	}
 }
 
-static void
-emit(struct output *o, int kind)
+void
+output_emit(struct output *o, enum output_format fmt, int event_kind,
+    const char *line, size_t len)
 {
-	struct jbuf *j = &o->jb;
-
-	if (j->oom) {
-		o->st.oom++;
-		return;
-	}
-	jb_putc(j, '\n');
-	if (j->oom) {
-		o->st.oom++;
-		return;
-	}
-	if (fwrite(j->buf, 1, j->len, o->fp) != j->len)
+	(void)fmt;		/* one output, one format today */
+	if (fwrite(line, 1, len, o->fp) != len || putc('\n', o->fp) == EOF)
 		o->st.write_errors++;
-	o->st.events[kind]++;
+	if (event_kind >= 0 && event_kind < OUTPUT_EV_MAX)
+		o->st.events[event_kind]++;
+}
+
+/* Hand o->jb, one finished event, to output_emit(). */
+static void
+emit(struct output *o, enum output_format fmt, int kind)
+{
+	if (o->jb.oom) {
+		o->st.oom++;
+		return;
+	}
+	output_emit(o, fmt, kind, o->jb.buf, o->jb.len);
+}
+
+static uint64_t
+mix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	return h;
+}
+
+static uint64_t
+load64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/*
+ * flow_id, as Suricata's: derived from the flow, not a counter, so the
+ * same flow gets the same id in every event and in every run of a
+ * replay.  A keyed hash (key: random per process in live capture, fixed
+ * in replay) of the flow key as the table holds it (addresses, ports,
+ * VLAN ids, family, protocol) and the flow's first packet time, cut to
+ * 53 bits so that consumers parsing JSON numbers as doubles keep it
+ * exact.  Two flows share an id with probability about n^2 / 2^54.
+ */
+uint64_t
+output_flow_id(const struct output *o, const struct flow *f)
+{
+	const struct flow_key *k = &f->key;
+	uint64_t h = o->flow_id_key;
+	int i;
+
+	for (i = 0; i < 16; i += 8)
+		h = mix64(h ^ load64(k->a + i)) + mix64(h ^ load64(k->b + i));
+	h = mix64(h ^ ((uint64_t)k->aport << 48 | (uint64_t)k->bport << 32 |
+	    (uint64_t)k->family << 8 | k->proto));
+	for (i = 0; i < LIM_VLAN_IDS; i++)
+		h = mix64(h ^ k->vlan[i] ^ (uint64_t)(i + 1) << 32);
+	h = mix64(h ^ f->first_us);
+	h &= (1ull << 53) - 1;
+	return h != 0 ? h : 1;
 }
 
 static const char *
@@ -221,7 +293,7 @@ proto_name(uint8_t proto)
 	    "other";
 }
 
-/* The fields every event has. */
+/* The fields every EVE event of a flow has. */
 static void
 event_head(struct output *o, const struct flow *f, uint64_t ts_us,
     const char *type)
@@ -232,8 +304,14 @@ event_head(struct output *o, const struct flow *f, uint64_t ts_us,
 	jb_reset(j);
 	jb_obj_open(j, NULL);
 	jb_time(j, "timestamp", ts_us);
-	jb_u64(j, "flow_id", f->id);
+	jb_u64(j, "flow_id", output_flow_id(o, f));
 	jb_str(j, "event_type", type);
+	if (f->key.vlan[0] != 0) {
+		jb_arr_open(j, "vlan");
+		for (i = 0; i < LIM_VLAN_IDS && f->key.vlan[i] != 0; i++)
+			jb_u64(j, NULL, f->key.vlan[i] & 0x0fff);
+		jb_arr_close(j);
+	}
 	if (!o->opts.privacy) {
 		jb_ip(j, "src_ip", f->key.family, c == 0 ? f->key.a : f->key.b);
 		jb_u64(j, "src_port", c == 0 ? f->key.aport : f->key.bport);
@@ -241,53 +319,175 @@ event_head(struct output *o, const struct flow *f, uint64_t ts_us,
 	jb_ip(j, "dest_ip", f->key.family, c == 0 ? f->key.b : f->key.a);
 	jb_u64(j, "dest_port", c == 0 ? f->key.bport : f->key.aport);
 	jb_str(j, "proto", proto_name(f->key.proto));
-	if (f->key.vlan[0] != 0) {
-		jb_arr_open(j, "vlan");
-		for (i = 0; i < LIM_VLAN_IDS && f->key.vlan[i] != 0; i++)
-			jb_u64(j, NULL, f->key.vlan[i] & 0x0fff);
-		jb_arr_close(j);
-	}
+}
+
+/* EVE's app_proto, and app_proto_orig for STARTTLS. */
+static void
+eve_app_proto(struct jbuf *j, const char *label)
+{
+	const char *orig, *p;
+
+	if (label == NULL)
+		return;
+	p = output_app_proto(label, &orig);
+	jb_str(j, "app_proto", p);
+	if (orig != NULL)
+		jb_str(j, "app_proto_orig", orig);
+}
+
+const char *
+output_app_proto(const char *label, const char **orig)
+{
+	*orig = NULL;
+	if (strcmp(label, "tls") == 0 || strcmp(label, "dtls") == 0)
+		return label;
+	*orig = label;
+	return "tls";
 }
 
 static const char *const end_names[FLOW_END_MAX] = {
 	"timeout", "closed", "evicted", "shutdown",
 };
 
+const char *
+output_flow_end_name(int reason)
+{
+	return reason >= 0 && reason < FLOW_END_MAX ? end_names[reason] : NULL;
+}
+
+/* A closed flow ends by its closed timeout, an evicted one is forced
+ * out (Suricata's emergency/forced end). */
+const char *
+output_flow_reason(int reason)
+{
+	switch (reason) {
+	case FLOW_END_EVICTED:
+		return "forced";
+	case FLOW_END_SHUTDOWN:
+		return "shutdown";
+	default:
+		return "timeout";
+	}
+}
+
+/* A bypassed flow stays "bypassed" to its end, as in Suricata, where a
+ * bypassed flow's TCP state is no longer followed. */
+const char *
+output_flow_state(const struct flow *f)
+{
+	if (f->flags & FLOW_BYPASS)
+		return "bypassed";
+	if (f->key.proto == IPPROTO_TCP && ((f->flags & FLOW_RST) ||
+	    (f->flags & (FLOW_FIN0 | FLOW_FIN1)) == (FLOW_FIN0 | FLOW_FIN1)))
+		return "closed";
+	if (f->pkts[0] > 0 && f->pkts[1] > 0)
+		return "established";
+	return "new";
+}
+
+const char *
+output_tcp_state(const struct flow *f)
+{
+	if (f->flags & FLOW_RST)
+		return "reset";
+	if ((f->flags & (FLOW_FIN0 | FLOW_FIN1)) == (FLOW_FIN0 | FLOW_FIN1))
+		return "closed";
+	return "open";
+}
+
+void
+output_rw_flow(struct jbuf *j, const struct flow *f, int reason,
+    const char *incomplete)
+{
+	const char *end = output_flow_end_name(reason);
+
+	jb_obj_open(j, "flow");
+	if (f->key.proto == IPPROTO_TCP) {
+		jb_bool(j, "syn_seen", (f->flags & FLOW_SYN_SEEN) != 0);
+		jb_bool(j, "midstream", (f->flags & FLOW_MIDSTREAM) != 0);
+		jb_str(j, "tcp_state", output_tcp_state(f));
+	}
+	if (end != NULL)
+		jb_str(j, "end", end);
+	if (incomplete != NULL && incomplete[0] != '\0')
+		jb_str(j, "incomplete", incomplete);
+	jb_obj_close(j);
+}
+
+/* Suricata counts the packets of a bypassed flow apart: pkts_* and
+ * bytes_* stop at the bypass, "bypassed" has the rest. */
+static void
+eve_flow_counts(struct jbuf *j, const struct flow *f)
+{
+	int c = f->client_dir, s = !f->client_dir;
+
+	jb_u64(j, "pkts_toserver", f->pkts[c] - f->byp_pkts[c]);
+	jb_u64(j, "pkts_toclient", f->pkts[s] - f->byp_pkts[s]);
+	jb_u64(j, "bytes_toserver", f->bytes[c] - f->byp_bytes[c]);
+	jb_u64(j, "bytes_toclient", f->bytes[s] - f->byp_bytes[s]);
+	if (!(f->flags & FLOW_BYPASS))
+		return;
+	jb_str(j, "bypass", "local");
+	jb_obj_open(j, "bypassed");
+	jb_u64(j, "pkts_toserver", f->byp_pkts[c]);
+	jb_u64(j, "pkts_toclient", f->byp_pkts[s]);
+	jb_u64(j, "bytes_toserver", f->byp_bytes[c]);
+	jb_u64(j, "bytes_toclient", f->byp_bytes[s]);
+	jb_obj_close(j);
+}
+
+static void
+eve_flow(struct output *o, const struct flow *f, int reason,
+    const char *incomplete, const char *app_proto, const char *app_name)
+{
+	struct jbuf *j = &o->jb;
+
+	event_head(o, f, f->last_us, "flow");
+	eve_app_proto(j, app_proto);
+	jb_obj_open(j, "flow");
+	eve_flow_counts(j, f);
+	jb_time(j, "start", f->first_us);
+	jb_time(j, "end", f->last_us);
+	jb_u64(j, "age", (f->last_us - f->first_us) / 1000000);
+	jb_str(j, "state", output_flow_state(f));
+	jb_str(j, "reason", output_flow_reason(reason));
+	jb_bool(j, "alerted", (f->flags & FLOW_ALERTED) != 0);
+	jb_obj_close(j);
+	jb_obj_open(j, "rootwatch");
+	if (app_name != NULL)
+		jb_str(j, "app_name", app_name);
+	output_rw_flow(j, f, reason, incomplete);
+	jb_obj_close(j);
+	jb_obj_close(j);
+	emit(o, OUTPUT_EVE, OUTPUT_EV_FLOW);
+}
+
 void
 output_flow(struct output *o, const struct flow *f, int reason,
     const char *incomplete, const char *app_proto, const char *app_name)
 {
-	struct jbuf *j = &o->jb;
-	int c = f->client_dir, s = !f->client_dir;
+	if (o->formats & OUTPUT_FMT_BIT(OUTPUT_EVE))
+		eve_flow(o, f, reason, incomplete, app_proto, app_name);
+	if (o->formats & OUTPUT_FMT_BIT(OUTPUT_ECS))
+		ecs_flow(o, f, reason, incomplete, app_proto, app_name);
+}
 
-	event_head(o, f, f->last_us, "flow");
-	if (app_proto != NULL)
-		jb_str(j, "app_proto", app_proto);
-	if (app_name != NULL)
-		jb_str(j, "app_name", app_name);
-	jb_obj_open(j, "flow");
-	jb_u64(j, "pkts_toserver", f->pkts[c]);
-	jb_u64(j, "pkts_toclient", f->pkts[s]);
-	jb_u64(j, "bytes_toserver", f->bytes[c]);
-	jb_u64(j, "bytes_toclient", f->bytes[s]);
-	jb_time(j, "start", f->first_us);
-	jb_time(j, "end", f->last_us);
-	jb_u64(j, "age", (f->last_us - f->first_us) / 1000000);
-	if (f->key.proto == IPPROTO_TCP) {
-		jb_bool(j, "syn_seen", (f->flags & FLOW_SYN_SEEN) != 0);
-		jb_bool(j, "midstream", (f->flags & FLOW_MIDSTREAM) != 0);
-		jb_str(j, "state", (f->flags & FLOW_RST) ? "reset" :
-		    ((f->flags & (FLOW_FIN0 | FLOW_FIN1)) ==
-		    (FLOW_FIN0 | FLOW_FIN1)) ? "closed" : "open");
+void
+output_b64(struct jbuf *j, const char *key, const struct x509_cert *c)
+{
+	size_t n = 4 * ((c->der_len + 2) / 3) + 1;
+	char *b;
+
+	if (c->der == NULL || c->der_len == 0 || c->der_len > INT32_MAX / 2)
+		return;
+	if ((b = xmalloc(n)) == NULL) {
+		j->oom = 1;
+		return;
 	}
-	jb_bool(j, "bypassed", (f->flags & FLOW_BYPASS) != 0);
-	if (reason >= 0 && reason < FLOW_END_MAX)
-		jb_str(j, "reason", end_names[reason]);
-	if (incomplete != NULL && incomplete[0] != '\0')
-		jb_str(j, "incomplete", incomplete);
-	jb_obj_close(j);
-	jb_obj_close(j);
-	emit(o, 0);
+	n = (size_t)EVP_EncodeBlock((unsigned char *)b, c->der,
+	    (int)c->der_len);
+	jb_strn(j, key, b, n);
+	xfree(b);
 }
 
 static void
@@ -327,55 +527,36 @@ render_chain(struct output *o, struct jbuf *j, const char *key,
 	jb_arr_close(j);
 }
 
-/* "aa:bb:..." (Suricata's fingerprint and serial formats). */
+/* A cached certificate part spliced into the open object. */
 static void
-colon_hex(struct jbuf *j, const char *key, const uint8_t *p, size_t n,
-    int upper)
+splice_part(struct jbuf *j, struct x509_cache *xc, struct x509_cert *c,
+    enum cert_part part)
 {
-	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-	char tmp[3 * 64];
-	size_t i, k = 0;
+	const char *obj;
+	size_t len;
 
-	for (i = 0; i < n && i < 64; i++) {
-		if (i > 0)
-			tmp[k++] = ':';
-		tmp[k++] = digits[p[i] >> 4];
-		tmp[k++] = digits[p[i] & 15];
+	if ((obj = cert_json_part(xc, c, part, &len)) == NULL) {
+		j->oom = 1;
+		return;
 	}
-	jb_strn(j, key, tmp, k);
+	if (len > 2)
+		jb_raw(j, NULL, obj + 1, len - 2);
 }
 
-/*
- * The leaf's fields under the names Suricata's EVE tls record uses, so a
- * SIEM that already ingests EVE finds them where it looks; the full chain
- * follows in "chain".
- */
+/* tls.certificate and tls.chain (base64 DER, leaf first) on --pem. */
 static void
-render_eve_leaf(struct jbuf *j, const struct x509_cert *c)
+eve_certs(struct output *o, struct jbuf *j, struct x509_cert **chain,
+    size_t n)
 {
-	ASN1_INTEGER *sn;
-	unsigned char *der = NULL;
-	BIGNUM *bn;
-	int n;
+	size_t i;
 
-	if (c->x == NULL)
+	if (!o->opts.pem || n == 0)
 		return;
-	jb_str(j, "subject", c->subject);
-	jb_str(j, "issuerdn", c->issuer);
-	sn = X509_get_serialNumber(c->x);
-	if ((bn = ASN1_INTEGER_to_BN(sn, NULL)) != NULL) {
-		if ((n = BN_num_bytes(bn)) > 0 && n <= 64 &&
-		    (der = OPENSSL_malloc((size_t)n)) != NULL &&
-		    BN_bn2bin(bn, der) == n)
-			colon_hex(j, "serial", der, (size_t)n, 1);
-		OPENSSL_free(der);
-		BN_free(bn);
-	}
-	colon_hex(j, "fingerprint", c->sha1, sizeof(c->sha1), 0);
-	if (c->not_before[0] != '\0')
-		jb_strn(j, "notbefore", c->not_before, 19);
-	if (c->not_after[0] != '\0')
-		jb_strn(j, "notafter", c->not_after, 19);
+	output_b64(j, "certificate", chain[0]);
+	jb_arr_open(j, "chain");
+	for (i = 0; i < n; i++)
+		output_b64(j, NULL, chain[i]);
+	jb_arr_close(j);
 }
 
 static void
@@ -389,29 +570,81 @@ render_fp(struct jbuf *j, const char *key, const char *str, const char *md5)
 	jb_obj_close(j);
 }
 
-void
-output_tls_render(struct output *o, const struct tls_report *r)
+/* "h2,http/1.1" as ["h2", "http/1.1"]. */
+static void
+alpn_array(struct jbuf *j, const char *key, const char *list)
 {
-	const struct tls_session *s = r->s;
-	struct jbuf *j = &o->tlsobj;
-	const char *cn;
-	char hex[8];
+	const char *p = list, *e;
 
-	jb_reset(j);
-	jb_obj_open(j, NULL);
-	jb_str(j, "version", tls_version_name(s->version));
-	if (r->nchain > 0)
-		render_eve_leaf(j, r->chain[0]);
+	jb_arr_open(j, key);
+	while (*p != '\0') {
+		e = strchr(p, ',');
+		if (e == NULL)
+			e = p + strlen(p);
+		jb_strn(j, NULL, p, (size_t)(e - p));
+		p = *e == ',' ? e + 1 : e;
+	}
+	jb_arr_close(j);
+}
+
+static void
+eve_tls_hello(struct jbuf *j, const struct tls_session *s)
+{
 	if (s->sni[0] != '\0')
 		jb_str(j, "sni", s->sni);
-	if (s->alpn[0] != '\0')
-		jb_str(j, "alpn", s->alpn);
-	if (s->alpn_offered[0] != '\0')
-		jb_str(j, "alpn_offered", s->alpn_offered);
+	jb_str(j, "version", tls_version_name(s->version));
 	render_fp(j, "ja3", s->ja3, s->ja3_md5);
 	render_fp(j, "ja3s", s->ja3s, s->ja3s_md5);
 	if (s->ja4[0] != '\0')
 		jb_str(j, "ja4", s->ja4);
+	if (s->resumed)
+		jb_bool(j, "session_resumed", 1);
+	if (s->upgrade != NULL)
+		jb_str(j, "from_proto", s->upgrade);
+	if (s->alpn_offered[0] != '\0')
+		alpn_array(j, "client_alpns", s->alpn_offered);
+	if (s->alpn[0] != '\0') {
+		jb_arr_open(j, "server_alpns");
+		jb_str(j, NULL, s->alpn);
+		jb_arr_close(j);
+	}
+	if (s->cipher_set) {
+		jb_obj_open(j, "server_handshake");
+		jb_u64(j, "cipher", s->cipher);
+		jb_obj_close(j);
+	}
+}
+
+/* EVE's "tls": the server leaf's fields, the hellos, client.*. */
+static void
+eve_tls_render(struct output *o, const struct tls_report *r, struct jbuf *j)
+{
+	jb_reset(j);
+	jb_obj_open(j, NULL);
+	if (r->nchain > 0)
+		splice_part(j, r->xc, r->chain[0], CERT_EVE);
+	eve_tls_hello(j, r->s);
+	eve_certs(o, j, r->chain, r->nchain);
+	if (r->ncchain > 0) {
+		jb_obj_open(j, "client");
+		splice_part(j, r->xc, r->cchain[0], CERT_EVE);
+		eve_certs(o, j, r->cchain, r->ncchain);
+		jb_obj_close(j);
+	}
+	jb_obj_close(j);
+}
+
+/* rootwatch.tls: what EVE has no name for, the structured chains first. */
+static void
+rw_tls_render(struct output *o, const struct tls_report *r, struct jbuf *j)
+{
+	const struct tls_session *s = r->s;
+	const char *cn;
+	char hex[8];
+	int a;
+
+	jb_reset(j);
+	jb_obj_open(j, NULL);
 	if (s->cipher_set) {
 		if ((cn = tls_cipher_name(s->cipher)) == NULL) {
 			snprintf(hex, sizeof(hex), "0x%04x", s->cipher);
@@ -422,8 +655,6 @@ output_tls_render(struct output *o, const struct tls_report *r)
 	if (s->dtls)
 		jb_bool(j, "dtls", 1);
 	jb_bool(j, "ocsp_stapled", s->ocsp_stapled);
-	if (s->resumed)
-		jb_bool(j, "resumed", 1);
 	jb_bool(j, "chain_visible", r->nchain > 0);
 	if (r->nchain > 0)
 		render_chain(o, j, "chain", r->xc, r->chain, r->nchain);
@@ -437,8 +668,6 @@ output_tls_render(struct output *o, const struct tls_report *r)
 		render_chain(o, j, "client_chain", r->xc, r->cchain,
 		    r->ncchain);
 	if (s->anomalies != 0) {
-		int a;
-
 		jb_arr_open(j, "anomalies");
 		for (a = 0; a < TLS_ANOM_MAX; a++)
 			if (s->anomalies & (1u << a))
@@ -448,51 +677,63 @@ output_tls_render(struct output *o, const struct tls_report *r)
 	jb_obj_close(j);
 }
 
-static void
-app_fields(struct jbuf *j, const struct tls_report *r)
+void
+output_tls_render(struct output *o, const struct tls_report *r)
 {
-	if (r->app_proto != NULL)
-		jb_str(j, "app_proto", r->app_proto);
+	rw_tls_render(o, r, &o->rwtls);
+	if (o->formats & OUTPUT_FMT_BIT(OUTPUT_EVE))
+		eve_tls_render(o, r, &o->tlsobj[OUTPUT_EVE]);
+	if (o->formats & OUTPUT_FMT_BIT(OUTPUT_ECS))
+		ecs_tls_render(o, r, &o->tlsobj[OUTPUT_ECS]);
+}
+
+static void
+eve_tls(struct output *o, const struct flow *f, uint64_t ts_us,
+    const struct tls_report *r)
+{
+	struct jbuf *j = &o->jb;
+
+	event_head(o, f, ts_us, "tls");
+	eve_app_proto(j, r->app_proto);
+	jb_raw(j, "tls", o->tlsobj[OUTPUT_EVE].buf, o->tlsobj[OUTPUT_EVE].len);
+	jb_obj_open(j, "rootwatch");
 	if (r->app_name != NULL)
 		jb_str(j, "app_name", r->app_name);
+	jb_raw(j, "tls", o->rwtls.buf, o->rwtls.len);
+	jb_obj_close(j);
+	jb_obj_close(j);
+	emit(o, OUTPUT_EVE, OUTPUT_EV_TLS);
 }
 
 void
 output_tls(struct output *o, const struct flow *f, uint64_t ts_us,
     const struct tls_report *r)
 {
-	struct jbuf *j = &o->jb;
-
-	event_head(o, f, ts_us, "tls");
-	app_fields(j, r);
-	jb_raw(j, "tls", o->tlsobj.buf, o->tlsobj.len);
-	jb_obj_close(j);
-	emit(o, 1);
+	if (o->formats & OUTPUT_FMT_BIT(OUTPUT_EVE))
+		eve_tls(o, f, ts_us, r);
+	if (o->formats & OUTPUT_FMT_BIT(OUTPUT_ECS))
+		ecs_tls(o, f, ts_us, r);
 	if (o->observe != NULL)
 		o->observe(o->observe_arg, f, r, NULL);
 }
 
-void
-output_alert(struct output *o, const struct flow *f, uint64_t ts_us,
-    const struct tls_report *r, const struct rule_hit *h)
+/* Rules levels 1 critical, 2 high -> 1; 3 medium -> 2; 4 low, 5 info ->
+ * 3: Suricata's 1 (high) .. 3 (low). */
+int
+output_severity(const struct rule_hit *h)
 {
-	struct jbuf *j = &o->jb;
-	size_t i;
+	int l = rule_severity_level(h->rule);
 
-	event_head(o, f, ts_us, "alert");
-	app_fields(j, r);
+	return l <= 2 ? 1 : l == 3 ? 2 : 3;
+}
+
+void
+output_rw_hit(struct jbuf *j, const struct rule_hit *h)
+{
 	jb_obj_open(j, "alert");
-	jb_str(j, "action", "allowed");
-	jb_u64(j, "signature_id", rule_signature_id(h->rule));
 	jb_str(j, "rule_id", rule_id(h->rule));
-	jb_str(j, "signature", rule_name(h->rule));
-	jb_u64(j, "severity", (uint64_t)rule_severity_level(h->rule));
-	jb_str(j, "severity_name", rule_severity(h->rule));
-	jb_str(j, "category", rule_category(h->rule));
-	jb_arr_open(j, "references");
-	for (i = 0; i < rule_nreferences(h->rule); i++)
-		jb_str(j, NULL, rule_reference(h->rule, i));
-	jb_arr_close(j);
+	jb_str(j, "severity", rule_severity(h->rule));
+	jb_u64(j, "severity_level", (uint64_t)rule_severity_level(h->rule));
 	jb_obj_close(j);
 	jb_obj_open(j, "match");
 	if (h->index == RULE_INDEX_ISSUER_OF_TOP)
@@ -504,51 +745,145 @@ output_alert(struct output *o, const struct flow *f, uint64_t ts_us,
 	jb_str(j, "attribution", rule_attribution_name(h->attribution));
 	jb_bool(j, "verified", h->verified);
 	jb_obj_close(j);
-	jb_raw(j, "tls", o->tlsobj.buf, o->tlsobj.len);
+}
+
+/* Suricata's alert object: gid 1, rev 0 (rules have no revision). */
+static void
+eve_alert_obj(struct jbuf *j, const struct rule_hit *h)
+{
+	size_t i, n = rule_nreferences(h->rule);
+
+	jb_obj_open(j, "alert");
+	jb_str(j, "action", "allowed");
+	jb_u64(j, "gid", 1);
+	jb_u64(j, "signature_id", rule_signature_id(h->rule));
+	jb_u64(j, "rev", 0);
+	jb_str(j, "signature", rule_name(h->rule));
+	jb_str(j, "category", rule_category(h->rule));
+	jb_u64(j, "severity", (uint64_t)output_severity(h));
+	if (n > 0) {
+		jb_arr_open(j, "references");
+		for (i = 0; i < n; i++)
+			jb_str(j, NULL, rule_reference(h->rule, i));
+		jb_arr_close(j);
+	}
 	jb_obj_close(j);
-	emit(o, 2);
+}
+
+static void
+eve_alert(struct output *o, const struct flow *f, uint64_t ts_us,
+    const struct tls_report *r, const struct rule_hit *h)
+{
+	struct jbuf *j = &o->jb;
+
+	event_head(o, f, ts_us, "alert");
+	eve_app_proto(j, r->app_proto);
+	eve_alert_obj(j, h);
+	jb_raw(j, "tls", o->tlsobj[OUTPUT_EVE].buf, o->tlsobj[OUTPUT_EVE].len);
+	jb_obj_open(j, "rootwatch");
+	if (r->app_name != NULL)
+		jb_str(j, "app_name", r->app_name);
+	output_rw_hit(j, h);
+	jb_raw(j, "tls", o->rwtls.buf, o->rwtls.len);
+	jb_obj_close(j);
+	jb_obj_close(j);
+	emit(o, OUTPUT_EVE, OUTPUT_EV_ALERT);
+}
+
+void
+output_alert(struct output *o, const struct flow *f, uint64_t ts_us,
+    const struct tls_report *r, const struct rule_hit *h)
+{
+	if (o->formats & OUTPUT_FMT_BIT(OUTPUT_EVE))
+		eve_alert(o, f, ts_us, r, h);
+	if (o->formats & OUTPUT_FMT_BIT(OUTPUT_ECS))
+		ecs_alert(o, f, ts_us, r, h);
 	if (o->observe != NULL)
 		o->observe(o->observe_arg, f, r, h);
+}
+
+static struct jbuf *
+body_begin(struct output *o, uint64_t ts_us, const char *type)
+{
+	o->ev_ts_us = ts_us;
+	o->ev_type = type;
+	jb_reset(&o->sbody);
+	jb_reset(&o->body);
+	jb_obj_open(&o->body, NULL);
+	return &o->body;
 }
 
 struct jbuf *
 output_stats_begin(struct output *o, uint64_t ts_us)
 {
-	struct jbuf *j = &o->jb;
+	struct jbuf *j = body_begin(o, ts_us, "stats");
 
-	jb_reset(j);
-	jb_obj_open(j, NULL);
-	jb_time(j, "timestamp", ts_us);
-	jb_str(j, "event_type", "stats");
-	jb_obj_open(j, "stats");
 	if (o->sandbox != NULL)
 		jb_raw(j, "sandbox", o->sandbox, strlen(o->sandbox));
 	return j;
 }
 
-void
-output_stats_end(struct output *o)
+struct jbuf *
+output_stats_suricata(struct output *o)
 {
-	jb_obj_close(&o->jb);
-	jb_obj_close(&o->jb);
-	emit(o, 3);
+	if (!(o->formats & OUTPUT_FMT_BIT(OUTPUT_EVE)))
+		return NULL;
+	jb_obj_open(&o->sbody, NULL);
+	return &o->sbody;
 }
 
-struct jbuf *
-output_event_begin(struct output *o, uint64_t ts_us, const char *type)
+/* EVE stats: {"stats": Suricata's counters, "rootwatch": the tree};
+ * other events: {"rootwatch": {type: the body}}. */
+static void
+eve_body_event(struct output *o, int kind)
 {
 	struct jbuf *j = &o->jb;
 
 	jb_reset(j);
 	jb_obj_open(j, NULL);
-	jb_time(j, "timestamp", ts_us);
-	jb_str(j, "event_type", type);
-	jb_obj_open(j, type);
-	return j;
+	jb_time(j, "timestamp", o->ev_ts_us);
+	jb_str(j, "event_type", o->ev_type);
+	if (kind == OUTPUT_EV_STATS) {
+		if (o->sbody.len > 0)
+			jb_raw(j, "stats", o->sbody.buf, o->sbody.len);
+		jb_raw(j, "rootwatch", o->body.buf, o->body.len);
+	} else {
+		jb_obj_open(j, "rootwatch");
+		jb_raw(j, o->ev_type, o->body.buf, o->body.len);
+		jb_obj_close(j);
+	}
+	jb_obj_close(j);
+	if (o->body.oom || o->sbody.oom)
+		j->oom = 1;
+	emit(o, OUTPUT_EVE, kind);
+}
+
+static void
+body_end(struct output *o, int kind)
+{
+	jb_obj_close(&o->body);
+	if (o->sbody.len > 0)
+		jb_obj_close(&o->sbody);
+	if (o->formats & OUTPUT_FMT_BIT(OUTPUT_EVE))
+		eve_body_event(o, kind);
+	if (o->formats & OUTPUT_FMT_BIT(OUTPUT_ECS))
+		ecs_body_event(o, o->ev_type, kind);
+}
+
+void
+output_stats_end(struct output *o)
+{
+	body_end(o, OUTPUT_EV_STATS);
+}
+
+struct jbuf *
+output_event_begin(struct output *o, uint64_t ts_us, const char *type)
+{
+	return body_begin(o, ts_us, type);
 }
 
 void
 output_event_end(struct output *o)
 {
-	output_stats_end(o);
+	body_end(o, OUTPUT_EV_SUMMARY);
 }

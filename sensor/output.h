@@ -1,11 +1,20 @@
 /*
- * output.h - JSON lines events: flow, tls, alert, stats.
+ * output.h - JSON lines events: flow, tls, alert, stats, summary.
  *
- * Every event carries timestamp (packet time), event_type, flow_id and the
- * flow's endpoints with the client as src and the server as dest, as in
- * Suricata's EVE.  Lines are built in memory and written whole; the stream
- * is flushed at least every packet batch, on SIGTERM and at exit, so no
- * event is lost.
+ * Two formats, rootwatch(8) FORMATS:
+ *   OUTPUT_EVE  Suricata's EVE: every field Suricata's schema defines is
+ *               written with its name, type and format; what rootwatch has
+ *               beyond it is under the one top-level key "rootwatch".
+ *   OUTPUT_ECS  Elastic Common Schema 9.4.0 names; rootwatch's own fields
+ *               under the custom field set "rootwatch".
+ * Every event carries its packet time, event type, flow_id and the flow's
+ * endpoints with the client as source and the server as destination.
+ *
+ * Each event function renders the event once per format that o->formats
+ * asks for (a format no output wants costs nothing) and hands each line to
+ * output_emit(), the one place lines leave.  Lines are built in memory and
+ * written whole; the stream is flushed at least every packet batch, on
+ * SIGTERM and at exit, so no event is lost.
  */
 #ifndef ROOTWATCH_OUTPUT_H
 #define ROOTWATCH_OUTPUT_H
@@ -22,15 +31,36 @@ struct x509_cert;
 struct rule_hit;
 struct tls_report;
 
+enum output_format {
+	OUTPUT_EVE,
+	OUTPUT_ECS,
+	OUTPUT_FORMAT_MAX
+};
+#define OUTPUT_FMT_BIT(f)	(1u << (f))
+
+/* The event kinds, output_emit()'s event_kind (and event-type filters). */
+enum output_event {
+	OUTPUT_EV_FLOW,
+	OUTPUT_EV_TLS,
+	OUTPUT_EV_ALERT,
+	OUTPUT_EV_STATS,
+	OUTPUT_EV_SUMMARY,
+	OUTPUT_EV_MAX
+};
+
 struct output_opts {
-	int	pem;		/* add each certificate's PEM */
+	int	pem;		/* add each certificate (base64 DER, and the
+				   PEM in the structured chain) */
 	int	cert_dedup;	/* certificate in full once, then by sha256 */
 	int	privacy;	/* never write client addresses */
 	int	immediate;	/* one write per event, even to a file */
+	enum output_format format;	/* the format of the one output */
+	uint64_t flow_id_key;	/* flow_id hash key; 0: the fixed replay
+				   key (ids repeat run to run) */
 };
 
 struct output_stats {
-	uint64_t	events[4];	/* flow, tls, alert, stats */
+	uint64_t	events[OUTPUT_EV_MAX];	/* lines written, by kind */
 	uint64_t	write_errors;
 	uint64_t	oom;		/* events lost to allocation failure */
 	uint64_t	dedup_hits;
@@ -46,8 +76,18 @@ typedef void (*output_observer)(void *arg, const struct flow *,
 struct output {
 	FILE			*fp;
 	char			*path;		/* NULL: stdout */
-	struct jbuf		 jb;
-	struct jbuf		 tlsobj;	/* last rendered tls object */
+	unsigned		 formats;	/* OUTPUT_FMT_BIT()s wanted by
+						   some output */
+	uint64_t		 flow_id_key;
+	struct jbuf		 jb;		/* the line being built */
+	struct jbuf		 body;		/* stats/summary body */
+	struct jbuf		 sbody;		/* stats: Suricata's counters */
+	/* the last rendered tls objects (output_tls_render): "tls" per
+	 * format, and "rootwatch.tls" (the same in both) */
+	struct jbuf		 tlsobj[OUTPUT_FORMAT_MAX];
+	struct jbuf		 rwtls;
+	uint64_t		 ev_ts_us;	/* stats/summary in progress */
+	const char		*ev_type;
 	struct output_opts	 opts;
 	struct output_stats	 st;
 	struct dedup_set	*dedup;
@@ -71,6 +111,14 @@ struct tls_report {
 
 int	output_open(struct output *, const char *path,
 	    const struct output_opts *);
+/*
+ * Where every finished line goes: line is one JSON object in format fmt,
+ * len bytes, no newline.  Counts it in o->st.events[event_kind].
+ */
+void	output_emit(struct output *, enum output_format fmt, int event_kind,
+	    const char *line, size_t len);
+/* The flow's flow_id: a keyed hash of its 5-tuple, VLAN ids and start. */
+uint64_t output_flow_id(const struct output *, const struct flow *);
 void	output_close(struct output *);
 int	output_flush(struct output *);
 /* Reopen the file (log rotation on SIGHUP). */
@@ -84,10 +132,17 @@ void	output_tls(struct output *, const struct flow *, uint64_t ts_us,
 	    const struct tls_report *);
 void	output_alert(struct output *, const struct flow *, uint64_t ts_us,
 	    const struct tls_report *, const struct rule_hit *);
-/* The stats event body is written by the caller into the jbuf. */
+/*
+ * The stats event: the caller writes rootwatch's counter tree into the
+ * jbuf output_stats_begin() returns (it becomes "rootwatch" in both
+ * formats), then, when output_stats_suricata() returns a jbuf (EVE is
+ * wanted), the counters Suricata names into it ("stats").
+ */
 struct jbuf *output_stats_begin(struct output *, uint64_t ts_us);
+struct jbuf *output_stats_suricata(struct output *);
 void	output_stats_end(struct output *);
-/* Any other event without a flow ("summary"): body into the jbuf. */
+/* Any other event without a flow ("summary"): body into the jbuf; it
+ * becomes rootwatch.<type>. */
 struct jbuf *output_event_begin(struct output *, uint64_t ts_us,
 	    const char *type);
 void	output_event_end(struct output *);

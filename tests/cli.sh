@@ -102,7 +102,7 @@ else
 	fail "truncated capture: no offset in [$last, $cut]: $(cat "$T/trunc.err")"
 fi
 jq_py "truncated capture: earlier events written" "$T/trunc.out" \
-    'len(t("tls")) == 1 and [a["alert"]["rule_id"] for a in t("alert")] == ["kz-qaznet-2019"]'
+    'len(t("tls")) == 1 and [a["rootwatch"]["alert"]["rule_id"] for a in t("alert")] == ["kz-qaznet-2019"]'
 
 # --- stdin, several files, -o -----------------------------------------
 rw "$T/file" -r "$A" -R "$RULES"
@@ -179,7 +179,7 @@ n=$(wc -l <"$T/if.err")
 rw "$T/bpf0" -r "$A" -r "$B" -R "$RULES" port 44302
 expect_rc "BPF port 44302" 0
 jq_py "BPF port 44302: only that flow" "$T/bpf0.out" \
-    'len(t("tls")) == 1 and all(e.get("dest_port") == 44302 for e in ev if "dest_port" in e) and [a["alert"]["rule_id"] for a in t("alert")] != [] and all(a["alert"]["rule_id"].startswith("ru-") for a in t("alert"))'
+    'len(t("tls")) == 1 and all(e.get("dest_port") == 44302 for e in ev if "dest_port" in e) and [a["rootwatch"]["alert"]["rule_id"] for a in t("alert")] != [] and all(a["rootwatch"]["alert"]["rule_id"].startswith("ru-") for a in t("alert"))'
 rw "$T/bpf1" -r "$A" -R "$RULES" "tcp and port 1"
 expect_rc "BPF matching nothing" 0
 jq_py "BPF matching nothing: no tls, flow or alert" "$T/bpf1.out" \
@@ -230,13 +230,21 @@ checks=$((checks + 1))
 if python3 - "$T/pem.out" <<'PY'
 import base64, hashlib, json, sys
 ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-certs = [c for e in ev if e["event_type"] == "tls" for c in e["tls"]["chain"]]
+tls = [e for e in ev if e["event_type"] == "tls"]
+certs = [c for e in tls for c in e["rootwatch"]["tls"]["chain"]]
 assert certs, "no certificates"
 for c in certs:
     pem = c["pem"]
     assert pem.startswith("-----BEGIN CERTIFICATE-----\n"), pem[:40]
     body = "".join(l for l in pem.splitlines() if not l.startswith("-----"))
     assert hashlib.sha256(base64.b64decode(body)).hexdigest() == c["sha256"]
+# EVE's tls.certificate and tls.chain: base64 DER, leaf first
+for e in tls:
+    rw = [c["sha256"] for c in e["rootwatch"]["tls"]["chain"]]
+    eve = [hashlib.sha256(base64.b64decode(b)).hexdigest()
+           for b in e["tls"]["chain"]]
+    assert eve == rw, (eve, rw)
+    assert e["tls"]["certificate"] == e["tls"]["chain"][0]
 PY
 then
 	pass "--pem: every certificate's PEM decodes to its sha256"
@@ -251,7 +259,8 @@ if python3 - "$T/full.out" "$T/dedup.out" <<'PY'
 import json, sys
 def chains(path):
     ev = [json.loads(l) for l in open(path) if l.strip()]
-    return [c for e in ev if e["event_type"] == "tls" for c in e["tls"].get("chain", [])]
+    return [c for e in ev if e["event_type"] == "tls"
+            for c in e["rootwatch"]["tls"].get("chain", [])]
 full, dedup = chains(sys.argv[1]), chains(sys.argv[2])
 assert [c["sha256"] for c in full] == [c["sha256"] for c in dedup]
 seen = set()
@@ -307,12 +316,19 @@ checks=$((checks + 1))
 if python3 - "$T/pem.out" <<'PY'
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-t = [e["tls"] for e in ev if e["event_type"] == "tls"][0]
-leaf = t["chain"][0]
+e = [e for e in ev if e["event_type"] == "tls"][0]
+t, leaf = e["tls"], e["rootwatch"]["tls"]["chain"][0]
 pairs = lambda h: ":".join(h[i:i + 2] for i in range(0, len(h), 2))
 assert t["fingerprint"] == pairs(leaf["sha1"]), t["fingerprint"]
-assert t["serial"] == pairs(leaf["serial"].lstrip("-")), t["serial"]
-assert t["subject"] == leaf["subject"] and t["issuerdn"] == leaf["issuer"]
+# the DER INTEGER's content: a 00 sign byte before a high first byte
+ser = leaf["serial"]
+ser = "00" + ser if int(ser[0], 16) >= 8 else ser
+assert t["serial"] == pairs(ser), (t["serial"], leaf["serial"])
+# certificate order, ", " (RFC 4514 strings are reversed; these names
+# have no escaped characters)
+eve_name = lambda rfc: ", ".join(reversed(rfc.split(",")))
+assert t["subject"] == eve_name(leaf["subject"]), t["subject"]
+assert t["issuerdn"] == eve_name(leaf["issuer"]), t["issuerdn"]
 assert t["notbefore"] == leaf["not_before"][:19]
 assert t["notafter"] == leaf["not_after"][:19]
 PY
@@ -321,5 +337,17 @@ then
 else
 	fail "tls: EVE leaf fields"
 fi
+
+# --- --format: ECS lines, the same events; unknown formats refused ------------
+rw "$T/ecs" -r "$A" -R "$RULES" --format ecs
+expect_rc "--format ecs" 0
+jq_py "--format ecs: @timestamp, ecs.version, the alert as rule.id" "$T/ecs.out" \
+    'all("@timestamp" in e and e["ecs"]["version"] == "9.4.0" and "timestamp" not in e for e in ev) and [e["rule"]["id"] for e in ev if e["event"]["kind"] == "alert"] == ["kz-qaznet-2019"] and [e["event"]["dataset"] for e in ev].count("rootwatch.tls") == 1'
+rw "$T/eve2" -r "$A" -R "$RULES" --format eve
+jq_py "--format eve: the default's events" "$T/eve2.out" \
+    'len(t("tls")) == 1 and len(t("alert")) == 1'
+rw "$T/badfmt" -r "$A" --format cef
+expect_rc "--format cef" 2
+grep_err "--format cef" "unknown format"
 
 finish

@@ -131,9 +131,16 @@ def check_event_shape(ev, lineno, errs):
     return True
 
 
+def rw_tls(ev):
+    """rootwatch.tls: the structured chains (EVE's tls has the leaf)."""
+    rw = ev.get('rootwatch')
+    t = rw.get('tls') if isinstance(rw, dict) else None
+    return t if isinstance(t, dict) else {}
+
+
 def chain_keys(ev, field, sender, errs, lineno):
     keys = []
-    chain = ev.get('tls', {}).get(field) or []
+    chain = rw_tls(ev).get(field) or []
     if not isinstance(chain, list):
         errs.append('line %d: tls.%s is not a list' % (lineno, field))
         return keys
@@ -150,6 +157,27 @@ def chain_keys(ev, field, sender, errs, lineno):
         keys.append(row_key(ev['dest_ip'], ev['dest_port'], ev['src_ip'],
                             ev['src_port'], idx, sha, sender))
     return keys
+
+
+def check_eve_leaf(ev, lineno, errs):
+    """EVE's tls.fingerprint and tls.serial are the server leaf's: SHA-1
+    colon hex, and the DER INTEGER content (a 00 sign byte before a high
+    first byte) of the structured chain's serial."""
+    chain = rw_tls(ev).get('chain') or []
+    if not chain or 'serial' not in chain[0]:
+        return
+    leaf, t = chain[0], ev['tls']
+    fp = ':'.join(leaf['sha1'][i:i + 2] for i in range(0, 40, 2))
+    ser = leaf['serial']
+    if ser and not ser.startswith('-') and int(ser[0], 16) >= 8:
+        ser = '00' + ser
+    ser = ':'.join(ser[i:i + 2] for i in range(0, len(ser), 2))
+    if t.get('fingerprint') != fp:
+        errs.append('line %d: tls.fingerprint %r is not the leaf\'s %r' %
+                    (lineno, t.get('fingerprint'), fp))
+    if not leaf['serial'].startswith('-') and t.get('serial') != ser:
+        errs.append('line %d: tls.serial %r is not the leaf\'s %r' %
+                    (lineno, t.get('serial'), ser))
 
 
 def analyse(lines):
@@ -180,9 +208,10 @@ def analyse(lines):
                                   ('client_chain', 'client')):
                 for k in chain_keys(ev, field, sender, errs, n):
                     got[k] += 1
-                for c in ev['tls'].get(field) or []:
+                for c in rw_tls(ev).get(field) or []:
                     if isinstance(c, dict) and 'subject' in c:
                         subjects[c.get('sha256')] = c['subject']
+            check_eve_leaf(ev, n, errs)
     return got, flows, errs, subjects
 
 
@@ -331,30 +360,31 @@ def synthetic(corpus, pcap, rows=None, flows_delta=0):
                    for v in g[s].values()] or [1])
         for h in range(nhs):
             fid += 1
-            tls = {'version': 'TLSv1.2', 'chain_visible': True}
+            tls = {'chain_visible': True}
             for s, field in (('server', 'chain'), ('client', 'client_chain')):
                 chain = [{'index': i, 'sha256': g[s][i][h]}
                          for i in sorted(g[s]) if h < len(g[s][i])]
                 if chain:
                     tls[field] = chain
-            ev.append({'timestamp': '2014-05-01T12:00:00.123456Z',
+            ev.append({'timestamp': '2014-05-01T12:00:00.123456+0000',
                        'flow_id': fid, 'event_type': 'tls', 'src_ip': cip,
                        'src_port': int(cport), 'dest_ip': sip,
                        'dest_port': int(sport), 'proto': 'TCP',
-                       'app_proto': 'tls', 'tls': tls})
+                       'app_proto': 'tls', 'tls': {'version': 'TLS 1.2'},
+                       'rootwatch': {'tls': tls}})
     fr = corpus.flows[pcap]
     for proto, col in (('TCP', 'tcp_flows'), ('UDP', 'udp_flows')):
         n = int(fr[col]) + (flows_delta if proto == 'TCP' else 0)
         for i in range(n):
             fid += 1
-            ev.append({'timestamp': '2014-05-01T12:00:01.000000Z',
+            ev.append({'timestamp': '2014-05-01T12:00:01.000000+0000',
                        'flow_id': fid, 'event_type': 'flow',
                        'src_ip': '192.0.2.1', 'src_port': 1024 + i,
                        'dest_ip': '192.0.2.2', 'dest_port': 443,
                        'proto': proto,
                        'flow': {'pkts_toserver': 1, 'pkts_toclient': 1,
                                 'bytes_toserver': 1, 'bytes_toclient': 1}})
-    ev.append({'timestamp': '2014-05-01T12:00:02.000000Z',
+    ev.append({'timestamp': '2014-05-01T12:00:02.000000+0000',
                'event_type': 'stats', 'stats': {}})
     return [json.dumps(e) for e in ev]
 
@@ -378,8 +408,9 @@ def selftest_mutations(corpus):
     good &= g and res.found == res.total - 1 and res.extra == 0
     # one certificate more than expected
     ev = [json.loads(l) for l in base]
-    ev[0]['tls']['chain'].append({'index': len(ev[0]['tls']['chain']),
-                                  'sha256': 'ab' * 32})
+    ev[0]['rootwatch']['tls']['chain'].append({
+        'index': len(ev[0]['rootwatch']['tls']['chain']),
+        'sha256': 'ab' * 32})
     g, res = selftest_case(corpus, 'extra certificate', p,
                            [json.dumps(e) for e in ev])
     good &= g and res.extra == 1
@@ -393,7 +424,7 @@ def selftest_mutations(corpus):
     good &= g
     # chain order wrong
     ev = [json.loads(l) for l in base]
-    ch = ev[0]['tls']['chain']
+    ch = ev[0]['rootwatch']['tls']['chain']
     ch[0]['sha256'], ch[1]['sha256'] = ch[1]['sha256'], ch[0]['sha256']
     g, _ = selftest_case(corpus, 'chain order swapped', p,
                          [json.dumps(e) for e in ev])
@@ -419,7 +450,7 @@ def selftest_roles(corpus):
     # a client certificate reported in the server chain
     p = 'client-certificate.pcap'
     ev = [json.loads(l) for l in synthetic(corpus, p)]
-    t = ev[0]['tls']
+    t = ev[0]['rootwatch']['tls']
     t['chain'] = t['chain'] + [dict(c, index=len(t['chain']) + i)
                                for i, c in enumerate(t.pop('client_chain'))]
     g, _ = selftest_case(corpus, 'client certificate as server chain', p,
@@ -428,11 +459,12 @@ def selftest_roles(corpus):
     # a capture that must yield nothing, with a certificate
     p = 'tls13_wolfssl.pcap'
     ev = [json.loads(l) for l in synthetic(corpus, p)]
-    ev.insert(0, {'timestamp': '2014-05-01T12:00:00Z', 'flow_id': 1,
+    ev.insert(0, {'timestamp': '2014-05-01T12:00:00+0000', 'flow_id': 1,
                   'event_type': 'tls', 'src_ip': '10.0.0.1',
                   'src_port': 1, 'dest_ip': '10.0.0.2', 'dest_port': 443,
-                  'proto': 'TCP',
-                  'tls': {'chain': [{'index': 0, 'sha256': 'cd' * 32}]}})
+                  'proto': 'TCP', 'tls': {},
+                  'rootwatch': {'tls': {'chain': [{'index': 0,
+                                                   'sha256': 'cd' * 32}]}}})
     g, _ = selftest_case(corpus, 'certificate where none is expected', p,
                          [json.dumps(e) for e in ev])
     good &= g

@@ -50,7 +50,8 @@ def t(ev, kind):
     return [e for e in ev if e.get("event_type") == kind]
 
 def chain(e):
-    return [c.get("sha256") for c in e.get("tls", {}).get("chain", [])]
+    rw = e.get("rootwatch", {}).get("tls", {})
+    return [c.get("sha256") for c in rw.get("chain", [])]
 
 otls = t(orig, "tls")[0]
 tls, alerts, stats = t(got, "tls"), t(got, "alert"), t(got, "stats")
@@ -73,32 +74,33 @@ for e in tls + alerts:
         bad.append("%s: vlan %s, want %s" % (kind, e.get("vlan"),
                                              want["vlan"]))
     if not one_sided:
-        for k in ("sni", "ja3", "ja4", "version", "cipher"):
+        for k in ("sni", "ja3", "ja4", "version", "server_handshake"):
             if e["tls"].get(k) != otls["tls"].get(k):
                 bad.append("%s: tls.%s %s, want %s" % (
                     kind, k, e["tls"].get(k), otls["tls"].get(k)))
     else:
         # No client packets: no ClientHello (SNI, JA3/JA4); the server's
         # choices are still seen.
-        for k in ("ja3s", "cipher"):
+        for k in ("ja3s", "server_handshake"):
             if e["tls"].get(k) != otls["tls"].get(k):
                 bad.append("%s: tls.%s %s, want %s" % (
                     kind, k, e["tls"].get(k), otls["tls"].get(k)))
 for a in alerts:
-    if a["alert"].get("rule_id") != "kz-qaznet-2019":
-        bad.append("alert rule %s" % a["alert"].get("rule_id"))
-    if a["match"].get("attribution") != "fingerprint":
-        bad.append("alert attribution %s" % a["match"].get("attribution"))
+    rw = a.get("rootwatch", {})
+    if rw.get("alert", {}).get("rule_id") != "kz-qaznet-2019":
+        bad.append("alert rule %s" % rw.get("alert"))
+    if rw.get("match", {}).get("attribution") != "fingerprint":
+        bad.append("alert attribution %s" % rw.get("match"))
 if len(stats) != 1:
     bad.append("%d stats events, want 1" % len(stats))
 else:
-    notes = stats[0]["stats"]["decoder"].get("notes", {})
+    notes = stats[0]["rootwatch"]["decoder"].get("notes", {})
     for k, n in want["notes"].items():
         if notes.get(k) != n:
             bad.append("stats notes.%s = %s, want %s" % (k, notes.get(k), n))
     # frag_held (a fragment stored until its datagram completes) is an
     # outcome, not an error; anything else is.
-    errs = dict(stats[0]["stats"]["decoder"].get("errors", {}))
+    errs = dict(stats[0]["rootwatch"]["decoder"].get("errors", {}))
     errs.pop("frag_held", None)
     if errs:
         bad.append("decoder errors %s" % errs)

@@ -89,14 +89,15 @@ al = [e for e in ev if e["event_type"] == "alert"]
 assert len(tls) == 2, "want 2 tls events, got %d" % len(tls)
 assert len(al) == 2, "want 2 alerts, got %d" % len(al)
 for a in al:
-    assert a["alert"]["rule_id"] == "kz-qaznet-2019", a["alert"]
-    assert a["match"]["attribution"] == "fingerprint", a["match"]
+    assert a["rootwatch"]["alert"]["rule_id"] == "kz-qaznet-2019", a["alert"]
+    assert a["rootwatch"]["match"]["attribution"] == "fingerprint", a["rootwatch"]
     assert a["dest_ip"] == "127.0.0.1"
 for t in tls:
     assert t["tls"]["sni"] == "www.example.kz"
-    assert t["tls"]["chain_visible"] is True
+    assert t["rootwatch"]["tls"]["chain_visible"] is True
 assert ev[-1]["event_type"] == "stats", ev[-1]["event_type"]
-assert ev[-1]["stats"]["alerts"]["kz-qaznet-2019"] == 2
+assert ev[-1]["rootwatch"]["alerts"]["kz-qaznet-2019"] == 2
+assert ev[-1]["stats"]["detect"]["alert"] == 2
 PY
 then
 	pass "two live handshakes: 2 tls events, 2 alerts, final stats"

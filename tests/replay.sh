@@ -117,7 +117,7 @@ summary_ok() {
 	python3 - "$1" <<'PY'
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]
-s = [e["summary"] for e in ev if e["event_type"] == "summary"]
+s = [e["rootwatch"]["summary"] for e in ev if e["event_type"] == "summary"]
 tls = [e for e in ev if e["event_type"] == "tls"]
 al = [e for e in ev if e["event_type"] == "alert"]
 assert len(s) == 1, "one summary event"

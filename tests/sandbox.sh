@@ -147,7 +147,7 @@ import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]
 st = ev[-1]
 assert st["event_type"] == "stats", st["event_type"]
-sb = st["stats"]["sandbox"]
+sb = st["rootwatch"]["sandbox"]
 assert sb["user"] == "nobody" and sb["uid"] != 0 and sb["gid"] != 0, sb
 assert sb["capabilities"] == "none" and sb["seccomp"] == "kill", sb
 assert sb["landlock"].startswith("abi ") or "kernel" in sb["landlock"], sb

@@ -70,7 +70,8 @@ def read_events(path):
                 continue
             k = key(e["src_ip"], e["src_port"], e["dest_ip"], e["dest_port"])
             if t == "tls":
-                ch = [c.get("sha256") for c in e.get("tls", {}).get("chain", [])]
+                rw = e.get("rootwatch", {}).get("tls", {})
+                ch = [c.get("sha256") for c in rw.get("chain", [])]
                 if ch:
                     chains[k] = ch
             else:

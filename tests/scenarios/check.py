@@ -55,7 +55,8 @@ def check_flow_fields(e, port, what):
            "%s: src_port %r" % (what, e.get("src_port")))
     expect(isinstance(e.get("flow_id"), int), "%s: no flow_id" % what)
     ts = e.get("timestamp", "")
-    expect(isinstance(ts, str) and ts.startswith("20") and ts.endswith("Z"),
+    expect(isinstance(ts, str) and ts.startswith("20") and
+           ts.endswith("+0000"),
            "%s: timestamp %r" % (what, ts))
 
 
@@ -77,7 +78,10 @@ def check_tls(events, sc):
            "tls.sni %r, want %r" % (o.get("sni"), sc["sni"]))
     expect(isinstance(o.get("ja3", {}).get("hash"), str)
            and len(o["ja3"]["hash"]) == 32, "tls.ja3.hash missing")
-    chain = o.get("chain", [])
+    rw = t.get("rootwatch", {}).get("tls", {})
+    chain = rw.get("chain", [])
+    check_eve_leaf(o, chain)
+    o = rw
     if sc.get("chain_missing"):
         expect(o.get("chain_visible") is False,
                "tls.chain_visible %r, want false" % o.get("chain_visible"))
@@ -103,13 +107,31 @@ def check_tls(events, sc):
     return t
 
 
+def check_eve_leaf(o, chain):
+    """EVE's leaf fields are the structured chain's leaf."""
+    if not chain:
+        expect("fingerprint" not in o, "tls.fingerprint without a chain")
+        return
+    sha1 = chain[0].get("sha1", "")
+    fp = ":".join(sha1[i:i + 2] for i in range(0, len(sha1), 2))
+    expect(o.get("fingerprint") == fp,
+           "tls.fingerprint %r, want %r" % (o.get("fingerprint"), fp))
+    expect(isinstance(o.get("subject"), str) and ", " in o["subject"] or
+           "," not in chain[0].get("subject", ""),
+           "tls.subject %r" % o.get("subject"))
+
+
+def rw_alert(a):
+    return a.get("rootwatch", {}).get("alert", {})
+
+
 def check_alerts(events, sc, tls_event):
     alerts = by_type(events, "alert")
-    got = sorted(a.get("alert", {}).get("rule_id") for a in alerts)
+    got = sorted(rw_alert(a).get("rule_id") for a in alerts)
     want = sorted(a["rule_id"] for a in sc["alerts"])
     expect(got == want, "alerts for rules %r, want %r" % (got, want))
     for w in sc["alerts"]:
-        mine = [a for a in alerts if a.get("alert", {}).get("rule_id")
+        mine = [a for a in alerts if rw_alert(a).get("rule_id")
                 == w["rule_id"]]
         if not mine:
             continue
@@ -119,16 +141,20 @@ def check_alerts(events, sc, tls_event):
         if "vlan" in sc:
             expect(a.get("vlan") == sc["vlan"],
                    "%s: vlan %r" % (what, a.get("vlan")))
-        al, m = a.get("alert", {}), a.get("match", {})
+        al, m = a.get("alert", {}), a.get("rootwatch", {}).get("match", {})
         expect(isinstance(al.get("signature_id"), int),
                "%s: signature_id %r" % (what, al.get("signature_id")))
         expect(isinstance(al.get("signature"), str) and al["signature"],
                "%s: no signature (rule name)" % what)
-        expect(al.get("severity") in (1, 2, 3, 4, 5),
+        expect(al.get("severity") in (1, 2, 3),
                "%s: severity %r" % (what, al.get("severity")))
-        expect(al.get("severity_name") in
+        expect(al.get("gid") == 1 and al.get("action") == "allowed",
+               "%s: gid %r action %r" % (what, al.get("gid"),
+                                          al.get("action")))
+        expect(rw_alert(a).get("severity") in
                ("critical", "high", "medium", "low", "info"),
-               "%s: severity_name %r" % (what, al.get("severity_name")))
+               "%s: rootwatch.alert.severity %r"
+               % (what, rw_alert(a).get("severity")))
         for k in ("attribution", "verified", "index"):
             if k in w:
                 expect(m.get(k) == w[k], "%s: match.%s %r, want %r"
@@ -148,10 +174,18 @@ def check_flow(events, sc):
     if not expect(len(flows) == 1, "want 1 flow event, got %d" % len(flows)):
         return
     f = flows[0].get("flow", {})
-    expect(f.get("reason") in ("closed", "shutdown", "timeout"),
+    rf = flows[0].get("rootwatch", {}).get("flow", {})
+    expect(f.get("reason") in ("shutdown", "timeout"),
            "flow.reason %r" % f.get("reason"))
-    expect(f.get("syn_seen") is True, "flow.syn_seen %r" % f.get("syn_seen"))
-    expect(f.get("pkts_toserver", 0) > 0 and f.get("pkts_toclient", 0) > 0,
+    expect(rf.get("end") in ("closed", "shutdown", "timeout"),
+           "rootwatch.flow.end %r" % rf.get("end"))
+    expect(rf.get("syn_seen") is True,
+           "rootwatch.flow.syn_seen %r" % rf.get("syn_seen"))
+    expect(f.get("alerted") is bool(sc["alerts"]),
+           "flow.alerted %r" % f.get("alerted"))
+    byp = f.get("bypassed", {})
+    expect(f.get("pkts_toserver", 0) + byp.get("pkts_toserver", 0) > 0 and
+           f.get("pkts_toclient", 0) + byp.get("pkts_toclient", 0) > 0,
            "flow packet counts %r/%r" % (f.get("pkts_toserver"),
                                          f.get("pkts_toclient")))
 

@@ -103,8 +103,8 @@ test_time_hex_ip(void **state)
 	jb_ip(&j, "b", 6, v6);
 	jb_obj_close(&j);
 	assert_string_equal(text(&j),
-	    "{\"t\":\"2019-07-18T10:00:00.123456Z\","
-	    "\"e\":\"1970-01-01T00:00:00.000000Z\",\"h\":\"00abff\","
+	    "{\"t\":\"2019-07-18T10:00:00.123456+0000\","
+	    "\"e\":\"1970-01-01T00:00:00.000000+0000\",\"h\":\"00abff\","
 	    "\"a\":\"192.0.2.1\",\"b\":\"2001:db8::1\"}");
 	jb_free(&j);
 }
@@ -115,7 +115,7 @@ test_time_against_gmtime(void **state)
 {
 	struct jbuf j;
 	uint64_t t, step = 86400ull * 1000000 * 7 + 3723456789ull;
-	char want[48];
+	char want[96];
 	struct tm tm;
 	time_t secs;
 
@@ -126,7 +126,7 @@ test_time_against_gmtime(void **state)
 		secs = (time_t)(t / 1000000);
 		gmtime_r(&secs, &tm);
 		snprintf(want, sizeof(want),
-		    "\"%04d-%02d-%02dT%02d:%02d:%02d.%06uZ\"",
+		    "\"%04d-%02d-%02dT%02d:%02d:%02d.%06u+0000\"",
 		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 		    tm.tm_min, tm.tm_sec, (unsigned)(t % 1000000));
 		jb_reset(&j);
@@ -136,7 +136,11 @@ test_time_against_gmtime(void **state)
 	}
 	jb_reset(&j);
 	jb_time(&j, NULL, 951782400ull * 1000000);	/* 2000-02-29 */
-	assert_memory_equal(j.buf, "\"2000-02-29T00:00:00.000000Z\"", j.len);
+	assert_memory_equal(j.buf, "\"2000-02-29T00:00:00.000000+0000\"", j.len);
+	jb_reset(&j);
+	jb_time_z(&j, NULL, 951782400ull * 1000000 + 7);
+	assert_int_equal(j.len, 29);
+	assert_memory_equal(j.buf, "\"2000-02-29T00:00:00.000007Z\"", j.len);
 	jb_free(&j);
 }
 

@@ -224,6 +224,65 @@ test_ed25519_no_cn(void **state)
 	free(der);
 }
 
+/* The part (CERT_EVE, CERT_ECS) of c contains frag. */
+static void
+assert_part_has(const struct x509_cert *c, enum cert_part part,
+    const char *frag)
+{
+	struct jbuf j;
+	char *s;
+
+	jb_init(&j);
+	cert_json_render_part(&j, c, part);
+	assert_false(j.oom);
+	assert_non_null(s = strndup(j.buf, j.len));
+	if (strstr(s, frag) == NULL)
+		fail_msg("%s\nlacks\n%s", s, frag);
+	free(s);
+	jb_free(&j);
+}
+
+/*
+ * Suricata's leaf fields: names in certificate order joined by ", ",
+ * unescaped UTF-8; the serial as the DER INTEGER's content (a 00 sign
+ * byte before ABCDEF, two's complement for a negative serial); dates
+ * without zone.  ECS: x509.* with the name's parts by type.
+ */
+static void
+test_eve_ecs_parts(void **state)
+{
+	uint8_t *der;
+	size_t len;
+	struct x509_cert *c = load("x509-ec-leaf.der", &der, &len);
+
+	(void)state;
+	assert_part_has(c, CERT_EVE, "{\"subject\":\"C=RU, O=\xd0\x9f\xd1\x80"
+	    "\xd0\xb8\xd0\xbc\xd0\xb5\xd1\x80, CN=\xd0\xa2\xd0\xb5\xd1\x81\xd1\x82"
+	    "\",\"issuerdn\":\"C=KZ, O=rootwatch test, CN=Test Root CA\","
+	    "\"serial\":\"00:AB:CD:EF\",\"fingerprint\":\"");
+	assert_part_has(c, CERT_EVE, "\"notbefore\":\"2026-11-25T08:18:56\","
+	    "\"notafter\":\"2052-11-28T08:18:56\",\"subjectaltname\":"
+	    "[\"example.test\",");
+	assert_part_has(c, CERT_ECS, "\"x509\":{\"version_number\":\"3\","
+	    "\"serial_number\":\"ABCDEF\",\"subject\":{\"distinguished_name\":");
+	assert_part_has(c, CERT_ECS, "\"common_name\":[\"\xd0\xa2\xd0\xb5\xd1"
+	    "\x81\xd1\x82\"],\"country\":[\"RU\"],\"organization\":[\"\xd0\x9f"
+	    "\xd1\x80\xd0\xb8\xd0\xbc\xd0\xb5\xd1\x80\"]}");
+	assert_part_has(c, CERT_ECS, "\"public_key_algorithm\":\"EC\","
+	    "\"public_key_size\":256,\"public_key_curve\":\"prime256v1\"");
+	assert_part_has(c, CERT_ECS, "\"hash\":{\"sha1\":\"");
+	x509_cert_free(c);
+	free(der);
+	c = load("x509-rsa-root.der", &der, &len);
+	assert_part_has(c, CERT_EVE, "\"serial\":\"01:00\"");
+	x509_cert_free(c);
+	free(der);
+	c = load("x509-fake-self.der", &der, &len);
+	assert_part_has(c, CERT_EVE, "\"serial\":\"ED:CC\"");	/* -0x1234 */
+	x509_cert_free(c);
+	free(der);
+}
+
 /* Issuer name == subject name, but signed by a different key. */
 static void
 test_name_match_is_not_self_signed(void **state)
@@ -492,7 +551,7 @@ static void
 test_render_slot(void **state)
 {
 	uint8_t *der;
-	size_t len, l1, l2, before;
+	size_t len, l1, l2, l3, before;
 	struct x509_cert *c0 = load("x509-ec-leaf.der", &der, &len);
 	struct x509_cache *xc = x509_cache_new(2);
 	const struct x509_stats *st = x509_cache_stats(xc);
@@ -511,6 +570,12 @@ test_render_slot(void **state)
 	assert_int_equal(l1, l2);
 	assert_int_equal(st->bytes, before + l1);
 	assert_string_equal(j1, json_of(c0));	/* same as a fresh render */
+	/* a second part: the first moves to the new slot, both counted */
+	assert_non_null(j2 = cert_json_part(xc, c, CERT_EVE, &l2));
+	assert_ptr_equal(cert_json(xc, c, &l3), j1);
+	assert_int_equal(l3, l1);
+	assert_ptr_equal(cert_json_part(xc, c, CERT_EVE, &l3), j2);
+	assert_int_equal(st->bytes, before + l1 + l2);
 	x509_cert_put(xc, c);
 	/* still cached: the same rendering comes back */
 	assert_ptr_equal(c, x509_cache_get(xc, der, len));
@@ -756,6 +821,7 @@ main(void)
 		cmocka_unit_test(test_cache_eviction_respects_refs),
 		cmocka_unit_test(test_cache_all_held),
 		cmocka_unit_test(test_render_slot),
+		cmocka_unit_test(test_eve_ecs_parts),
 		cmocka_unit_test(test_alloc_failure),
 		cmocka_unit_test(test_corpus),
 		cmocka_unit_test(test_corpus_ml_dsa),

@@ -35,9 +35,26 @@ def serial(s):
     return '-' + s if neg else s
 
 
+def rw_tls(e):
+    return e.get('rootwatch', {}).get('tls', {})
+
+
+def app_proto(e, t, i, errs):
+    """The protocol the flow started as: EVE's app_proto is "tls" and a
+    STARTTLS flow says where it came from in app_proto_orig and
+    tls.from_proto."""
+    orig = e.get('app_proto_orig')
+    if orig is not None and (e.get('app_proto') != 'tls' or
+                             t.get('from_proto') != orig):
+        errs.append('event %d: app_proto %r, app_proto_orig %r, '
+                    'tls.from_proto %r' % (i, e.get('app_proto'), orig,
+                                           t.get('from_proto')))
+    return orig or e.get('app_proto')
+
+
 def check_certs(e, i, certs, errs):
     for fld in ('chain', 'client_chain'):
-        for c in e.get('tls', {}).get(fld) or []:
+        for c in rw_tls(e).get(fld) or []:
             r = certs.get(c.get('sha256'))
             if r is None:
                 continue            # corpus_check.py reports it
@@ -58,20 +75,22 @@ def check(row, evs, certs):
         return ['%d tls events, want %d' % (len(evs), n)]
     miss = row['chain_missing'].split(',') if row['chain_missing'] else [''] * n
     for i, e in enumerate(evs):
-        t = e.get('tls', {})
+        t, rw = e.get('tls', {}), rw_tls(e)
         want = {'version': row['version'], 'app_proto': row['app_proto'],
                 'dest_port': int(row['server_port']),
                 'chain_missing': miss[i] or None,
                 'client_chain': int(row['client_chain'] or 0)}
-        got = {'version': t.get('version'), 'app_proto': e.get('app_proto'),
+        got = {'version': t.get('version'),
+               'app_proto': app_proto(e, t, i, errs),
                'dest_port': e.get('dest_port'),
-               'chain_missing': t.get('chain_missing'),
-               'client_chain': len(t.get('client_chain') or [])}
+               'chain_missing': rw.get('chain_missing'),
+               'client_chain': len(rw.get('client_chain') or [])}
         for k in want:
             if want[k] != got[k]:
                 errs.append('event %d: %s %r, want %r' % (i, k, got[k],
                                                           want[k]))
-        if not miss[i] and (not t.get('chain_visible') or not t.get('chain')):
+        if not miss[i] and (not rw.get('chain_visible') or
+                            not rw.get('chain')):
             errs.append('event %d: no visible chain' % i)
         check_certs(e, i, certs, errs)
     return errs
