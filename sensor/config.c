@@ -10,7 +10,7 @@
  * values are parsed into a copy that replaces *cf only on success.
  *
  *   flow:       { max, timeout, established-timeout, closed-timeout }
- *   reassembly: { depth, memcap, ooo-bytes, ooo-segments }
+ *   reassembly: { depth, memcap, ooo-bytes, ooo-segments, hole-timeout }
  *   defrag:     { trains, memcap, timeout }
  *   tls:        { max-handshake, memcap }
  *   x509:       { cache, cache-bytes }
@@ -81,6 +81,7 @@ static const struct key reasm_keys[] = {
 	{ "memcap", V_SIZE, LIM(reasm_memcap), 64, 64 * KB, 64 * GB },
 	{ "ooo-bytes", V_SIZE, LIM(reasm_ooo_bytes), 32, 0, 64 * MB },
 	{ "ooo-segments", V_COUNT, LIM(reasm_ooo_segs), 32, 0, 65536 },
+	{ "hole-timeout", V_SECS, LIM(reasm_hole_timeout_us), 64, 1, 3600 },
 	{ NULL, 0, 0, 0, 0, 0 }
 };
 
