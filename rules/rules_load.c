@@ -1018,6 +1018,15 @@ index_rule(struct ruleset *rs, struct rule *r)
 	return 0;
 }
 
+/* A problem with the file itself (no line or column in it means
+ * anything): "file: reason". */
+static int
+ld_file_err(struct ld *l, const char *why)
+{
+	snprintf(l->err->msg, sizeof(l->err->msg), "%s: %s", l->file, why);
+	return -1;
+}
+
 static int
 ld_file(struct ld *l, const char *path)
 {
@@ -1028,14 +1037,14 @@ ld_file(struct ld *l, const char *path)
 
 	l->file = path;
 	if ((f = fopen(path, "r")) == NULL)
-		return ld_err(l, NULL, "%s", strerror(errno));
+		return ld_file_err(l, strerror(errno));
 	if ((buf = xmalloc(RULES_FILE_MAX)) == NULL) {
 		fclose(f);
-		return ld_err(l, NULL, "out of memory");
+		return ld_file_err(l, "out of memory");
 	}
 	n = fread(buf, 1, RULES_FILE_MAX, f);
-	rc = ferror(f) ? ld_err(l, NULL, "%s", strerror(errno)) :
-	    n == RULES_FILE_MAX ? ld_err(l, NULL, "file too large") : 0;
+	rc = ferror(f) ? ld_file_err(l, strerror(errno)) :
+	    n == RULES_FILE_MAX ? ld_file_err(l, "file too large") : 0;
 	fclose(f);
 	if (rc == 0) {
 		xfree(l->dir);
