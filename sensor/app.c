@@ -426,6 +426,7 @@ worker_set_rules(struct worker *w, struct ruleset *rules)
 	if (rules_state_bind(w->rstate, rules) == -1)
 		return -1;
 	w->rules = rules;
+	w->st.rules_generation++;	/* reloads taken, for the stats */
 	return 0;
 }
 
@@ -557,6 +558,7 @@ stats_rules(struct jbuf *j, const struct worker *w)
 	size_t i, n;
 
 	jb_u64(j, "alerts_total", w->st.alerts);
+	jb_u64(j, "rules_generation", w->st.rules_generation);
 	jb_obj_open(j, "alerts");
 	n = w->rules != NULL ? rules_count(w->rules) : 0;
 	sum = n > 0 ? xcalloc(n, sizeof(*sum)) : NULL;

@@ -47,6 +47,8 @@ struct app_stats {
 					 * record: no tls event (a late
 					 * retransmission after the close) */
 	uint64_t	tls_alloc_fail;
+	uint64_t	rules_generation;	/* rule sets bound: 1 at start,
+						 * +1 per reload taken */
 	uint64_t	csum_checked;
 	uint64_t	last_ts_us;
 };

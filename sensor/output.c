@@ -2,6 +2,7 @@
  * output.c - JSON lines events.  See output.h.
  */
 #include "output.h"
+#include "outrepair.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -99,9 +100,10 @@ open_path(const char *path)
 
 	if (path == NULL)
 		return stdout;
-	fp = fopen(path, "a");
+	fp = fopen(path, "a+");		/* a+: outrepair reads the tail */
 	if (fp == NULL)
 		return NULL;
+	output_repair_file(fp, path);	/* cut a killed writer's partial line */
 	/* Large buffer: one write per batch of events. */
 	setvbuf(fp, NULL, _IOFBF, 1 << 16);
 	return fp;
