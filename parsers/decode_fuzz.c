@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "decode.h"
+#include "../sensor/xmalloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 extern volatile uint8_t decode_fuzz_sink;
@@ -45,6 +46,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	dlt = decode_linktype_supported((int)sel) ? (int)sel :
 	    dlts[sel % (sizeof(dlts) / sizeof(dlts[0]))];
 	now += 1000;
+	/* Every 16th input: the fragment store's allocations fail after a
+	 * few; the decoder must count and carry on with the next input. */
+	if ((now / 1000) % 16 == 5)
+		xalloc_fail_after((long)(data[1] & 3));
 	/* Every 8th input pretends a 64-byte snaplen cut the frame. */
 	if (decode_packet(&d, dlt, data + 2, size - 2,
 	    (now / 1000) % 8 == 0 ? size + 64 : size - 2, now, &p) == 1) {
@@ -55,6 +60,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			decode_fuzz_sink = p.l3[p.l3_len - 1];
 		(void)decode_l4_csum_check(&d, &p);
 	}
+	xalloc_fail_after(-1);
 	if ((now / 1000) % 256 == 0)
 		decode_expire(&d, now + (now / 1000 % 1024 == 0 ?
 		    lim.frag_timeout_us + 1 : 0));

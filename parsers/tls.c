@@ -145,6 +145,15 @@ tls_is_tls(const struct tls_flow *tf)
 }
 
 int
+tls_saw_handshake(const struct tls_flow *tf)
+{
+	const struct tls_session *s = &tf->s;
+
+	return tf->d[0].hs_record || tf->d[1].hs_record || s->client_hello ||
+	    s->server_hello || s->server.seen || s->client.seen || s->dtls;
+}
+
+int
 tls_started(const struct tls_flow *tf)
 {
 	int d;

@@ -165,6 +165,11 @@ int	tls_started(const struct tls_flow *);
 int	tls_dir_done(const struct tls_flow *, int dir);
 /* 1 when the session is complete: report it now and bypass the flow. */
 int	tls_done(const struct tls_flow *);
+/* 1 once a handshake record (or an SSLv2/DTLS hello, a certificate) was
+ * seen.  A flow picked up after its handshake that never shows one (a
+ * late retransmitted alert after the closed flow timed out) is no
+ * session: the caller reports no tls event for it. */
+int	tls_saw_handshake(const struct tls_flow *);
 /* 1 when the flow is known not to be TLS (give up, no tls event). */
 int	tls_not_tls(const struct tls_flow *);
 /* Stream depth of dir (bytes from the start of its stream, record headers

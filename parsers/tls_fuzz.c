@@ -13,6 +13,8 @@
  * and honours *need exactly as sensor/reasm.c does.  A short last
  * delivery takes what is left.  Then the flow is finalized.
  * Seeds: tests/fuzz/tls/ (client and server flights of real captures).
+ * The first ctl byte with bits 1-3 set makes allocations fail after the
+ * count in the low nibble of the last input byte.
  */
 #include <stdint.h>
 #include <string.h>
@@ -112,7 +114,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* a small budget now and then: refusals must read as memcap */
 	ctx.mem_cap = size > 0 && (data[0] & 0x40) ? 4096 + 64 * size :
 	    lim.tls_memcap;
-	if ((tf = tls_fuzz_run(data, size, &ctx)) == NULL)
+	/* ctl bits 1-3 of the first delivery all set: an allocation fails
+	 * after a few (the count from the input) succeed */
+	if (size > 1 && (data[0] & 0x0e) == 0x0e)
+		xalloc_fail_after((long)(data[size - 1] & 15));
+	tf = tls_fuzz_run(data, size, &ctx);
+	xalloc_fail_after(-1);
+	if (tf == NULL)
 		return 0;
 	s = tls_session(tf);
 	/* names must exist for whatever was parsed; settled after finalize */

@@ -117,6 +117,7 @@ struct tls_dir {
 	uint8_t		 ccs;		/* ChangeCipherSpec seen: encrypted after */
 	uint8_t		 records;	/* any TLS record seen (saturating) */
 	uint8_t		 first_ct;	/* content type of the first record */
+	uint8_t		 hs_record;	/* a handshake record was seen */
 	uint8_t		 reason;	/* enum tls_end from tls_stream_end */
 	uint8_t		 ended;		/* tls_stream_end was called */
 	uint8_t		 bad;		/* PARSE_BAD in this direction */

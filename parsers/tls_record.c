@@ -237,6 +237,7 @@ tls_record_one(struct tls_flow *tf, int dir, uint8_t type, uint16_t version,
 	switch (type) {
 	case TLS_CT_HANDSHAKE:
 		tls_mark_tls(tf, dir);
+		d->hs_record = 1;
 		if (d->first_ct == 0)
 			d->first_ct = type;
 		if (!d->ccs)	/* after CCS: Finished, encrypted */

@@ -272,6 +272,29 @@ strlist_load(struct ld *l, yaml_node_t *n, const char *what, char ***v,
 	return each_item(l, n, what, str_item, &a);
 }
 
+/* Certificates left in b after the first one was read. */
+static size_t
+anchor_more(BIO *b)
+{
+	X509	*x;
+	size_t	 n = 0;
+
+	ERR_set_mark();
+	while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+		X509_free(x);
+		n++;
+	}
+	ERR_pop_to_mark();	/* the read that meets the end fails */
+	return n;
+}
+
+/* How an anchor value is named in an error: its path, or "inline PEM". */
+static const char *
+a_name(const char *s)
+{
+	return strstr(s, "-----BEGIN") != NULL ? "(inline PEM)" : s;
+}
+
 /* Read a PEM file (relative to the rules file) or an inline PEM. */
 static X509 *
 anchor_read(struct ld *l, yaml_node_t *n, const char *s)
@@ -279,6 +302,7 @@ anchor_read(struct ld *l, yaml_node_t *n, const char *s)
 	BIO	*b;
 	X509	*x;
 	char	*path = NULL;
+	size_t	 more;
 
 	if (strstr(s, "-----BEGIN") != NULL)
 		b = BIO_new_mem_buf(s, -1);
@@ -300,9 +324,18 @@ anchor_read(struct ld *l, yaml_node_t *n, const char *s)
 		xfree(path);
 	}
 	x = b != NULL ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
-	BIO_free(b);
 	if (x == NULL)
 		ld_err(l, n, "anchor: not a PEM certificate");
+	else if ((more = anchor_more(b)) > 0) {
+		/* Taking the first silently made the real CA second in a
+		 * bundle look like a name-only look-alike (verified: false). */
+		ld_err(l, n, "anchor '%s': holds %zu certificates, an anchor "
+		    "is one (write one rule per certificate)", a_name(s),
+		    more + 1);
+		X509_free(x);
+		x = NULL;
+	}
+	BIO_free(b);
 	return x;
 }
 
@@ -985,6 +1018,15 @@ index_rule(struct ruleset *rs, struct rule *r)
 	return 0;
 }
 
+/* A problem with the file itself (no line or column in it means
+ * anything): "file: reason". */
+static int
+ld_file_err(struct ld *l, const char *why)
+{
+	snprintf(l->err->msg, sizeof(l->err->msg), "%s: %s", l->file, why);
+	return -1;
+}
+
 static int
 ld_file(struct ld *l, const char *path)
 {
@@ -995,14 +1037,14 @@ ld_file(struct ld *l, const char *path)
 
 	l->file = path;
 	if ((f = fopen(path, "r")) == NULL)
-		return ld_err(l, NULL, "%s", strerror(errno));
+		return ld_file_err(l, strerror(errno));
 	if ((buf = xmalloc(RULES_FILE_MAX)) == NULL) {
 		fclose(f);
-		return ld_err(l, NULL, "out of memory");
+		return ld_file_err(l, "out of memory");
 	}
 	n = fread(buf, 1, RULES_FILE_MAX, f);
-	rc = ferror(f) ? ld_err(l, NULL, "%s", strerror(errno)) :
-	    n == RULES_FILE_MAX ? ld_err(l, NULL, "file too large") : 0;
+	rc = ferror(f) ? ld_file_err(l, strerror(errno)) :
+	    n == RULES_FILE_MAX ? ld_file_err(l, "file too large") : 0;
 	fclose(f);
 	if (rc == 0) {
 		xfree(l->dir);

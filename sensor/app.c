@@ -99,6 +99,15 @@ app_report(struct worker *w, struct flow *f, uint64_t ts_us)
 	struct tls_report r;
 	size_t nh = 0, i;
 
+	/* One connection, one tls event: a pickup that never saw a
+	 * handshake record (a server re-sending FIN and an encrypted alert
+	 * after the closed flow timed out) is the tail of a session already
+	 * reported, or of one we never saw; either way, no session. */
+	if (!tls_saw_handshake(f->app)) {
+		w->st.no_handshake++;
+		f->flags |= FLOW_EMITTED;
+		return;
+	}
 	memset(&r, 0, sizeof(r));
 	r.s = s;
 	r.xc = w->xc;
@@ -238,6 +247,7 @@ app_tcp(struct worker *w, struct flow *f, int dir, const struct pkt *p)
 		decode_l4_csum_check(&w->dec, p);
 		w->st.csum_checked++;
 	}
+	reasm_set_time(&w->rc, p->ts_us);
 	reasm_segment(&w->rc, &f->rd[dir], dir, p->seq, p->tcp_flags,
 	    p->payload, p->payload_len, f);
 	if (f->app == NULL)
@@ -423,6 +433,7 @@ worker_set_rules(struct worker *w, struct ruleset *rules)
 	if (rules_state_bind(w->rstate, rules) == -1)
 		return -1;
 	w->rules = rules;
+	w->st.rules_generation++;	/* reloads taken, for the stats */
 	return 0;
 }
 
@@ -502,6 +513,8 @@ stats_flows(struct jbuf *j, const struct flow_table *ft,
 	jb_u64(j, "depth_reached", r->depth_reached);
 	jb_u64(j, "memcap_hits", r->memcap_hits);
 	jb_u64(j, "ooo_cap_hits", r->ooo_cap_hits);
+	jb_u64(j, "acked_holes", r->acked_holes);
+	jb_u64(j, "hole_timeouts", r->hole_timeouts);
 	jb_u64(j, "bytes_delivered", r->bytes_delivered);
 	jb_u64(j, "memory_in_use", r->mem_in_use);
 	jb_u64(j, "memory_peak", r->mem_peak);
@@ -520,6 +533,7 @@ stats_tls(struct jbuf *j, const struct worker *w)
 	jb_u64(j, "certificates", w->st.certs);
 	jb_u64(j, "client_chains", w->st.client_chains);
 	jb_u64(j, "not_tls", w->st.not_tls);
+	jb_u64(j, "no_handshake", w->st.no_handshake);
 	jb_u64(j, "alloc_fail", w->st.tls_alloc_fail);
 	jb_u64(j, "memory_in_use", w->tls.mem_used);
 	jb_u64(j, "memory_peak", w->tls.mem_peak);
@@ -551,6 +565,7 @@ stats_rules(struct jbuf *j, const struct worker *w)
 	size_t i, n;
 
 	jb_u64(j, "alerts_total", w->st.alerts);
+	jb_u64(j, "rules_generation", w->st.rules_generation);
 	jb_obj_open(j, "alerts");
 	n = w->rules != NULL ? rules_count(w->rules) : 0;
 	sum = n > 0 ? xcalloc(n, sizeof(*sum)) : NULL;

@@ -43,7 +43,12 @@ struct app_stats {
 	uint64_t	missing[16];	/* per enum tls_missing */
 	uint64_t	alerts;
 	uint64_t	not_tls;	/* flows given up as not TLS */
+	uint64_t	no_handshake;	/* TLS records but never a handshake
+					 * record: no tls event (a late
+					 * retransmission after the close) */
 	uint64_t	tls_alloc_fail;
+	uint64_t	rules_generation;	/* rule sets bound: 1 at start,
+						 * +1 per reload taken */
 	uint64_t	csum_checked;
 	uint64_t	last_ts_us;
 };

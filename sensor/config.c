@@ -6,11 +6,18 @@
  * top-level section is a mapping whose keys come from a table (struct
  * key) that says how to parse the value and where to store it.  Every
  * error is reported as "file:line:column: message", 1-based, pointing at
- * the offending key or value, and nothing is applied by halves: the
- * values are parsed into a copy that replaces *cf only on success.
+ * the offending key or value; the walk goes on past an error, so one run
+ * (rootwatch -T) lists every problem, one per line.  Nothing is applied
+ * by halves: the values are parsed into a copy that replaces *cf only
+ * when there was no error.  A syntax error stops libyaml itself: that one
+ * is reported alone, with a hint for the usual slips (a tab, a '- ').
+ *
+ * File names in the file (rules, output.file: V_PATH keys) are relative
+ * to the directory of the configuration file, not to the current one,
+ * so a service started from / finds what the file names beside it.
  *
  *   flow:       { max, timeout, established-timeout, closed-timeout }
- *   reassembly: { depth, memcap, ooo-bytes, ooo-segments }
+ *   reassembly: { depth, memcap, ooo-bytes, ooo-segments, hole-timeout }
  *   defrag:     { trains, memcap, timeout }
  *   tls:        { max-handshake, memcap }
  *   x509:       { cache, cache-bytes }
@@ -41,6 +48,7 @@ enum val_kind {
 	V_SECS_U,	/* seconds, stored as unsigned */
 	V_BOOL,
 	V_STR,
+	V_PATH,		/* file name, relative to the config file's dir */
 };
 
 struct key {
@@ -55,8 +63,9 @@ struct key {
 struct walk {
 	yaml_document_t	*doc;
 	const char	*path;
-	char		*err;
+	char		*err;		/* one error per line */
 	size_t		 errlen;
+	size_t		 nerr;
 	struct config	*cf;
 };
 
@@ -82,6 +91,7 @@ static const struct key reasm_keys[] = {
 	{ "memcap", V_SIZE, LIM(reasm_memcap), 64, 64 * KB, 64 * GB },
 	{ "ooo-bytes", V_SIZE, LIM(reasm_ooo_bytes), 32, 0, 64 * MB },
 	{ "ooo-segments", V_COUNT, LIM(reasm_ooo_segs), 32, 0, 65536 },
+	{ "hole-timeout", V_SECS, LIM(reasm_hole_timeout_us), 64, 1, 3600 },
 	{ NULL, 0, 0, 0, 0, 0 }
 };
 
@@ -110,7 +120,7 @@ static const struct key ndpi_keys[] = {
 };
 
 static const struct key output_keys[] = {
-	{ "file", V_STR, CF(output), 0, 0, 0 },
+	{ "file", V_PATH, CF(output), 0, 0, 0 },
 	{ "pem", V_BOOL, CF(pem), 0, 0, 0 },
 	{ "cert-dedup", V_BOOL, CF(cert_dedup), 0, 0, 0 },
 	{ "stats-interval", V_SECS_U, CF(stats_interval), 32, 0, 86400 },
@@ -145,17 +155,23 @@ static int
 cf_err(struct walk *w, yaml_mark_t m, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Add "file:line:column: message" as a line of w->err; returns -1. */
 static int
 cf_err(struct walk *w, yaml_mark_t m, const char *fmt, ...)
 {
 	char	msg[256];
 	va_list	ap;
+	size_t	used;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	snprintf(w->err, w->errlen, "%s:%zu:%zu: %s", w->path,
-	    m.line + 1, m.column + 1, msg);
+	used = w->nerr == 0 ? 0 : strlen(w->err);
+	if (w->errlen > 0 && used + 1 < w->errlen)
+		snprintf(w->err + used, w->errlen - used, "%s%s:%zu:%zu: %s",
+		    w->nerr > 0 ? "\n" : "", w->path, m.line + 1,
+		    m.column + 1, msg);
+	w->nerr++;
 	return -1;
 }
 
@@ -247,12 +263,35 @@ parse_bool(const char *s, int *out)
 	return -1;
 }
 
+/*
+ * name relative to the config file's directory: a copy of name when it is
+ * absolute, "-" (stdout), or the config file has no directory part.
+ */
+static char *
+cf_path(const char *cfpath, const char *name)
+{
+	const char	*slash = strrchr(cfpath, '/');
+	size_t		 dlen, nlen = strlen(name);
+	char		*p;
+
+	if (name[0] == '/' || strcmp(name, "-") == 0 || name[0] == '\0' ||
+	    slash == NULL)
+		return xstrdup(name);
+	dlen = (size_t)(slash - cfpath) + 1;
+	if ((p = xmalloc(dlen + nlen + 1)) == NULL)
+		return NULL;
+	memcpy(p, cfpath, dlen);
+	memcpy(p + dlen, name, nlen + 1);
+	return p;
+}
+
 static int
-set_str(struct walk *w, yaml_node_t *v, char **dst)
+set_str(struct walk *w, yaml_node_t *v, char **dst, int is_path)
 {
 	char	*s;
 
-	if ((s = xstrdup(node_str(v))) == NULL)
+	s = is_path ? cf_path(w->path, node_str(v)) : xstrdup(node_str(v));
+	if (s == NULL)
 		return cf_err(w, v->start_mark, "out of memory");
 	xfree(*dst);
 	*dst = s;
@@ -297,11 +336,13 @@ set_value(struct walk *w, const struct key *k, yaml_node_t *v)
 
 	if (v->type != YAML_SCALAR_NODE)
 		return cf_err(w, v->start_mark, "%s: expected a %s", k->name,
-		    k->kind == V_BOOL ? "boolean" : k->kind == V_STR ?
-		    "string" : "number");
+		    k->kind == V_BOOL ? "boolean" : k->kind == V_STR ||
+		    k->kind == V_PATH ? "string" : "number");
 	switch (k->kind) {
 	case V_STR:
-		return set_str(w, v, (char **)(void *)(base + k->off));
+	case V_PATH:
+		return set_str(w, v, (char **)(void *)(base + k->off),
+		    k->kind == V_PATH);
 	case V_BOOL:
 		if (parse_bool(node_str(v), &b) == -1)
 			return cf_err(w, v->start_mark,
@@ -321,26 +362,30 @@ walk_section(struct walk *w, const char *sec, const struct key *keys,
 	yaml_node_pair_t	*p;
 	yaml_node_t		*k, *v;
 	size_t			 i;
+	int			 rv = 0;
 
 	if (map->type != YAML_MAPPING_NODE)
 		return cf_err(w, map->start_mark, "%s: expected a mapping",
 		    sec);
+	/* Every key is checked, whatever the ones before it said. */
 	for (p = map->data.mapping.pairs.start;
 	    p < map->data.mapping.pairs.top; p++) {
 		k = yaml_document_get_node(w->doc, p->key);
 		v = yaml_document_get_node(w->doc, p->value);
-		if (k->type != YAML_SCALAR_NODE)
-			return cf_err(w, k->start_mark, "%s: bad key", sec);
+		if (k->type != YAML_SCALAR_NODE) {
+			rv = cf_err(w, k->start_mark, "%s: bad key", sec);
+			continue;
+		}
 		for (i = 0; keys[i].name != NULL; i++)
 			if (strcmp(keys[i].name, node_str(k)) == 0)
 				break;
 		if (keys[i].name == NULL)
-			return cf_err(w, k->start_mark, "unknown key %s.%s",
+			rv = cf_err(w, k->start_mark, "unknown key %s.%s",
 			    sec, node_str(k));
-		if (set_value(w, &keys[i], v) == -1)
-			return -1;
+		else if (set_value(w, &keys[i], v) == -1)
+			rv = -1;
 	}
-	return 0;
+	return rv;
 }
 
 static int
@@ -349,6 +394,7 @@ walk_rules(struct walk *w, yaml_node_t *seq)
 	yaml_node_item_t	*it;
 	yaml_node_t		*v;
 	size_t			 i;
+	int			 rv = 0;
 
 	if (seq->type != YAML_SEQUENCE_NODE)
 		return cf_err(w, seq->start_mark,
@@ -359,18 +405,20 @@ walk_rules(struct walk *w, yaml_node_t *seq)
 	for (it = seq->data.sequence.items.start;
 	    it < seq->data.sequence.items.top; it++) {
 		v = yaml_document_get_node(w->doc, *it);
-		if (v->type != YAML_SCALAR_NODE)
-			return cf_err(w, v->start_mark,
+		if (v->type != YAML_SCALAR_NODE) {
+			rv = cf_err(w, v->start_mark,
 			    "rules: expected a file name");
+			continue;
+		}
 		if (w->cf->nrules == CONFIG_MAX_RULES)
 			return cf_err(w, v->start_mark,
 			    "rules: more than %d files", CONFIG_MAX_RULES);
 		w->cf->rules[w->cf->nrules] = NULL;
-		if (set_str(w, v, &w->cf->rules[w->cf->nrules]) == -1)
+		if (set_str(w, v, &w->cf->rules[w->cf->nrules], 1) == -1)
 			return -1;
 		w->cf->nrules++;
 	}
-	return 0;
+	return rv;
 }
 
 static int
@@ -399,6 +447,7 @@ walk_doc(struct walk *w)
 {
 	yaml_node_t		*root, *k;
 	yaml_node_pair_t	*p;
+	int			 rv = 0;
 
 	root = yaml_document_get_root_node(w->doc);
 	if (root == NULL)	/* empty file: all defaults */
@@ -412,12 +461,12 @@ walk_doc(struct walk *w)
 	    p < root->data.mapping.pairs.top; p++) {
 		k = yaml_document_get_node(w->doc, p->key);
 		if (k->type != YAML_SCALAR_NODE)
-			return cf_err(w, k->start_mark, "bad key");
-		if (walk_top_key(w, k,
+			rv = cf_err(w, k->start_mark, "bad key");
+		else if (walk_top_key(w, k,
 		    yaml_document_get_node(w->doc, p->value)) == -1)
-			return -1;
+			rv = -1;
 	}
-	return 0;
+	return rv;
 }
 
 /* Deep copy of the strings so a failed load leaves *cf untouched. */
@@ -445,6 +494,37 @@ bad:
 	return -1;
 }
 
+/*
+ * A hint for the YAML slips libyaml words obscurely, from the text of the
+ * line it stopped on: a tab in the indentation ("found character that
+ * cannot start any token"), or a value starting with "- " ("block
+ * sequence entries are not allowed in this context").  "" when none.
+ */
+static const char *
+yaml_hint(FILE *fp, size_t line)
+{
+	char	buf[1024];
+	size_t	n = 0, i;
+
+	if (fseek(fp, 0, SEEK_SET) != 0)
+		return "";
+	while (fgets(buf, sizeof(buf), fp) != NULL && n < line)
+		if (strchr(buf, '\n') != NULL)
+			n++;
+	if (n != line)
+		return "";
+	for (i = 0; buf[i] == ' ' || buf[i] == '\t'; i++)
+		if (buf[i] == '\t')
+			return " (hint: a tab in the indentation; YAML "
+			    "indents with spaces only)";
+	if (strstr(buf, ": - ") != NULL || strstr(buf, ":\t- ") != NULL)
+		return " (hint: a value starting with '- ' is a list item; "
+		    "quote it, or put the list on lines of its own)";
+	if (strchr(buf, '\t') != NULL)
+		return " (hint: a tab; YAML does not allow tabs here)";
+	return "";
+}
+
 static int
 load_doc(FILE *fp, struct walk *w)
 {
@@ -456,10 +536,11 @@ load_doc(FILE *fp, struct walk *w)
 		return cf_err(w, (yaml_mark_t){ 0, 0, 0 }, "out of memory");
 	yaml_parser_set_input_file(&parser, fp);
 	if (!yaml_parser_load(&parser, &doc)) {
-		rv = cf_err(w, parser.problem_mark, "%s%s%s",
+		rv = cf_err(w, parser.problem_mark, "%s%s%s%s",
 		    parser.problem ? parser.problem : "YAML error",
 		    parser.context ? " " : "",
-		    parser.context ? parser.context : "");
+		    parser.context ? parser.context : "",
+		    yaml_hint(fp, parser.problem_mark.line));
 		yaml_parser_delete(&parser);
 		return rv;
 	}
@@ -474,7 +555,7 @@ int
 config_load(struct config *cf, const char *path, char *err, size_t errlen)
 {
 	struct config	tmp;
-	struct walk	w = { NULL, path, err, errlen, &tmp };
+	struct walk	w = { NULL, path, err, errlen, 0, &tmp };
 	FILE		*fp;
 	int		 rv;
 

@@ -48,7 +48,10 @@ struct config {
 void	config_default(struct config *);
 /*
  * Load a YAML config file on top of the current values.  Returns 0, or -1
- * with err set to "file:line:column: message".
+ * with err set to every problem found, one "file:line:column: message"
+ * per line ('\n' between them; "file: reason" when the file cannot be
+ * read).  File names in it (rules, output.file) come back resolved
+ * against the config file's directory.
  */
 int	config_load(struct config *, const char *path, char *err, size_t errlen);
 void	config_free(struct config *);

@@ -14,6 +14,7 @@ limits_default(struct limits *l)
 	l->reasm_ooo_bytes = LIM_REASM_OOO_BYTES;
 	l->reasm_ooo_segs = LIM_REASM_OOO_SEGS;
 	l->reasm_memcap = LIM_REASM_MEMCAP;
+	l->reasm_hole_timeout_us = LIM_REASM_HOLE_TIMEOUT_US;
 	l->tls_hs_max = LIM_TLS_HS_MAX;
 	l->tls_memcap = LIM_TLS_MEMCAP;
 	l->x509_cache_bytes = LIM_X509_CACHE_BYTES;

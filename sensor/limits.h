@@ -45,6 +45,12 @@
 #define LIM_REASM_OOO_BYTES	(256u << 10)
 /* Out-of-order segments held per direction. */
 #define LIM_REASM_OOO_SEGS	256
+/* Packet time a hole in a stream is held open, with data held beyond it,
+ * before it is given up as lost (reassembly.hole-timeout).  An ACK past
+ * the hole proves nothing on a mirror port (the directions take
+ * different paths); reordering there lasts milliseconds, a capture drop
+ * forever. */
+#define LIM_REASM_HOLE_TIMEOUT_US (2ull * 1000000)
 /* Bytes of reassembly buffers (pending + out of order) over all flows
  * (reassembly.memcap). */
 #define LIM_REASM_MEMCAP	(32u << 20)
@@ -108,6 +114,7 @@ struct limits {
 	uint32_t	reasm_ooo_bytes;
 	uint32_t	reasm_ooo_segs;
 	uint64_t	reasm_memcap;
+	uint64_t	reasm_hole_timeout_us;
 	uint32_t	tls_hs_max;
 	uint64_t	tls_memcap;
 	uint64_t	x509_cache_bytes;

@@ -537,11 +537,13 @@ static int
 merge_options(struct runtime *rt)
 {
 	struct opts *o = rt->o;
-	char err[1024];
+	char err[4096], *line, *save;
 
 	if (o->config != NULL &&
 	    config_load(&rt->cfg, o->config, err, sizeof(err)) == -1) {
-		log_warnx("%s", err);
+		for (line = strtok_r(err, "\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\n", &save))
+			log_warnx("%s", line);	/* every problem, one a line */
 		return -1;
 	}
 	if (o->output != NULL)

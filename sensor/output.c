@@ -3,6 +3,7 @@
  * format is in output_ecs.c.
  */
 #include "output_int.h"
+#include "outrepair.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -114,14 +115,24 @@ set_buffering(struct output *o, FILE *fp)
 		setvbuf(fp, NULL, _IOFBF, 1 << 16);
 }
 
+/*
+ * At start the file is opened "a+" so that outrepair can read and cut a
+ * partial last line a killed writer left.  A reopen after rotation (after
+ * the sandbox: Landlock grants writing there, not reading) opens "a": the
+ * file is new, or was complete.
+ */
 static FILE *
-open_path(struct output *o)
+open_path(struct output *o, int at_start)
 {
 	FILE *fp;
 
 	if (o->path == NULL)
 		fp = stdout;
-	else if ((fp = fopen(o->path, "a")) == NULL)
+	else if (!at_start)
+		fp = fopen(o->path, "a");
+	else if ((fp = fopen(o->path, "a+")) != NULL)
+		output_repair_file(fp, o->path);
+	if (fp == NULL)
 		return NULL;
 	set_buffering(o, fp);
 	return fp;
@@ -152,7 +163,7 @@ output_open(struct output *o, const char *path, const struct output_opts *opts)
 		return -1;
 	if (opts != NULL)
 		o->opts = *opts;
-	o->fp = open_path(o);
+	o->fp = open_path(o, 1);
 	if (o->fp == NULL) {
 		log_warn("%s", path);
 		xfree(o->path);
@@ -191,7 +202,7 @@ output_reopen(struct output *o)
 	    !S_ISREG(sb.st_mode))
 		return 0;
 	output_flush(o);
-	fp = open_path(o);
+	fp = open_path(o, 0);
 	if (fp == NULL) {
 		log_warn("reopen %s", o->path);
 		return -1;

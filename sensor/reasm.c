@@ -76,6 +76,13 @@ reasm_ctx_init(struct reasm_ctx *ctx, const struct limits *lim,
 }
 
 void
+reasm_set_time(struct reasm_ctx *ctx, uint64_t ts_us)
+{
+	if (ts_us > ctx->now_us)
+		ctx->now_us = ts_us;
+}
+
+void
 reasm_dir_init(struct reasm_ctx *ctx, struct reasm_dir *rd)
 {
 	memset(rd, 0, sizeof(*rd));
@@ -315,6 +322,7 @@ ooo_drain(struct reasm_ctx *ctx, struct reasm_dir *rd, int dir, void *arg)
 		if (off < s->len)
 			reasm_take(ctx, rd, dir, s->data + off, s->len - off, arg);
 		seg_free(ctx, s);
+		rd->hole_since_us = ctx->now_us;	/* progress: new clock */
 	}
 }
 
@@ -366,6 +374,8 @@ ooo_insert(struct reasm_ctx *ctx, struct reasm_dir *rd, uint32_t seq,
 	struct reasm_seg **link = &rd->ooo, *h;
 	uint32_t n, skip;
 
+	if (rd->ooo == NULL)
+		rd->hole_since_us = ctx->now_us;	/* the hole's clock */
 	while (len > 0) {
 		h = *link;
 		if (h != NULL && seq_leq(h->seq + h->len, seq)) {
@@ -489,11 +499,24 @@ reasm_classify(struct reasm_ctx *ctx, struct reasm_dir *rd, uint32_t seq,
 			ctx->st.in_order++;
 		return 0;
 	}
-	/* Beyond the hole, even after an early ACK (rule 2): held, as the
-	 * hole may be a reordered segment still to come; the peer's next
-	 * ACK past it (rule 1), a cap or the flow's end gives it up. */
+	/* Beyond the hole, even after an ACK past it (rules 1, 2): held, as
+	 * the hole may be a reordered segment still to come; hole-timeout,
+	 * a cap or the flow's end gives it up. */
 	ctx->st.out_of_order++;
 	return 0;
+}
+
+/* Give up rd's hole if it has been open past hole-timeout.  -1 if so. */
+static int
+hole_expired(struct reasm_ctx *ctx, struct reasm_dir *rd)
+{
+	if (rd->reason != REASM_OK || rd->ooo == NULL ||
+	    ctx->now_us < rd->hole_since_us ||
+	    ctx->now_us - rd->hole_since_us < ctx->lim->reasm_hole_timeout_us)
+		return 0;
+	ctx->st.hole_timeouts++;
+	reasm_gap(ctx, rd, hole_size(rd));
+	return -1;
 }
 
 void
@@ -506,6 +529,8 @@ reasm_segment(struct reasm_ctx *ctx, struct reasm_dir *rd, int dir,
 		ctx->st.segments++;
 	if (rd->reason != REASM_OK)
 		return;
+	/* The segment that fills the hole may be the one that comes late:
+	 * it is taken first, the clock checked after. */
 	/* A TSO/GRO capture can exceed 64 KB, never 1 GB. */
 	n = len > (1u << 30) ? 1u << 30 : (uint32_t)len;
 	if (flags & TH_SYN) {
@@ -532,6 +557,7 @@ reasm_segment(struct reasm_ctx *ctx, struct reasm_dir *rd, int dir,
 		rd->fin_seen = 1;
 		rd->fin_seq = seq + n;
 	}
+	(void)hole_expired(ctx, rd);
 }
 
 void
@@ -540,12 +566,12 @@ reasm_ack(struct reasm_ctx *ctx, struct reasm_dir *rd, int dir, uint32_t ack,
 {
 	(void)dir;
 	(void)arg;
-	if (rd->reason != REASM_OK || !rd->seq_known ||
-	    !seq_lt(rd->next_seq, ack))
+	if (hole_expired(ctx, rd) == -1 || rd->reason != REASM_OK ||
+	    !rd->seq_known || !seq_lt(rd->next_seq, ack))
 		return;
-	if (rd->ooo != NULL) {			/* rule 1 */
-		reasm_gap(ctx, rd, hole_size(rd));
-		return;
+	if (rd->ooo != NULL) {			/* rule 1: held on */
+		if (!rd->ack_ahead || seq_lt(rd->ack_past, ack))
+			ctx->st.acked_holes++;
 	}
 	if (rd->fin_seen && rd->next_seq == rd->fin_seq &&
 	    ack == rd->fin_seq + 1)		/* rule 3 */

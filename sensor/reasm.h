@@ -15,24 +15,31 @@
  * (the policy of BSD/Linux receivers for in-window data; an IDS that lets
  * later bytes win can be fed a different chain than the client got).
  *
- * Gaps: a hole is given up on (reason REASM_GAP) when the other side ACKs
- * past it (the data was on the wire but not in our capture), when the bytes
- * or segments held out of order exceed their caps, or when the flow ends.
- * The exact ACK rule, with A the highest ACK the peer sent and next_seq the
- * first byte we have not got in order (serial arithmetic, RFC 1982):
+ * Gaps: a hole is given up on (reason REASM_GAP) only when it can no
+ * longer be filled from this capture: the flow ends with the hole open,
+ * the hole stays open for reassembly.hole-timeout of packet time (the
+ * clock the caller sets with reasm_set_time(), so a replay behaves as the
+ * live capture did), or the bytes or segments held out of order exceed
+ * their caps.  An ACK is never taken as proof of loss: on a mirror port
+ * the two directions come by different paths, so the peer's ACK of a
+ * flight is often recorded before the flight, whose segments may also be
+ * swapped (seg 2, seg 1).  With A the highest ACK the peer sent and
+ * next_seq the first byte we have not got in order (serial arithmetic,
+ * RFC 1982):
  *
- *   1. A > next_seq while out-of-order data is held: the hole below the
- *      first held segment was received by the peer and is not in our
- *      capture.  Gap now.
- *   2. A > next_seq with nothing held: remembered only (ack_past), because
- *      a capture that merges two taps often records the ACK a little
- *      before the data it acknowledges.  If in-order data then reaches A
- *      the note is dropped.  A segment that starts beyond next_seq is
- *      held out of order, not taken as proof of loss: the same capture
- *      may also have reordered the flight itself (seg 2, seg 1).  The
- *      peer's next ACK past the hole then applies rule 1.
+ *   1. A > next_seq while out-of-order data is held: counted
+ *      (acked_holes) and nothing else; the hole is held until it fills or
+ *      one of the bounds above passes.
+ *   2. A > next_seq with nothing held: remembered (ack_past).  If
+ *      in-order data then reaches A the note is dropped; if the flow ends
+ *      first, the ACKed bytes were on the wire but not in our capture:
+ *      a gap of A - next_seq bytes.
  *   3. An ACK of our FIN (A = fin + 1) is not a hole: data after FIN is
  *      ignored anyway.
+ *
+ * The hole's clock (hole_since_us) starts when data is first held beyond
+ * it and restarts whenever held data is delivered (the stream made
+ * progress; the next hole is a new one).
  *
  * gap_bytes is the size of the hole (first byte held or seen beyond it
  * minus next_seq) when known, 0 when not.
@@ -94,6 +101,7 @@ struct reasm_dir {
 	uint32_t		 fin_seq;	/* sequence number of our FIN */
 	uint32_t		 ack_past;	/* peer ACKed this, beyond next_seq */
 	uint8_t			 ack_ahead;	/* ack_past is set (rule 2 above) */
+	uint64_t		 hole_since_us;	/* packet time the hole was held */
 };
 
 /*
@@ -122,16 +130,24 @@ struct reasm_stats {
 	uint64_t	mem_peak;
 	uint64_t	alloc_fail;	/* allocator said no (stopped as MEMCAP) */
 	uint64_t	after_fin;	/* payload after our FIN, ignored */
+	uint64_t	acked_holes;	/* ACKs moving past a held hole (no loss) */
+	uint64_t	hole_timeouts;	/* holes given up on by hole-timeout */
 };
 
 struct reasm_ctx {
 	const struct limits	*lim;
 	reasm_deliver_fn	 deliver;
+	uint64_t		 now_us;	/* packet time (reasm_set_time) */
 	struct reasm_stats	 st;
 };
 
 void	reasm_ctx_init(struct reasm_ctx *, const struct limits *,
 	    reasm_deliver_fn);
+
+/* The time of the packet about to be fed (microseconds, packet time):
+ * the clock of reassembly.hole-timeout.  A clock that steps back (merged
+ * captures) is ignored until it passes its high-water mark. */
+void	reasm_set_time(struct reasm_ctx *, uint64_t ts_us);
 
 /* Reset one direction (flow creation). */
 void	reasm_dir_init(struct reasm_ctx *, struct reasm_dir *);
@@ -148,9 +164,10 @@ void	reasm_segment(struct reasm_ctx *, struct reasm_dir *, int dir,
 	    void *arg);
 
 /*
- * The other direction acknowledged up to ack: if that passes a hole in rd,
- * the hole will never be filled from this capture; give up on it (rules
- * above).  Call only for packets with the ACK flag set.
+ * The other direction acknowledged up to ack (rules above; never a gap by
+ * itself), and a packet of the flow came: give up rd's hole if it has been
+ * open past reassembly.hole-timeout.  Call for every packet of the flow
+ * with the ACK flag set.
  */
 void	reasm_ack(struct reasm_ctx *, struct reasm_dir *rd, int dir,
 	    uint32_t ack, void *arg);

@@ -13,6 +13,8 @@
  *   kind & 0x08: the segment carries its own bytes from the input
  *                (otherwise payload byte at sequence s is pattern(s))
  *   kind & 0x10: direction bit for kinds 4..7
+ *   kind & 0x20: packet time first advances by len * 10 ms (the clock of
+ *                reassembly.hole-timeout, 1 s here)
  *   delta:       signed, relative to the direction's next_seq (or its ISN
  *                before the stream started), so segments land in order,
  *                behind (retransmission) or ahead (out of order)
@@ -174,6 +176,7 @@ fz_setup(struct fz *z, struct limits *lim, const uint8_t *h)
 	lim->reasm_ooo_bytes = 2048u << (h[12] >> 6);
 	lim->reasm_ooo_segs = 4u + (h[12] >> 4 & 3) * 12u;
 	lim->reasm_memcap = 24u << 10;
+	lim->reasm_hole_timeout_us = 1000000;
 	reasm_ctx_init(&z->ctx, lim, fz_deliver);
 	reasm_dir_init(&z->ctx, &z->rd[0]);
 	reasm_dir_init(&z->ctx, &z->rd[1]);
@@ -187,6 +190,7 @@ LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 {
 	static struct fz z;
 	struct limits lim;
+	uint64_t now = 0;
 	uint32_t isn[2];
 	size_t off = 13, n;
 	int16_t delta;
@@ -207,6 +211,10 @@ LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 		dir = (kind & 7) < 4 ? kind & 1 : (kind >> 4) & 1;
 		n = in[off + 4];
 		off += 5;
+		if (kind & 0x20) {
+			now += (uint64_t)n * 10000;
+			reasm_set_time(&z.ctx, now);
+		}
 		switch (kind & 7) {
 		case 0:
 		case 1:

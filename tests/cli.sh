@@ -162,6 +162,41 @@ rw "$T/tconf" -T -c "$T/badconf.yaml" -R "$RULES"
 expect_rc "-T bad config" 1
 grep_err "-T bad config" "badconf\\.yaml:3:3: unknown key flow\\.maxx"
 
+rw "$T/tmissing2" -T -R "$T/nonexistent-rules.yaml"
+checks=$((checks + 1))
+grep -q 'nonexistent-rules\.yaml:1:1' "$T/tmissing2.err" &&
+    fail "-T missing rules file: a meaningless :1:1" ||
+    pass "-T missing rules file: no line:column"
+
+# Every problem of a config in one -T run, each file:line:column.
+printf 'flow:\n  max: x\n  maxx: 5\nreassembly: { depth: 1q }\nbogus: 1\n' \
+    >"$T/badconf2.yaml"
+rw "$T/tconf3" -T -c "$T/badconf2.yaml" -R "$RULES"
+expect_rc "-T config with four problems" 1
+grep_err "-T four problems: 1" "badconf2\.yaml:2:8: max: not a number"
+grep_err "-T four problems: 2" "badconf2\.yaml:3:3: unknown key flow\.maxx"
+grep_err "-T four problems: 3" "badconf2\.yaml:4:22: depth: bad suffix"
+grep_err "-T four problems: 4" "badconf2\.yaml:5:1: unknown key bogus"
+
+# Paths in a config resolve against its directory, not the current one.
+mkdir -p "$T/confdir"
+cp "$RULES" "$T/confdir/local-rules.yaml"
+for p in "$(dirname "$RULES")"/*.pem; do cp "$p" "$T/confdir/"; done
+printf 'rules: [ local-rules.yaml ]\n' >"$T/confdir/rel.yaml"
+rw "$T/trel" -T -c "$T/confdir/rel.yaml"
+expect_rc "-T config naming rules beside it (run from elsewhere)" 0
+printf 'rules: [ not-here.yaml ]\n' >"$T/confdir/rel2.yaml"
+rw "$T/trel2" -T -c "$T/confdir/rel2.yaml"
+expect_rc "-T config naming a missing rules file" 1
+grep_err "-T missing rules file beside the config" \
+    "confdir/not-here\.yaml: No such file"
+
+# A tab, an unquoted '- ': libyaml's message plus a hint.
+printf 'flow:\n\tmax: 5\n' >"$T/tab.yaml"
+rw "$T/ttab" -T -c "$T/tab.yaml" -R "$RULES"
+expect_rc "-T config with a tab" 1
+grep_err "-T config with a tab" "tab\.yaml:2:1: .*hint: a tab"
+
 printf 'flow: { max: 100 }\noutput: { pem: true }\n' >"$T/goodconf.yaml"
 rw "$T/tconf2" -T -c "$T/goodconf.yaml" -R "$RULES"
 expect_rc "-T good config" 0

@@ -100,6 +100,10 @@ else:
             bad.append("stats notes.%s = %s, want %s" % (k, notes.get(k), n))
     # frag_held (a fragment stored until its datagram completes) is an
     # outcome, not an error; anything else is.
+    nh = stats[0]["rootwatch"]["tls"].get("no_handshake")
+    if nh != want.get("tls_no_handshake", 0):
+        bad.append("stats tls.no_handshake = %s, want %s" % (
+            nh, want.get("tls_no_handshake", 0)))
     errs = dict(stats[0]["rootwatch"]["decoder"].get("errors", {}))
     errs.pop("frag_held", None)
     if errs:

@@ -373,6 +373,41 @@ def ack_early(pkts):
     return out
 
 
+def ack_past_hole(pkts):
+    """The server's second certificate segment delayed past the third, and
+    the client's ACK of the whole flight recorded twice before it: once
+    before the flight, once between the third segment (held beyond the
+    hole) and the late second one.  An ACK past a held hole used to be
+    taken as proof of loss (chain_missing gap)."""
+    out = list(pkts)
+    srv = [i for i, p in enumerate(out) if p.data and p.sport == out[1].sport]
+    first = srv[0]
+    ack = next(p for p in out[first:] if p.sport != out[1].sport and
+               not p.data)
+    s2 = out.pop(srv[1])
+    out.insert(srv[1] + 1, s2)                  # after the third
+    out.insert(srv[1] + 1, ack)                 # the ACK before it
+    out.insert(first, ack)
+    return out
+
+
+def late_fin_alert(pkts, delays=(11, 22, 40, 60)):
+    """After the connection closed, the server re-sends its FIN with the
+    (encrypted) alert record for a minute: the first re-send after the
+    closed flow's timeout (10 s) opens a new flow that never shows a
+    handshake record, and must give no tls event."""
+    last = pkts[-1]
+    fin = next(p for p in pkts if p.data and p.data[:1] == b"\x15" and
+               p.sport == pkts[1].sport)
+    th = fin.tcph[:13] + bytes([0x19]) + fin.tcph[14:]     # FIN PSH ACK
+    out = list(pkts)
+    for d in delays:
+        q = fin.with_tcp(th, fin.data)
+        q.sec, q.usec = last.sec + d, last.usec
+        out.append(q)
+    return out
+
+
 def duplicate(pkts):
     """Each data segment of the server's first flight sent twice."""
     out = []
@@ -452,6 +487,8 @@ def main():
         "tcp-ooo": swap_neighbours(seg),
         "tcp-ooo-ack-early": ack_early(seg),
         "tcp-dup": duplicate(pkts),
+        "tcp-ooo-ack-past-hole": ack_past_hole(seg),
+        "late-fin-alert": late_fin_alert(pkts),
         "midstream": pkts[3:],
         "one-sided": [p for p in pkts if p.sport == server_port],
     }
@@ -459,6 +496,7 @@ def main():
         write_pcap(os.path.join(outdir, name + ".pcap"), eth_v, frames(ps))
         expect[name] = {"vlan": [], "notes": {}, "dest_ip": "127.0.0.1"}
     expect["one-sided"]["one_sided"] = True
+    expect["late-fin-alert"]["tls_no_handshake"] = 1
     for e in expect.values():
         e["dest_port"] = server_port
     with open(os.path.join(outdir, "expect.json"), "w") as f:

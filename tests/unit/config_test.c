@@ -224,7 +224,7 @@ test_error_keeps_old(void **state)
 	    yfile("flow: { max: 10 }\noutput: { file: b, pem: maybe }\n"),
 	    err, sizeof(err)), -1);
 	assert_int_equal(cf.lim.flow_max, 9);
-	assert_string_equal(cf.output, "a");
+	assert_non_null(strstr(cf.output, "/a"));	/* beside the file */
 	config_free(&cf);
 }
 
@@ -280,6 +280,67 @@ test_broken_yaml(void **state)
 	expect_err("flow:\n\tmax: 5\n", "2:1: ");
 	/* Bad indentation of a mapping value. */
 	expect_err("flow:\n  max: 5\n bad: 1\n", "3:2: ");
+}
+
+/* Every problem in one run, one line each, in file order (-T). */
+static void
+test_all_errors(void **state)
+{
+	struct config	cf;
+	char		want[2048];
+
+	assert_int_equal(load(&cf, "flow:\n  max: x\n  timeout: y\n"
+	    "bogus: 1\nrules:\n  - { a: b }\n  - /ok.yaml\n"
+	    "output: { pem: maybe }\n"), -1);
+	snprintf(want, sizeof(want),
+	    "%s:2:8: max: not a number: \"x\"\n"
+	    "%s:3:12: timeout: not a number: \"y\"\n"
+	    "%s:4:1: unknown key bogus\n"
+	    "%s:6:5: rules: expected a file name\n"
+	    "%s:8:16: pem: expected true or false, not \"maybe\"",
+	    path, path, path, path, path);
+	assert_string_equal(err, want);
+	config_free(&cf);
+	/* A tiny buffer: cut, still terminated, still an error. */
+	config_default(&cf);
+	assert_int_equal(config_load(&cf, yfile("flow: { max: x, timeout: y }"
+	    "\n"), err, 8), -1);
+	assert_true(strlen(err) < 8);
+	config_free(&cf);
+}
+
+/* File names resolve against the config file's directory. */
+static void
+test_paths_relative(void **state)
+{
+	struct config	cf;
+	char		want[300];
+
+	assert_int_equal(load(&cf, "rules: [ a.yaml, /abs.yaml, sub/b.yaml ]\n"
+	    "output: { file: eve.json }\n"), 0);
+	snprintf(want, sizeof(want), "%s/a.yaml", tmpdir);
+	assert_string_equal(cf.rules[0], want);
+	assert_string_equal(cf.rules[1], "/abs.yaml");
+	snprintf(want, sizeof(want), "%s/sub/b.yaml", tmpdir);
+	assert_string_equal(cf.rules[2], want);
+	snprintf(want, sizeof(want), "%s/eve.json", tmpdir);
+	assert_string_equal(cf.output, want);
+	config_free(&cf);
+	assert_int_equal(load(&cf, "output: { file: \"-\" }\n"), 0);
+	assert_string_equal(cf.output, "-");		/* stdout stays */
+	config_free(&cf);
+}
+
+/* libyaml's words for the usual slips get a hint beside them. */
+static void
+test_yaml_hints(void **state)
+{
+	expect_err("flow:\n\tmax: 5\n", "2:1: ");
+	assert_non_null(strstr(err, "hint: a tab in the indentation"));
+	expect_err("capture:\n  bpf: - tcp\n", "2:8: ");
+	assert_non_null(strstr(err, "hint: a value starting with '- '"));
+	expect_err("flow: { max: 5\n", "2:1: ");
+	assert_null(strstr(err, "hint"));
 }
 
 static void
@@ -359,6 +420,9 @@ main(void)
 		T(test_bad_suffix),
 		T(test_wrong_type),
 		T(test_broken_yaml),
+		T(test_all_errors),
+		T(test_paths_relative),
+		T(test_yaml_hints),
 		T(test_missing_file),
 		T(test_oom),
 	};

@@ -423,7 +423,8 @@ test_depth_raised(void **state)
 	assert_int_equal(ctx.st.depth_reached, 0);
 }
 
-/* Rule 1: held data beyond a hole and an ACK past the hole. */
+/* Rule 1: held data beyond a hole and an ACK past the hole is no proof
+ * of loss: the hole fills when the late segment comes. */
 static void
 test_gap_ack(void **state)
 {
@@ -435,23 +436,29 @@ test_gap_ack(void **state)
 	seg(0, 150, 50, TH_ACK);
 	assert_int_equal(rd.reason, REASM_OK);
 	reasm_ack(&ctx, &rd, 0, 1 + 200, sk);
-	assert_int_equal(rd.reason, REASM_GAP);
-	assert_int_equal(rd.gap_bytes, 50);
-	assert_int_equal(ctx.st.gaps, 1);
+	assert_int_equal(rd.reason, REASM_OK);
+	assert_int_equal(ctx.st.acked_holes, 1);
+	reasm_ack(&ctx, &rd, 0, 1 + 200, sk);	/* same ACK: counted once */
+	assert_int_equal(ctx.st.acked_holes, 1);
+	assert_non_null(rd.ooo);
+	seg(0, 100, 50, TH_ACK);		/* the late segment */
+	assert_int_equal(rd.reason, REASM_OK);
+	assert_int_equal(ctx.st.gaps, 0);
 	assert_null(rd.ooo);
-	assert_int_equal(ctx.st.mem_in_use, 0);
-	seg(0, 100, 50, TH_ACK);	/* too late: nothing delivered */
-	assert_out(100);
+	assert_int_equal(rd.ack_ahead, 0);
+	assert_out(200);
 }
 
-/* Rule 2: an early ACK alone is no gap; data filling it is fine; data
- * beyond the hole is held, and the peer's next ACK past it (rule 1)
- * confirms the hole. */
+/* Rule 2, and the time bound: an early ACK alone is no gap; data beyond
+ * a hole is held however many ACKs pass it, until hole-timeout of packet
+ * time has passed since the data was held. */
 static void
 test_gap_ack_reordered(void **state)
 {
 	(void)state;
 	fill_stream();
+	lim.reasm_hole_timeout_us = 2000000;
+	reasm_set_time(&ctx, 10000000);
 	syn(0);
 	seg(0, 0, 100, TH_ACK);
 	reasm_ack(&ctx, &rd, 0, 1 + 200, sk);	/* ACK before the data */
@@ -462,11 +469,47 @@ test_gap_ack_reordered(void **state)
 	seg(0, 250, 50, TH_ACK);		/* [200,250) never came */
 	assert_int_equal(rd.reason, REASM_OK);	/* held: may be reordered */
 	assert_non_null(rd.ooo);
-	reasm_ack(&ctx, &rd, 0, 1 + 300, sk);	/* the peer's next ACK */
+	reasm_set_time(&ctx, 11999999);		/* 1.999999 s later */
+	reasm_ack(&ctx, &rd, 0, 1 + 300, sk);
+	assert_int_equal(rd.reason, REASM_OK);
+	reasm_set_time(&ctx, 5000000);		/* clock steps back: ignored */
+	reasm_ack(&ctx, &rd, 0, 1 + 300, sk);
+	assert_int_equal(rd.reason, REASM_OK);
+	reasm_set_time(&ctx, 12000000);		/* 2 s: given up */
+	reasm_ack(&ctx, &rd, 0, 1 + 300, sk);
 	assert_int_equal(rd.reason, REASM_GAP);
 	assert_int_equal(rd.gap_bytes, 50);
+	assert_int_equal(ctx.st.hole_timeouts, 1);
 	assert_int_equal(ctx.st.mem_in_use, 0);
 	assert_out(200);
+	seg(0, 200, 50, TH_ACK);		/* too late: nothing delivered */
+	assert_out(200);
+}
+
+/* The hole's clock restarts when held data is delivered: a second hole
+ * opened after progress gets its own hole-timeout; a segment of the flow
+ * also checks the clock. */
+static void
+test_gap_timeout_restarts(void **state)
+{
+	(void)state;
+	fill_stream();
+	lim.reasm_hole_timeout_us = 1000000;
+	syn(0);
+	reasm_set_time(&ctx, 1000000);
+	seg(0, 100, 100, TH_ACK);		/* hole [0,100) */
+	seg(0, 300, 100, TH_ACK);		/* hole [200,300) */
+	reasm_set_time(&ctx, 1900000);
+	seg(0, 0, 100, TH_ACK);			/* fills the first at 0.9 s */
+	assert_out(200);
+	reasm_set_time(&ctx, 2500000);		/* 1.5 s after the first hold */
+	seg(0, 500, 10, TH_ACK);
+	assert_int_equal(rd.reason, REASM_OK);
+	reasm_set_time(&ctx, 2900000);		/* 1.0 s after progress */
+	seg(0, 600, 10, TH_ACK);
+	assert_int_equal(rd.reason, REASM_GAP);
+	assert_int_equal(rd.gap_bytes, 100);
+	assert_int_equal(ctx.st.hole_timeouts, 1);
 }
 
 /* A merged-tap capture: the ACK of a whole flight recorded before the
@@ -490,6 +533,29 @@ test_gap_ack_early_reordered_flight(void **state)
 	assert_int_equal(rd.ack_ahead, 0);
 	assert_null(rd.ooo);
 	assert_out(500);
+}
+
+/* The issue's mirror-port case: the client's ACKs of a flight come before
+ * the flight, whose neighbouring segments swap, and a second ACK past the
+ * hole comes before the missing segment.  Before, that ACK declared the
+ * hole lost (chain_missing gap); now every byte is delivered. */
+static void
+test_gap_ack_twice_before_late_segment(void **state)
+{
+	(void)state;
+	fill_stream();
+	syn(0);
+	seg(0, 0, 100, TH_ACK);
+	reasm_ack(&ctx, &rd, 0, 1 + 300, sk);
+	seg(0, 200, 100, TH_ACK);
+	reasm_ack(&ctx, &rd, 0, 1 + 300, sk);
+	reasm_ack(&ctx, &rd, 0, 1 + 400, sk);
+	seg(0, 300, 100, TH_ACK);
+	seg(0, 100, 100, TH_ACK);
+	assert_int_equal(rd.reason, REASM_OK);
+	assert_int_equal(ctx.st.gaps, 0);
+	assert_null(rd.ooo);
+	assert_out(400);
 	reasm_ack(&ctx, &rd, 0, 1 + 500, sk);
 	assert_int_equal(rd.reason, REASM_OK);
 }
@@ -685,6 +751,8 @@ main(void)
 		T(test_gap_ack),
 		T(test_gap_ack_reordered),
 		T(test_gap_ack_early_reordered_flight),
+		T(test_gap_timeout_restarts),
+		T(test_gap_ack_twice_before_late_segment),
 		T(test_gap_ooo_cap),
 		T(test_gap_finish),
 		T(test_memcap),
