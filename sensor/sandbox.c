@@ -589,8 +589,14 @@ enter_seccomp(struct sandbox *sb)
 
 	ctx = seccomp_init(sb->log_only ? SCMP_ACT_LOG : SCMP_ACT_KILL_PROCESS);
 	if (ctx == NULL) {
-		log_warnx("seccomp: cannot initialise libseccomp");
-		return -1;
+		/* libseccomp probes the kernel's seccomp(2) first: without it
+		 * (an old kernel, or valgrind, which does not emulate it) it
+		 * gives no context.  A layer the kernel lacks is said, not
+		 * fatal (rootwatch(8) SANDBOX). */
+		sb->seccomp = "not in the kernel";
+		log_warnx("kernel lacks seccomp (libseccomp cannot start): "
+		    "system calls not filtered");
+		return 0;
 	}
 	/* every thread, should a library have started one */
 	(void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);

@@ -69,10 +69,14 @@ apt-get $apt_opts update >"$w/apt-update.log" 2>&1 ||
 # The closure of the -dev packages' dependencies, libraries only: the
 # tools among them (pkgconf, sed...) and elogind (the alternative to
 # libsystemd0 that libdbus-1-3 names) are not needed to link or run.
+# The -dev packages are those of deploy/deps.sh, the one list of build
+# dependencies, and cmocka for the unit tests.
+devs=$(grep -Eo '(^|[[:space:]])(lib|zlib)[a-z0-9.+-]*-dev' deploy/deps.sh |
+    tr -d ' \t' | sort -u)
 # shellcheck disable=SC2086
 pkgs=$(apt-cache $apt_opts depends --recurse --no-recommends \
     --no-suggests --no-conflicts --no-breaks --no-replaces --no-enhances \
-    libc6-dev libpcap-dev libndpi-dev libssl-dev libyaml-dev libcmocka-dev |
+    $devs libcmocka-dev |
     grep -E '^(lib|linux-libc-dev$|gcc-[0-9]+-base$)' |
     grep -Ev '^(libelogind|libpkgconf|libc-dev-bin$)' | sort -u)
 say "downloading $(echo "$pkgs" | wc -l) arm64 packages"

@@ -18,7 +18,7 @@ for f in "$@"; do
 	[ -f "$f" ] || continue
 	checks=$((checks + 1))
 	rc=0
-	valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	valgrind -q --vgdb=no --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	    --error-exitcode=99 "$RW" -R "$RULES" -r "$f" \
 	    >"$T/vg.out" 2>"$T/vg.err" </dev/null || rc=$?
 	if [ "$rc" -eq 99 ] || grep -q '^==[0-9]*==' "$T/vg.err"; then
