@@ -22,6 +22,9 @@ if [ -z "${RW_NO_DEPS:-}" ]; then
 fi
 w=$(mktemp -d "${TMPDIR:-/tmp}/rootwatch-deb.XXXXXX")
 trap 'rm -rf "$w"' EXIT INT TERM
+# make check runs there as root, and rootwatch drops to the rootwatch user
+# when it exists: that user must reach the rules and captures of the tree.
+chmod 755 "$w"
 mkdir "$w/src"
 # The copy leaves out version control, build directories and earlier
 # packages; the source itself, configured in place or not, goes along.
