@@ -170,7 +170,7 @@ config_default(struct config *cf)
 {
 	memset(cf, 0, sizeof(*cf));
 	limits_default(&cf->lim);
-	cf->stats_interval = 0;
+	cf->stats_interval = 60;	/* live; -s 0: at the end only */
 	cf->snaplen = 65535;
 	cf->buffer_size = 32u << 20;
 	cf->promisc = 1;

@@ -394,12 +394,45 @@ reload_rules(struct runtime *rt)
 	rules_unref(rs);	/* the worker holds its own reference */
 }
 
+/*
+ * rootwatch.capture.interfaces: what the kernel saw and dropped on each
+ * interface, and the dropped fraction, so that a blind sensor says so in
+ * every stats event (not only on stderr).
+ */
+static void
+render_interfaces(struct jbuf *j, void *arg)
+{
+	struct runtime *rt = arg;
+	const struct capture_counters *c = &rt->w.cap;
+	/* the kernel counts dropped packets in tp_packets too */
+	uint64_t seen = c->kernel_packets > c->kernel_drops ?
+	    c->kernel_packets : c->kernel_drops;
+	char frac[32];
+	int n;
+
+	if (rt->live == NULL || !c->valid)
+		return;
+	jb_obj_open(j, "capture");
+	jb_arr_open(j, "interfaces");
+	jb_obj_open(j, NULL);
+	jb_str(j, "name", rt->live->name);
+	jb_u64(j, "received", c->kernel_packets);
+	jb_u64(j, "kernel_drops", c->kernel_drops);
+	jb_u64(j, "ifdrops", c->kernel_ifdrops);
+	n = snprintf(frac, sizeof(frac), "%.6f", seen > 0 ?
+	    (double)c->kernel_drops / (double)seen : 0.0);
+	jb_raw(j, "drop_fraction", frac, (size_t)n);
+	jb_obj_close(j);
+	jb_arr_close(j);
+	jb_obj_close(j);
+}
+
 /* A stats event: packet time from files, wall-clock time live (and
  * for a capture that had no packet, never 1970). */
 static void
 write_stats(struct runtime *rt, time_t now)
 {
-	struct stats_extra ex = { &rt->w.cap, NULL, NULL };
+	struct stats_extra ex = { &rt->w.cap, render_interfaces, rt };
 	struct worker_counts sum;
 	struct pcap_stat ps;
 	struct worker *const *ws;

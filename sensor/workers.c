@@ -24,7 +24,7 @@
  * threads: spinning would take the core the other side needs). */
 #define POOL_SPINS	8
 /* A sleeping side re-checks at least this often (ns). */
-#define POOL_NAP_NS	20000000L
+#define POOL_NAP_NS	2000000L
 /* The reader's clock records: as worker_frame's own expiry tick. */
 #define POOL_CLOCK_US	1000000ull
 
