@@ -357,6 +357,15 @@ worker_tick(struct worker *w, uint64_t ts_us)
 }
 
 void
+worker_clock(struct worker *w, uint64_t ts_us)
+{
+	w->st.last_ts_us = ts_us;
+	flow_expire(&w->ft, ts_us);
+	decode_expire(&w->dec, ts_us);
+	w->next_expire_us = UINT64_MAX;
+}
+
+void
 worker_frame(struct worker *w, int dlt, const uint8_t *frame, size_t caplen,
     size_t wire_len, uint64_t ts_us)
 {
@@ -483,24 +492,25 @@ stats_decode(struct jbuf *j, const struct decode_stats *d)
 }
 
 static void
-stats_flows(struct jbuf *j, const struct flow_table *ft,
-    const struct reasm_stats *r)
+stats_flows(struct jbuf *j, const struct worker_counts *c)
 {
 	static const char *const ends[FLOW_END_MAX] = {
 		"timeout", "closed", "evicted", "shutdown" };
+	const struct flow_stats *fs = &c->flow;
+	const struct reasm_stats *r = &c->reasm;
 	int i;
 
 	jb_obj_open(j, "flow");
-	jb_u64(j, "created", ft->st.created);
-	jb_u64(j, "active", ft->st.active);
-	jb_u64(j, "peak_active", ft->st.peak_active);
-	jb_u64(j, "max", ft->max);
+	jb_u64(j, "created", fs->created);
+	jb_u64(j, "active", fs->active);
+	jb_u64(j, "peak_active", fs->peak_active);
+	jb_u64(j, "max", c->flow_max);
 	for (i = 0; i < FLOW_END_MAX; i++)
-		jb_u64(j, ends[i], ft->st.ended[i]);
-	jb_u64(j, "cap_hits", ft->st.alloc_fail + ft->st.ended[FLOW_END_EVICTED]);
-	jb_u64(j, "bypassed_packets", ft->st.bypassed_pkts);
-	jb_u64(j, "reused", ft->st.reused);
-	jb_u64(j, "previous_flow_hits", ft->st.last_hits);
+		jb_u64(j, ends[i], fs->ended[i]);
+	jb_u64(j, "cap_hits", fs->alloc_fail + fs->ended[FLOW_END_EVICTED]);
+	jb_u64(j, "bypassed_packets", fs->bypassed_pkts);
+	jb_u64(j, "reused", fs->reused);
+	jb_u64(j, "previous_flow_hits", fs->last_hits);
 	jb_obj_close(j);
 	jb_obj_open(j, "reassembly");
 	jb_u64(j, "segments", r->segments);
@@ -522,27 +532,27 @@ stats_flows(struct jbuf *j, const struct flow_table *ft,
 }
 
 static void
-stats_tls(struct jbuf *j, const struct worker *w)
+stats_tls(struct jbuf *j, const struct worker_counts *c)
 {
-	const struct x509_stats *xs = x509_cache_stats(w->xc);
+	const struct x509_stats *xs = &c->x509;
 	int i;
 
 	jb_obj_open(j, "tls");
-	jb_u64(j, "sessions", w->st.tls_sessions);
-	jb_u64(j, "chains", w->st.chains);
-	jb_u64(j, "certificates", w->st.certs);
-	jb_u64(j, "client_chains", w->st.client_chains);
-	jb_u64(j, "not_tls", w->st.not_tls);
-	jb_u64(j, "no_handshake", w->st.no_handshake);
-	jb_u64(j, "alloc_fail", w->st.tls_alloc_fail);
-	jb_u64(j, "memory_in_use", w->tls.mem_used);
-	jb_u64(j, "memory_peak", w->tls.mem_peak);
-	jb_u64(j, "memcap_hits", w->tls.mem_hits);
-	jb_u64(j, "memcap_refused", w->tls.memcap_refused);
+	jb_u64(j, "sessions", c->st.tls_sessions);
+	jb_u64(j, "chains", c->st.chains);
+	jb_u64(j, "certificates", c->st.certs);
+	jb_u64(j, "client_chains", c->st.client_chains);
+	jb_u64(j, "not_tls", c->st.not_tls);
+	jb_u64(j, "no_handshake", c->st.no_handshake);
+	jb_u64(j, "alloc_fail", c->st.tls_alloc_fail);
+	jb_u64(j, "memory_in_use", c->tls_mem_used);
+	jb_u64(j, "memory_peak", c->tls_mem_peak);
+	jb_u64(j, "memcap_hits", c->tls_mem_hits);
+	jb_u64(j, "memcap_refused", c->tls_memcap_refused);
 	jb_obj_open(j, "chain_missing");
 	for (i = 1; i < TLS_MISSING_MAX && i < 16; i++)
-		if (w->st.missing[i] != 0)
-			jb_u64(j, tls_missing_name(i), w->st.missing[i]);
+		if (c->st.missing[i] != 0)
+			jb_u64(j, tls_missing_name(i), c->st.missing[i]);
 	jb_obj_close(j);
 	jb_obj_close(j);
 	jb_obj_open(j, "x509_cache");
@@ -556,24 +566,45 @@ stats_tls(struct jbuf *j, const struct worker *w)
 	jb_obj_close(j);
 }
 
-/* Per-rule alerts, summed over the workers' states (one worker today). */
-static void
-stats_rules(struct jbuf *j, const struct worker *w)
+uint64_t *
+worker_alerts_by_rule(struct worker *const *ws, size_t n, size_t *nrules)
 {
-	const struct rules_state *st[1] = { w->rstate };
+	const struct rules_state *st[LIM_WORKERS_MAX];
 	uint64_t *sum;
-	size_t i, n;
+	size_t i;
 
-	jb_u64(j, "alerts_total", w->st.alerts);
-	jb_u64(j, "rules_generation", w->st.rules_generation);
+	*nrules = 0;
+	if (n == 0 || n > LIM_WORKERS_MAX || ws[0]->rules == NULL ||
+	    rules_count(ws[0]->rules) == 0)
+		return NULL;
+	for (i = 0; i < n; i++)
+		st[i] = ws[i]->rstate;
+	if ((sum = xcalloc(rules_count(ws[0]->rules), sizeof(*sum))) == NULL)
+		return NULL;
+	if (rules_sum_alerts(ws[0]->rules, st, n, sum) == -1) {
+		xfree(sum);
+		return NULL;
+	}
+	*nrules = rules_count(ws[0]->rules);
+	return sum;
+}
+
+/* Per-rule alerts, summed over the workers' states. */
+static void
+stats_rules(struct jbuf *j, struct worker *const *ws, size_t n,
+    uint64_t alerts)
+{
+	uint64_t *sum;
+	size_t i, nr;
+
+	jb_u64(j, "alerts_total", alerts);
+	/* rule sets loaded: every worker takes each reload */
+	jb_u64(j, "rules_generation", n > 0 ? ws[0]->st.rules_generation : 0);
 	jb_obj_open(j, "alerts");
-	n = w->rules != NULL ? rules_count(w->rules) : 0;
-	sum = n > 0 ? xcalloc(n, sizeof(*sum)) : NULL;
-	if (sum != NULL && rules_sum_alerts(w->rules, st, 1, sum) == 0)
-		for (i = 0; i < n; i++)
-			if (sum[i] != 0)
-				jb_u64(j, rule_id(rules_at(w->rules, i)),
-				    sum[i]);
+	sum = worker_alerts_by_rule(ws, n, &nr);
+	for (i = 0; i < nr; i++)
+		if (sum[i] != 0)
+			jb_u64(j, rule_id(rules_at(ws[0]->rules, i)), sum[i]);
 	xfree(sum);
 	jb_obj_close(j);
 }
@@ -583,16 +614,17 @@ stats_rules(struct jbuf *j, const struct worker *w)
  * names: capture.kernel_*, decoder.*, flow.*, tcp.*, detect.alert.
  */
 static void
-stats_suricata(struct jbuf *j, const struct worker *w)
+stats_suricata(struct jbuf *j, const struct worker_counts *c,
+    const struct capture_counters *cap)
 {
-	const struct decode_stats *d = &w->dec.st;
-	const struct reasm_stats *r = &w->rc.st;
+	const struct decode_stats *d = &c->dec;
+	const struct reasm_stats *r = &c->reasm;
 
-	if (w->cap.valid) {
+	if (cap != NULL && cap->valid) {
 		jb_obj_open(j, "capture");
-		jb_u64(j, "kernel_packets", w->cap.kernel_packets);
-		jb_u64(j, "kernel_drops", w->cap.kernel_drops);
-		jb_u64(j, "kernel_ifdrops", w->cap.kernel_ifdrops);
+		jb_u64(j, "kernel_packets", cap->kernel_packets);
+		jb_u64(j, "kernel_drops", cap->kernel_drops);
+		jb_u64(j, "kernel_ifdrops", cap->kernel_ifdrops);
 		jb_obj_close(j);
 	}
 	jb_obj_open(j, "decoder");
@@ -604,8 +636,8 @@ stats_suricata(struct jbuf *j, const struct worker *w)
 	jb_u64(j, "udp", d->udp);
 	jb_obj_close(j);
 	jb_obj_open(j, "flow");
-	jb_u64(j, "total", w->ft.st.created);
-	jb_u64(j, "active", w->ft.st.active);
+	jb_u64(j, "total", c->flow.created);
+	jb_u64(j, "active", c->flow.active);
 	jb_obj_close(j);
 	jb_obj_open(j, "tcp");
 	jb_u64(j, "overlap", r->overlaps);
@@ -615,49 +647,157 @@ stats_suricata(struct jbuf *j, const struct worker *w)
 	jb_u64(j, "reassembly_memuse", r->mem_in_use);
 	jb_obj_close(j);
 	jb_obj_open(j, "detect");
-	jb_u64(j, "alert", w->st.alerts);
+	jb_u64(j, "alert", c->st.alerts);
 	jb_obj_close(j);
 }
 
 static void
-stats_output(struct jbuf *j, const struct output *o)
+stats_output(struct jbuf *j, const struct output_stats *os)
 {
 	jb_obj_open(j, "output");
-	jb_u64(j, "flow", o->st.events[OUTPUT_EV_FLOW]);
-	jb_u64(j, "tls", o->st.events[OUTPUT_EV_TLS]);
-	jb_u64(j, "alert", o->st.events[OUTPUT_EV_ALERT]);
-	jb_u64(j, "write_errors", o->st.write_errors);
-	jb_u64(j, "lost_oom", o->st.oom);
+	jb_u64(j, "flow", os->events[OUTPUT_EV_FLOW]);
+	jb_u64(j, "tls", os->events[OUTPUT_EV_TLS]);
+	jb_u64(j, "alert", os->events[OUTPUT_EV_ALERT]);
+	jb_u64(j, "write_errors", os->write_errors);
+	jb_u64(j, "lost_oom", os->oom);
 	jb_obj_close(j);
+}
+
+/* Add the uint64_t fields of two counter structs (all of them are). */
+static void
+add_u64s(void *dst, const void *src, size_t size)
+{
+	uint64_t a, b;
+	size_t i;
+
+	for (i = 0; i + sizeof(a) <= size; i += sizeof(a)) {
+		memcpy(&a, (char *)dst + i, sizeof(a));
+		memcpy(&b, (const char *)src + i, sizeof(b));
+		a += b;
+		memcpy((char *)dst + i, &a, sizeof(a));
+	}
+}
+
+void
+worker_counts_get(const struct worker *w, struct worker_counts *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->st = w->st;
+	c->dec = w->dec.st;
+	c->flow = w->ft.st;
+	c->flow_max = w->ft.max;
+	c->reasm = w->rc.st;
+	c->tls_mem_used = w->tls.mem_used;
+	c->tls_mem_peak = w->tls.mem_peak;
+	c->tls_mem_hits = w->tls.mem_hits;
+	c->tls_memcap_refused = w->tls.memcap_refused;
+	c->x509 = *x509_cache_stats(w->xc);
+	if (w->cls != NULL) {
+		c->cls = *classify_stats(w->cls);
+		c->has_cls = 1;
+	}
+	c->out = w->out->st;
+}
+
+void
+worker_counts_add(struct worker_counts *sum, const struct worker_counts *c)
+{
+	uint64_t last = sum->st.last_ts_us > c->st.last_ts_us ?
+	    sum->st.last_ts_us : c->st.last_ts_us;
+	uint64_t has = sum->has_cls | c->has_cls;
+
+	_Static_assert(sizeof(struct worker_counts) % sizeof(uint64_t) == 0,
+	    "worker_counts holds uint64_t only");
+	add_u64s(sum, c, sizeof(*sum));
+	sum->st.last_ts_us = last;
+	sum->has_cls = has;
+}
+
+void
+worker_counts_sum(struct worker *const *ws, size_t n,
+    struct worker_counts *sum)
+{
+	struct worker_counts c;
+	size_t i;
+
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < n; i++) {
+		worker_counts_get(ws[i], &c);
+		worker_counts_add(sum, &c);
+	}
+}
+
+/* The counter tree of one worker or of the sum. */
+static void
+stats_tree(struct jbuf *j, const struct worker_counts *c)
+{
+	/* decoded TCP and UDP packets (the flow layer's input) */
+	jb_u64(j, "packets", c->dec.tcp + c->dec.udp);
+	jb_u64(j, "no_flow", c->st.no_flow);
+	stats_decode(j, &c->dec);
+	stats_flows(j, c);
+	stats_tls(j, c);
+	if (c->has_cls) {
+		jb_obj_open(j, "ndpi");
+		jb_u64(j, "flows", c->cls.flows);
+		jb_u64(j, "packets", c->cls.packets);
+		jb_u64(j, "detected", c->cls.detected);
+		jb_obj_close(j);
+	}
+}
+
+/* Each worker's share: enough to see the load balance. */
+static void
+stats_workers(struct jbuf *j, struct worker *const *ws, size_t n)
+{
+	struct worker_counts c;
+	size_t i;
+
+	jb_arr_open(j, "workers");
+	for (i = 0; i < n; i++) {
+		worker_counts_get(ws[i], &c);
+		jb_obj_open(j, NULL);
+		jb_u64(j, "frames", c.dec.frames);
+		jb_u64(j, "packets", c.dec.tcp + c.dec.udp);
+		jb_u64(j, "flows", c.flow.created);
+		jb_u64(j, "active_flows", c.flow.active);
+		jb_u64(j, "tls_sessions", c.st.tls_sessions);
+		jb_u64(j, "alerts", c.st.alerts);
+		jb_u64(j, "reassembly_memory", c.reasm.mem_in_use);
+		jb_u64(j, "tls_memory", c.tls_mem_used);
+		jb_obj_close(j);
+	}
+	jb_arr_close(j);
 }
 
 /* rootwatch's own counter tree ("rootwatch" in the stats event), then
  * Suricata's names when EVE is written. */
 void
+worker_stats_event(struct output *o, struct worker *const *ws, size_t n,
+    uint64_t ts_us, const struct stats_extra *ex)
+{
+	struct jbuf *j = output_stats_begin(o, ts_us);
+	struct worker_counts sum;
+
+	worker_counts_sum(ws, n, &sum);
+	stats_tree(j, &sum);
+	stats_rules(j, ws, n, sum.st.alerts);
+	stats_output(j, &sum.out);
+	if (n > 1)
+		stats_workers(j, ws, n);
+	if (ex != NULL && ex->render != NULL)
+		ex->render(j, ex->arg);
+	if ((j = output_stats_suricata(o)) != NULL)
+		stats_suricata(j, &sum, ex != NULL ? ex->cap : NULL);
+	output_stats_end(o);
+}
+
+void
 worker_stats(struct worker *w, uint64_t ts_us)
 {
-	struct jbuf *j = output_stats_begin(w->out, ts_us);
-	const struct classify_stats *cs;
+	struct stats_extra ex = { &w->cap, NULL, NULL };
 
-	/* decoded TCP and UDP packets (the flow layer's input) */
-	jb_u64(j, "packets", w->dec.st.tcp + w->dec.st.udp);
-	jb_u64(j, "no_flow", w->st.no_flow);
-	stats_decode(j, &w->dec.st);
-	stats_flows(j, &w->ft, &w->rc.st);
-	stats_tls(j, w);
-	if (w->cls != NULL) {
-		cs = classify_stats(w->cls);
-		jb_obj_open(j, "ndpi");
-		jb_u64(j, "flows", cs->flows);
-		jb_u64(j, "packets", cs->packets);
-		jb_u64(j, "detected", cs->detected);
-		jb_obj_close(j);
-	}
-	stats_rules(j, w);
-	stats_output(j, w->out);
-	if ((j = output_stats_suricata(w->out)) != NULL)
-		stats_suricata(j, w);
-	output_stats_end(w->out);
+	worker_stats_event(w->out, &w, 1, ts_us, &ex);
 }
 
 /*

@@ -24,6 +24,8 @@
 
 #include "../parsers/decode.h"
 #include "../parsers/tls.h"
+#include "../parsers/x509.h"
+#include "classify.h"
 #include "flow.h"
 #include "reasm.h"
 #include "limits.h"
@@ -85,13 +87,67 @@ void	worker_free(struct worker *);
  * carry over by rule id.  -1: out of memory, the old rules stay. */
 int	worker_set_rules(struct worker *, struct ruleset *);
 
+/*
+ * Several workers fed by one reader (sensor/workers.c): the reader's
+ * packet clock.  Expires flows and fragments at ts_us, as worker_frame
+ * does on its own packets' time, and from then on only this call moves
+ * the worker's clock: every worker ends its flows at the same packet
+ * times as a single worker reading every frame would.
+ */
+void	worker_clock(struct worker *, uint64_t ts_us);
+
 /* One captured frame of link type dlt. */
 void	worker_frame(struct worker *, int dlt, const uint8_t *frame,
 	    size_t caplen, size_t wire_len, uint64_t ts_us);
 /* End every flow (writes their events). */
 void	worker_flush_flows(struct worker *);
-/* Write a stats event. */
+/*
+ * The counters of a worker, as plain numbers: summed over workers for the
+ * stats and summary events (peaks and gauges are sums of the workers').
+ */
+struct worker_counts {
+	struct app_stats	st;
+	struct decode_stats	dec;
+	struct flow_stats	flow;
+	uint64_t		flow_max;
+	struct reasm_stats	reasm;
+	uint64_t		tls_mem_used, tls_mem_peak, tls_mem_hits;
+	uint64_t		tls_memcap_refused;
+	struct x509_stats	x509;
+	struct classify_stats	cls;
+	uint64_t		has_cls;
+	struct output_stats	out;
+};
+
+void	worker_counts_get(const struct worker *, struct worker_counts *);
+/* sum += c (last_ts_us: the later one) */
+void	worker_counts_add(struct worker_counts *sum,
+	    const struct worker_counts *c);
+/* Sum of n workers' counts. */
+void	worker_counts_sum(struct worker *const *ws, size_t n,
+	    struct worker_counts *sum);
+/*
+ * Alerts per rule of ws[0]'s rule set summed over n workers: an array of
+ * rules_count() entries (xfree it), *nrules set; NULL when there are no
+ * rules or no memory.
+ */
+uint64_t *worker_alerts_by_rule(struct worker *const *ws, size_t n,
+	    size_t *nrules);
+
+/* What a stats event says beyond the workers' counters. */
+struct stats_extra {
+	const struct capture_counters *cap;	/* summed; NULL: none */
+	/* writes more members into the rootwatch tree (interfaces) */
+	void	(*render)(struct jbuf *, void *arg);
+	void	*arg;
+};
+
+/* Write a stats event (one worker, its own output). */
 void	worker_stats(struct worker *, uint64_t ts_us);
+/* A stats event of n workers into o: their sums, and with n > 1 a
+ * "workers" array of each one's main counters. */
+void	worker_stats_event(struct output *o, struct worker *const *ws,
+	    size_t n, uint64_t ts_us, const struct stats_extra *ex);
 /* Log which caps were hit (end of run). */
 void	worker_report_caps(const struct worker *);
 

@@ -186,7 +186,7 @@ config_default(struct config *cf)
 {
 	memset(cf, 0, sizeof(*cf));
 	limits_default(&cf->lim);
-	cf->stats_interval = 0;
+	cf->stats_interval = 60;	/* live; -s 0: at the end only */
 	cf->snaplen = 65535;
 	cf->buffer_size = 32u << 20;
 	cf->promisc = 1;
@@ -427,8 +427,19 @@ walk_top_key(struct walk *w, yaml_node_t *k, yaml_node_t *v)
 	static const struct key privacy = { "privacy", V_BOOL, CF(privacy),
 	    0, 0, 0 };
 	static const struct key user = { "user", V_STR, CF(user), 0, 0, 0 };
+	static const struct key workers = { "workers", V_COUNT, CF(workers),
+	    32, 1, LIM_WORKERS_MAX };
 	const char	*name = node_str(k);
 	size_t		 i;
+
+	if (strcmp(name, "workers") == 0) {
+		if (v->type == YAML_SCALAR_NODE &&
+		    strcmp(node_str(v), "auto") == 0) {
+			w->cf->workers = CONFIG_WORKERS_AUTO;
+			return 0;
+		}
+		return set_value(w, &workers, v);
+	}
 
 	if (strcmp(name, "rules") == 0)
 		return walk_rules(w, v);

@@ -15,6 +15,7 @@
  *                 buffer-size: 33554432, promisc: true }
  *   privacy:    false
  *   user:       rootwatch
+ *   workers:    auto            (or a number; rootwatch(8) WORKERS)
  * Sizes accept suffixes k/M/G; times are seconds.
  */
 #ifndef ROOTWATCH_CONFIG_H
@@ -42,7 +43,11 @@ struct config {
 	int		 promisc;
 	int		 privacy;	/* never write client addresses */
 	char		*user;		/* run as (rootwatch(8) SANDBOX) */
+	unsigned	 workers;	/* 0: the default; or CONFIG_WORKERS_AUTO */
 };
+
+/* workers: auto (one per online core) */
+#define CONFIG_WORKERS_AUTO	(~0u)
 
 /* Defaults (limits_default, stdout, no rules given). */
 void	config_default(struct config *);

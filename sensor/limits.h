@@ -104,6 +104,19 @@
 /* Distinct server names and issuers counted for the replay summary; the
  * rest are counted together as "(other)". */
 #define LIM_SUMMARY_KEYS	4096
+/* Worker threads at most (--workers, workers:). */
+#define LIM_WORKERS_MAX		64
+/* Bytes of the ring from the replay reader to each worker (frames are
+ * copied in; the reader waits while it is full).  A frame of the largest
+ * capture length must fit. */
+#define LIM_AUTOFP_RING		(8u << 20)
+/* Bytes of finished event lines waiting for the writer thread: a worker
+ * that finds the queue fuller waits (events are never dropped). */
+#define LIM_WRITER_QUEUE	(32u << 20)
+/* Lines a worker gathers before handing them to the writer at once. */
+#define LIM_WRITER_BATCH	(256u << 10)
+/* Live interfaces at once (-i repeated, interfaces: list). */
+#define LIM_INTERFACES		16
 
 struct limits {
 	uint32_t	flow_max;

@@ -29,6 +29,7 @@
 #include "output.h"
 #include "progress.h"
 #include "summary.h"
+#include "workers.h"
 #include "sandbox.h"
 #include "xmalloc.h"
 #include "../rules/rules.h"
@@ -55,6 +56,7 @@ struct opts {
 	const char	*output;
 	const char	*interface;
 	const char	*user;
+	const char	*workers;	/* --workers */
 	char		*bpf;
 	int		 test_only;
 	int		 verbose;
@@ -67,7 +69,9 @@ struct opts {
 struct runtime {
 	struct config	 cfg;
 	struct opts	*o;
-	struct worker	 w;
+	struct worker	 w;		/* one worker: this thread's */
+	struct pool	*pool;		/* several workers (workers.h) */
+	size_t		 nworkers;
 	struct output	 out;
 	struct capture	*live;
 	struct input	*in;		/* replay */
@@ -79,6 +83,7 @@ struct runtime {
 	const char	*rule_paths[CONFIG_MAX_RULES];
 	size_t		 nrule_paths;
 	time_t		 last_stats;
+	int		 running;	/* pool threads run: write through them */
 	int		 started;	/* a capture was opened: stats at exit */
 };
 
@@ -107,7 +112,7 @@ usage(FILE *fp)
 	    "                 [-R rules] [-r path ...] [-s seconds] [-u user]\n"
 	    "                 [--pem] [--cert-dedup] [--privacy] [--no-rules]\n"
 	    "                 [--summary] [--sandbox-log] [--format eve|ecs]\n"
-	    "                 [expression]\n"
+	    "                 [--workers N|auto] [expression]\n"
 	    "  -r PATH        read captures: a file, a directory (recursively),\n"
 	    "                 a glob or '-' (stdin); pcap or pcapng, plain or\n"
 	    "                 gzip/xz/zstd; merged in packet time order; "
@@ -129,6 +134,9 @@ usage(FILE *fp)
 	    "sha256\n"
 	    "  --privacy      never write client addresses\n"
 	    "  --format FMT   event format: eve (default) or ecs\n"
+	    "  --workers N    worker threads, or auto (one per core); "
+	    "default:\n"
+	    "                 1 for -r, auto live\n"
 	    "  --no-rules     do not load any rules\n"
 	    "  --sandbox-log  let the kernel log system calls off the seccomp\n"
 	    "                 list instead of killing the process\n"
@@ -221,6 +229,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "summary", no_argument, NULL, 'S' },
 		{ "sandbox-log", no_argument, NULL, 'L' },
 		{ "format", required_argument, NULL, 'F' },
+		{ "workers", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -246,6 +255,7 @@ parse_args(int argc, char **argv, struct opts *o)
 				return -1;
 			break;
 		case 'L': o->sandbox_log = 1; break;
+		case 'W': o->workers = optarg; break;
 		case 'u': o->user = optarg; break;
 		case 's':
 			if (parse_uint("-s", optarg, RW_STATS_MAX,
@@ -340,6 +350,29 @@ load_rules(struct runtime *rt, int *failed)
 	return rs;
 }
 
+/* The workers: the pool's, or the one of this thread. */
+static struct worker *const *
+rt_workers(struct runtime *rt, size_t *n)
+{
+	static struct worker *one[1];
+
+	if (rt->pool != NULL)
+		return pool_workers(rt->pool, n);
+	one[0] = &rt->w;
+	*n = 1;
+	return one;
+}
+
+static size_t
+rules_loaded(struct runtime *rt)
+{
+	struct worker *const *ws;
+	size_t n;
+
+	ws = rt_workers(rt, &n);
+	return ws[0]->rules != NULL ? rules_count(ws[0]->rules) : 0;
+}
+
 static void
 reload_rules(struct runtime *rt)
 {
@@ -350,9 +383,10 @@ reload_rules(struct runtime *rt)
 	/* Between packets: the worker's state is rebound to the new set
 	 * (counts carried by rule id) and the old set is freed with its
 	 * last reference. */
-	if (failed || worker_set_rules(&rt->w, rs) == -1) {
+	if (failed || (rt->pool != NULL ? pool_set_rules(rt->pool, rs) :
+	    worker_set_rules(&rt->w, rs)) == -1) {
 		log_warnx("rules not reloaded: keeping the %zu loaded rules",
-		    rt->w.rules != NULL ? rules_count(rt->w.rules) : 0);
+		    rules_loaded(rt));
 		rules_unref(rs);
 		return;
 	}
@@ -360,13 +394,58 @@ reload_rules(struct runtime *rt)
 	rules_unref(rs);	/* the worker holds its own reference */
 }
 
+/*
+ * rootwatch.capture.interfaces: what the kernel saw and dropped on each
+ * interface, and the dropped fraction, so that a blind sensor says so in
+ * every stats event (not only on stderr).
+ */
+static void
+render_interfaces(struct jbuf *j, void *arg)
+{
+	struct runtime *rt = arg;
+	const struct capture_counters *c = &rt->w.cap;
+	/* the kernel counts dropped packets in tp_packets too */
+	uint64_t seen = c->kernel_packets > c->kernel_drops ?
+	    c->kernel_packets : c->kernel_drops;
+	char frac[32];
+	int n;
+
+	if (rt->live == NULL || !c->valid)
+		return;
+	jb_obj_open(j, "capture");
+	jb_arr_open(j, "interfaces");
+	jb_obj_open(j, NULL);
+	jb_str(j, "name", rt->live->name);
+	jb_u64(j, "received", c->kernel_packets);
+	jb_u64(j, "kernel_drops", c->kernel_drops);
+	jb_u64(j, "ifdrops", c->kernel_ifdrops);
+	n = snprintf(frac, sizeof(frac), "%.6f", seen > 0 ?
+	    (double)c->kernel_drops / (double)seen : 0.0);
+	jb_raw(j, "drop_fraction", frac, (size_t)n);
+	jb_obj_close(j);
+	jb_arr_close(j);
+	jb_obj_close(j);
+}
+
 /* A stats event: packet time from files, wall-clock time live (and
  * for a capture that had no packet, never 1970). */
 static void
 write_stats(struct runtime *rt, time_t now)
 {
+	struct stats_extra ex = { &rt->w.cap, render_interfaces, rt };
+	struct worker_counts sum;
 	struct pcap_stat ps;
-	uint64_t ts = rt->w.st.last_ts_us;
+	struct worker *const *ws;
+	uint64_t ts;
+	size_t n;
+
+	if (rt->pool != NULL && rt->running)	/* the reader's packet time */
+		ts = rt->in != NULL ? input_stats(rt->in)->last_ts_us : 0;
+	else {
+		ws = rt_workers(rt, &n);
+		worker_counts_sum(ws, n, &sum);
+		ts = sum.st.last_ts_us;
+	}
 
 	if (rt->live != NULL || ts == 0)
 		ts = (uint64_t)now * 1000000;
@@ -379,8 +458,13 @@ write_stats(struct runtime *rt, time_t now)
 		rt->w.cap.kernel_drops = ps.ps_drop;
 		rt->w.cap.kernel_ifdrops = ps.ps_ifdrop;
 	}
-	worker_stats(&rt->w, ts);
-	output_flush(&rt->out);
+	if (rt->pool != NULL && rt->running)
+		pool_stats(rt->pool, ts, &ex);
+	else {
+		ws = rt_workers(rt, &n);
+		worker_stats_event(&rt->out, ws, n, ts, &ex);
+		output_flush(&rt->out);
+	}
 }
 
 /*
@@ -397,7 +481,10 @@ tick(void *arg)
 		got_hup = 0;
 		progress_clear(&rt->pg);
 		reload_rules(rt);
-		output_reopen(&rt->out);
+		if (rt->pool != NULL && rt->running)
+			pool_reopen(rt->pool);
+		else
+			output_reopen(&rt->out);
 	}
 	if (got_usr1 || (rt->live != NULL && rt->cfg.stats_interval > 0 &&
 	    now - rt->last_stats >= (time_t)rt->cfg.stats_interval)) {
@@ -407,7 +494,8 @@ tick(void *arg)
 		write_stats(rt, now);
 	}
 	if (rt->in != NULL && rt->pg.fp != NULL)
-		progress_update(&rt->pg, input_stats(rt->in), rt->w.st.alerts);
+		progress_update(&rt->pg, input_stats(rt->in),
+		    rt->pool != NULL ? pool_alerts(rt->pool) : rt->w.st.alerts);
 }
 
 /* A pipe or FIFO that has nothing to read: 1 to stop reading it. */
@@ -484,7 +572,16 @@ run_files(struct runtime *rt)
 	rt->out.observe = summary_observe;
 	rt->out.observe_arg = rt->sum;
 	input_scan(rt->in);
-	bad = input_run(rt->in, replay_frame, rt, &got_stop, tick, rt);
+	if (rt->pool != NULL) {
+		if (pool_start_replay(rt->pool) == -1)
+			return -1;
+		rt->running = 1;
+		bad = input_run(rt->in, pool_frame, rt->pool, &got_stop, tick,
+		    rt);
+		pool_finish(rt->pool);
+		rt->running = 0;
+	} else
+		bad = input_run(rt->in, replay_frame, rt, &got_stop, tick, rt);
 	rt->started = input_stats(rt->in)->files > input_stats(rt->in)->files_bad
 	    || input_stats(rt->in)->frames > 0;
 	progress_clear(&rt->pg);
@@ -497,11 +594,14 @@ static void
 replay_summary(struct runtime *rt)
 {
 	const struct input_stats *is = input_stats(rt->in);
+	struct worker *const *ws;
+	size_t n;
 
+	ws = rt_workers(rt, &n);
 	if (rt->cfg.summary)
-		summary_event(rt->sum, &rt->w, is, &rt->out);
+		summary_event(rt->sum, ws, n, is, &rt->out);
 	if (!rt->o->quiet)
-		summary_print(rt->sum, &rt->w, is, stderr);
+		summary_print(rt->sum, ws, n, is, stderr);
 }
 
 /* Opened before the sandbox: the socket needs CAP_NET_RAW. */
@@ -695,6 +795,71 @@ test_hook(void)
 }
 #endif
 
+/* Online cores, for workers: auto. */
+static size_t
+online_cores(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		return 1;
+	return n > LIM_WORKERS_MAX ? LIM_WORKERS_MAX : (size_t)n;
+}
+
+/*
+ * --workers over workers:, "auto" = online cores.  Default: one for
+ * replay (the single-thread path, the same speed as before), auto live.
+ */
+static int
+pick_workers(struct runtime *rt)
+{
+	unsigned v = rt->cfg.workers;
+
+	if (rt->o->workers != NULL) {
+		if (strcmp(rt->o->workers, "auto") == 0)
+			v = CONFIG_WORKERS_AUTO;
+		else if (parse_uint("--workers", rt->o->workers,
+		    LIM_WORKERS_MAX, &v) == -1 || v == 0) {
+			if (v == 0)
+				log_warnx("--workers 0: want 1 to %d or auto",
+				    LIM_WORKERS_MAX);
+			return -1;
+		}
+	}
+	if (v == 0)
+		v = 1;
+	rt->nworkers = v == CONFIG_WORKERS_AUTO ? online_cores() : v;
+	if (rt->o->nfiles == 0 && rt->nworkers > 1) {
+		log_warnx("live capture runs one worker in this build: "
+		    "--workers %zu not applied", rt->nworkers);
+		rt->nworkers = 1;
+	}
+	return 0;
+}
+
+/* Several workers: their threads start with the replay or capture. */
+static int
+start_pool(struct runtime *rt, const struct output_opts *oo,
+    struct ruleset *rs)
+{
+	struct pool_opts po;
+
+	memset(&po, 0, sizeof(po));
+	po.n = rt->nworkers;
+	po.lim = &rt->cfg.lim;
+	po.oo = oo;
+	po.dst = &rt->out;
+	po.rules = rs;
+	if (rt->sum != NULL) {
+		po.observe = summary_observe;
+		po.observe_arg = rt->sum;
+	}
+	if ((rt->pool = pool_new(&po)) == NULL)
+		return -1;
+	log_info("%zu workers", rt->nworkers);
+	return 0;
+}
+
 /* Open everything, then confine.  An exit code, or -1 to go on. */
 static int
 start(struct runtime *rt, struct capture *live)
@@ -733,7 +898,12 @@ start(struct runtime *rt, struct capture *live)
 		return EXIT_USAGE;
 	}
 	sandbox_adopt(&rt->sb, fileno(rt->out.fp));
-	if (worker_init(&rt->w, &rt->cfg.lim, &rt->out, rs) == -1) {
+	if (rt->nworkers > 1 && start_pool(rt, &oo, rs) == -1) {
+		rules_unref(rs);
+		return EXIT_USAGE;
+	}
+	if (rt->pool == NULL &&
+	    worker_init(&rt->w, &rt->cfg.lim, &rt->out, rs) == -1) {
 		log_warnx("cannot allocate the flow table (flow.max %u)",
 		    rt->cfg.lim.flow_max);
 		rules_unref(rs);
@@ -745,10 +915,23 @@ start(struct runtime *rt, struct capture *live)
 	if (sandbox_enter(&rt->sb) == -1)
 		return EXIT_USAGE;
 	rt->out.sandbox = sandbox_json(&rt->sb);
+	if (rt->pool != NULL)
+		pool_set_sandbox(rt->pool, rt->out.sandbox);
 #ifdef RW_TEST_HOOKS
 	test_hook();
 #endif
 	return -1;
+}
+
+static void
+report_caps(struct runtime *rt)
+{
+	struct worker *const *ws;
+	size_t i, n;
+
+	ws = rt_workers(rt, &n);
+	for (i = 0; i < n; i++)
+		worker_report_caps(ws[i]);
 }
 
 int
@@ -771,6 +954,8 @@ main(int argc, char **argv)
 	pick_rules(&rt);
 	if (check_bpf(rt.cfg.bpf) == -1)
 		return o.test_only ? EXIT_INPUT : EXIT_USAGE;
+	if (pick_workers(&rt) == -1)
+		return o.test_only ? EXIT_INPUT : EXIT_USAGE;
 	if (o.test_only)
 		return check_only(&rt);
 	if (o.nfiles == 0 && rt.cfg.interface == NULL) {
@@ -784,7 +969,8 @@ main(int argc, char **argv)
 		rc = run_files(&rt);
 	else
 		rc = run_live(&rt);
-	worker_flush_flows(&rt.w);
+	if (rt.pool == NULL)
+		worker_flush_flows(&rt.w);
 	if (rt.started)		/* a start that failed writes no event */
 		write_stats(&rt, time(NULL));
 	if (rt.in != NULL && rc != -1)
@@ -792,9 +978,12 @@ main(int argc, char **argv)
 	rt.live = NULL;
 	if (o.nfiles == 0)
 		capture_close(&live);
-	worker_report_caps(&rt.w);
+	report_caps(&rt);
 	output_flush(&rt.out);
-	worker_free(&rt.w);
+	if (rt.pool != NULL)
+		pool_free(rt.pool);
+	else
+		worker_free(&rt.w);
 	output_close(&rt.out);
 	input_free(rt.in);
 	summary_free(rt.sum);

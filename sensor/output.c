@@ -182,6 +182,26 @@ output_open(struct output *o, const char *path, const struct output_opts *opts)
 }
 
 int
+output_open_divert(struct output *o, const struct output_opts *opts,
+    output_divert_fn fn, void *arg)
+{
+	memset(o, 0, sizeof(*o));
+	if (opts != NULL)
+		o->opts = *opts;
+	if ((unsigned)o->opts.format >= OUTPUT_FORMAT_MAX)
+		o->opts.format = OUTPUT_EVE;
+	o->formats = OUTPUT_FMT_BIT(o->opts.format);
+	o->flow_id_key = o->opts.flow_id_key != 0 ? o->opts.flow_id_key :
+	    OUTPUT_REPLAY_FLOW_ID_KEY;
+	o->divert = fn;
+	o->divert_arg = arg;
+	output_bufs(o, 1);
+	if (o->opts.cert_dedup)
+		o->dedup = xcalloc(1, sizeof(*o->dedup));
+	return 0;
+}
+
+int
 output_flush(struct output *o)
 {
 	if (o->fp != NULL && fflush(o->fp) == EOF) {
@@ -232,6 +252,12 @@ void
 output_emit(struct output *o, enum output_format fmt, int event_kind,
     const char *line, size_t len)
 {
+	if (o->divert != NULL) {	/* the writer writes it */
+		o->divert(o->divert_arg, fmt, event_kind, line, len);
+		if (event_kind >= 0 && event_kind < OUTPUT_EV_MAX)
+			o->st.events[event_kind]++;
+		return;
+	}
 	(void)fmt;		/* one output, one format today */
 	if (fwrite(line, 1, len, o->fp) != len || putc('\n', o->fp) == EOF)
 		o->st.write_errors++;

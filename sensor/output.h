@@ -73,6 +73,10 @@ struct output_stats {
 typedef void (*output_observer)(void *arg, const struct flow *,
     const struct tls_report *, const struct rule_hit *hit);
 
+/* A finished line, taken by the writer (see struct output's divert). */
+typedef void (*output_divert_fn)(void *arg, enum output_format fmt,
+    int event_kind, const char *line, size_t len);
+
 struct output {
 	FILE			*fp;
 	char			*path;		/* NULL: stdout */
@@ -94,6 +98,11 @@ struct output {
 	output_observer		 observe;	/* NULL: none */
 	void			*observe_arg;
 	const char		*sandbox;	/* stats "sandbox" object */
+	/* Several workers (sensor/writer.h): a worker's output renders
+	 * its events and hands each finished line here instead of writing
+	 * it; one writer thread writes them.  NULL: write to fp. */
+	output_divert_fn	 divert;
+	void			*divert_arg;
 };
 
 /* What the tls object of an event is built from. */
@@ -111,6 +120,10 @@ struct tls_report {
 
 int	output_open(struct output *, const char *path,
 	    const struct output_opts *);
+/* An output that writes nothing itself: every line goes to fn (a
+ * worker's output when several workers share one writer).  0 or -1. */
+int	output_open_divert(struct output *, const struct output_opts *,
+	    output_divert_fn fn, void *arg);
 /*
  * Where every finished line goes: line is one JSON object in format fmt,
  * len bytes, no newline.  Counts it in o->st.events[event_kind].

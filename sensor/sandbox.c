@@ -512,6 +512,9 @@ static const char *const sc_allow[] = {
 	"futex", "futex_time64", "set_robust_list", "get_robust_list",
 	"rseq", "sched_yield", "sched_getaffinity", "getrlimit", "prlimit64",
 	"uname",
+	/* glibc's qsort(3) asks for the memory size on large arrays
+	 * (many -r files) */
+	"sysinfo",
 	"exit", "exit_group",
 #ifdef RW_SANITIZED
 	/* AddressSanitizer and LeakSanitizer's runtime */

@@ -210,7 +210,8 @@ print_tally(FILE *fp, const char *title, const struct tally *t)
 }
 
 static void
-print_input(FILE *fp, const struct worker *w, const struct input_stats *is)
+print_input(FILE *fp, const struct worker_counts *w,
+    const struct input_stats *is)
 {
 	fprintf(fp, "rootwatch: replay summary\n");
 	if (is->frames > 0) {
@@ -225,16 +226,20 @@ print_input(FILE *fp, const struct worker *w, const struct input_stats *is)
 	    is->files, is->files_bad, is->compressed);
 	fprintf(fp, "  %-22s %llu (%llu TCP/UDP)\n", "packets",
 	    (unsigned long long)is->frames,
-	    (unsigned long long)(w->dec.st.tcp + w->dec.st.udp));
+	    (unsigned long long)(w->dec.tcp + w->dec.udp));
 }
 
 void
-summary_print(const struct summary *sm, const struct worker *w,
+summary_print(const struct summary *sm, struct worker *const *ws, size_t nw,
     const struct input_stats *is, FILE *fp)
 {
+	struct worker_counts wc, *w = &wc;
+	uint64_t *alerts;
 	size_t i, n;
 	int k;
 
+	worker_counts_sum(ws, nw, &wc);
+	alerts = worker_alerts_by_rule(ws, nw, &n);
 	print_input(fp, w, is);
 	fprintf(fp, "  %-22s %llu\n", "TLS sessions",
 	    (unsigned long long)w->st.tls_sessions);
@@ -251,12 +256,11 @@ summary_print(const struct summary *sm, const struct worker *w,
 			    w->st.missing[k], tls_missing_name(k));
 	fprintf(fp, "  %-22s %llu\n", "alerts",
 	    (unsigned long long)w->st.alerts);
-	n = w->rules != NULL ? rules_count(w->rules) : 0;
 	for (i = 0; i < n; i++)
-		if (rules_state_alerts(w->rstate, i) != 0)
+		if (alerts[i] != 0)
 			fprintf(fp, "    %10llu  rule %s\n", (unsigned long long)
-			    rules_state_alerts(w->rstate, i),
-			    rule_id(rules_at(w->rules, i)));
+			    alerts[i], rule_id(rules_at(ws[0]->rules, i)));
+	xfree(alerts);
 	print_tally(fp, "alerts by server name", &sm->servers);
 	print_tally(fp, "top issuers (of the server certificate)",
 	    &sm->issuers);
@@ -284,7 +288,7 @@ event_tally(struct jbuf *j, const char *key, const char *name,
 }
 
 static void
-event_input(struct jbuf *j, const struct worker *w,
+event_input(struct jbuf *j, const struct worker_counts *w,
     const struct input_stats *is)
 {
 	if (is->frames > 0) {
@@ -297,17 +301,21 @@ event_input(struct jbuf *j, const struct worker *w,
 	jb_u64(j, "compressed", is->compressed);
 	jb_obj_close(j);
 	jb_u64(j, "frames", is->frames);
-	jb_u64(j, "packets", w->dec.st.tcp + w->dec.st.udp);
+	jb_u64(j, "packets", w->dec.tcp + w->dec.udp);
 }
 
 void
-summary_event(const struct summary *sm, const struct worker *w,
+summary_event(const struct summary *sm, struct worker *const *ws, size_t nw,
     const struct input_stats *is, struct output *out)
 {
 	struct jbuf *j = output_event_begin(out, is->last_ts_us, "summary");
+	struct worker_counts wc, *w = &wc;
+	uint64_t *alerts;
 	size_t i, n;
 	int k;
 
+	worker_counts_sum(ws, nw, &wc);
+	alerts = worker_alerts_by_rule(ws, nw, &n);
 	event_input(j, w, is);
 	jb_u64(j, "tls_sessions", w->st.tls_sessions);
 	jb_u64(j, "chains", w->st.chains);
@@ -318,11 +326,10 @@ summary_event(const struct summary *sm, const struct worker *w,
 	jb_obj_close(j);
 	jb_u64(j, "alerts_total", w->st.alerts);
 	jb_obj_open(j, "alerts_by_rule");
-	n = w->rules != NULL ? rules_count(w->rules) : 0;
 	for (i = 0; i < n; i++)
-		if (rules_state_alerts(w->rstate, i) != 0)
-			jb_u64(j, rule_id(rules_at(w->rules, i)),
-			    rules_state_alerts(w->rstate, i));
+		if (alerts[i] != 0)
+			jb_u64(j, rule_id(rules_at(ws[0]->rules, i)), alerts[i]);
+	xfree(alerts);
 	jb_obj_close(j);
 	event_tally(j, "alerts_by_server", "server", &sm->servers);
 	event_tally(j, "top_issuers", "issuer", &sm->issuers);

@@ -26,9 +26,10 @@ void	summary_free(struct summary *);
 void	summary_observe(void *arg, const struct flow *,
 	    const struct tls_report *, const struct rule_hit *);
 
-void	summary_print(const struct summary *, const struct worker *,
-	    const struct input_stats *, FILE *);
-void	summary_event(const struct summary *, const struct worker *,
-	    const struct input_stats *, struct output *);
+/* Over the n workers' counters summed. */
+void	summary_print(const struct summary *, struct worker *const *ws,
+	    size_t n, const struct input_stats *, FILE *);
+void	summary_event(const struct summary *, struct worker *const *ws,
+	    size_t n, const struct input_stats *, struct output *);
 
 #endif

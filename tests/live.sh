@@ -98,6 +98,13 @@ for t in tls:
 assert ev[-1]["event_type"] == "stats", ev[-1]["event_type"]
 assert ev[-1]["rootwatch"]["alerts"]["kz-qaznet-2019"] == 2
 assert ev[-1]["stats"]["detect"]["alert"] == 2
+# never blind: the interface's counters in the rootwatch tree too
+ifs = ev[-1]["rootwatch"]["capture"]["interfaces"]
+assert ifs[0]["name"] == "lo", ifs
+assert ifs[0]["received"] > 0, ifs
+for k in ("kernel_drops", "ifdrops", "drop_fraction"):
+    assert k in ifs[0], (k, ifs)
+assert 0 <= ifs[0]["drop_fraction"] <= 1, ifs
 PY
 then
 	pass "two live handshakes: 2 tls events, 2 alerts, final stats"

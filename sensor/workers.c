@@ -1,0 +1,580 @@
+/*
+ * workers.c - worker threads fed by the replay reader (autofp), one
+ * writer.  See workers.h.
+ */
+#include "workers.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "log.h"
+#include "writer.h"
+#include "xmalloc.h"
+#include "../rules/rules.h"
+
+/* Records a worker takes from its ring before it lets go of its mutex
+ * and hands its lines to the writer. */
+#define POOL_BATCH	4096
+/* Yields before a thread that waits for its ring sleeps (2 cores, more
+ * threads: spinning would take the core the other side needs). */
+#define POOL_SPINS	8
+/* A sleeping side re-checks at least this often (ns). */
+#define POOL_NAP_NS	2000000L
+/* The reader's clock records: as worker_frame's own expiry tick. */
+#define POOL_CLOCK_US	1000000ull
+
+/* ---- the dispatch hash ---------------------------------------------- */
+
+static uint64_t
+mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	return h;
+}
+
+/* One address (4 or 16 bytes) to 64 bits, keyed. */
+static uint64_t
+addr_hash(const uint8_t *a, size_t n, uint64_t key)
+{
+	uint64_t h = key, v;
+	size_t i;
+
+	for (i = 0; i < n; i += 4) {
+		v = (uint64_t)a[i] << 24 | (uint64_t)a[i + 1] << 16 |
+		    (uint64_t)a[i + 2] << 8 | a[i + 3];
+		h = mix(h ^ v);
+	}
+	return h;
+}
+
+/*
+ * The reader runs the workers' own decoder, without fragment reassembly,
+ * only to learn the innermost IP addresses: a flow seen inside a tunnel
+ * and outside it (or in two tunnels) meets one worker, as it meets one
+ * flow table with a single worker.  A fragment fails the decode after its
+ * IP header was read, so its addresses are there too: the hash ignores
+ * ports, and every piece of a datagram goes where its flow goes.  The two
+ * addresses are summed: both directions give the same worker.
+ */
+size_t
+pool_dispatch_hash(struct decoder *d, int dlt, const uint8_t *frame,
+    size_t caplen, uint64_t key, size_t n)
+{
+	static const uint8_t zero[16];
+	struct pkt p;
+
+	if (n <= 1)
+		return 0;
+	/* an IPv4 fragment leaves family unset: the addresses tell, and
+	 * IPv4 ones are zero-padded to 16 bytes either way */
+	memset(p.src, 0, sizeof(p.src));
+	memset(p.dst, 0, sizeof(p.dst));
+	(void)decode_packet(d, dlt, frame, caplen, caplen, 0, &p);
+	if (memcmp(p.src, zero, 16) == 0 && memcmp(p.dst, zero, 16) == 0)
+		return 0;	/* not IP: worker 0 */
+	return (size_t)(mix(addr_hash(p.src, 16, key) +
+	    addr_hash(p.dst, 16, key)) % n);
+}
+
+/* ---- the ring ------------------------------------------------------- */
+
+enum rec_type {
+	REC_FRAME = 1,
+	REC_CLOCK,
+	REC_PAD,	/* skip to the start of the buffer */
+};
+
+struct rec {
+	uint32_t	type;
+	uint32_t	caplen;
+	uint32_t	len;
+	int32_t		dlt;
+	uint64_t	ts_us;
+};
+
+/*
+ * One producer (the reader), one consumer (the worker).  head and tail
+ * count bytes since the start and only grow; a record never wraps (a PAD
+ * record, or a tail too short for a header, sends both to offset 0).
+ */
+struct fring {
+	uint8_t			*buf;
+	size_t			 size;		/* multiple of 8 */
+	_Atomic size_t		 head;		/* written by the producer */
+	_Atomic size_t		 tail;		/* written by the consumer */
+	_Atomic int		 done;		/* no more records */
+	_Atomic int		 csleep, psleep;
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;
+	size_t			 ptail;		/* producer's view of tail */
+};
+
+static size_t
+rec_size(uint32_t caplen)
+{
+	return (sizeof(struct rec) + caplen + 7) & ~(size_t)7;
+}
+
+static void
+ring_wake(struct fring *r, _Atomic int *flag)
+{
+	if (atomic_load(flag)) {
+		pthread_mutex_lock(&r->mu);
+		pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+	}
+}
+
+/* Sleep until cond() holds or a nap passes (the flag tells the other
+ * side to wake us). */
+static void
+ring_sleep(struct fring *r, _Atomic int *flag, int (*cond)(struct fring *))
+{
+	struct timespec ts;
+
+	pthread_mutex_lock(&r->mu);
+	atomic_store(flag, 1);
+	if (!cond(r)) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += POOL_NAP_NS;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&r->cv, &r->mu, &ts);
+	}
+	atomic_store(flag, 0);
+	pthread_mutex_unlock(&r->mu);
+}
+
+static int
+ring_has_data(struct fring *r)
+{
+	return atomic_load(&r->head) != atomic_load(&r->tail) ||
+	    atomic_load(&r->done);
+}
+
+static int
+ring_has_room_any(struct fring *r)
+{
+	return atomic_load(&r->head) - atomic_load(&r->tail) < r->size / 2;
+}
+
+/* Room for need bytes at head (after padding to the start if needed):
+ * returns the write offset, waiting while the worker catches up. */
+static size_t
+ring_reserve(struct fring *r, size_t need, size_t *pad)
+{
+	size_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+	size_t off = head % r->size, spins = 0;
+
+	*pad = r->size - off < need ? r->size - off : 0;
+	while (head + *pad + need - r->ptail > r->size) {
+		r->ptail = atomic_load_explicit(&r->tail, memory_order_acquire);
+		if (head + *pad + need - r->ptail <= r->size)
+			break;
+		if (++spins < POOL_SPINS)
+			sched_yield();
+		else
+			ring_sleep(r, &r->psleep, ring_has_room_any);
+	}
+	return *pad > 0 ? 0 : off;
+}
+
+static void
+ring_put(struct fring *r, const struct rec *h, const uint8_t *data)
+{
+	size_t need = rec_size(h->caplen), pad, off, head;
+	struct rec p;
+
+	off = ring_reserve(r, need, &pad);
+	head = atomic_load_explicit(&r->head, memory_order_relaxed);
+	if (pad >= sizeof(p)) {
+		memset(&p, 0, sizeof(p));
+		p.type = REC_PAD;
+		memcpy(r->buf + head % r->size, &p, sizeof(p));
+	}
+	memcpy(r->buf + off, h, sizeof(*h));
+	if (h->caplen > 0)
+		memcpy(r->buf + off + sizeof(*h), data, h->caplen);
+	atomic_store(&r->head, head + pad + need);	/* seq_cst: see wake */
+	ring_wake(r, &r->csleep);
+}
+
+/* The record at tail, or NULL when the ring is empty. */
+static const struct rec *
+ring_peek(struct fring *r, size_t *tail, size_t head)
+{
+	struct rec h;
+	size_t off;
+
+	while (*tail != head) {
+		off = *tail % r->size;
+		if (r->size - off < sizeof(h)) {
+			*tail += r->size - off;
+			continue;
+		}
+		memcpy(&h, r->buf + off, sizeof(h));
+		if (h.type == REC_PAD) {
+			*tail += r->size - off;
+			continue;
+		}
+		return (const struct rec *)(r->buf + off);
+	}
+	return NULL;
+}
+
+static int
+ring_init(struct fring *r, size_t size)
+{
+	memset(r, 0, sizeof(*r));
+	r->size = size & ~(size_t)7;
+	if ((r->buf = xmalloc(r->size)) == NULL)
+		return -1;
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->cv, NULL);
+	return 0;
+}
+
+static void
+ring_free(struct fring *r)
+{
+	if (r->buf == NULL)
+		return;
+	xfree(r->buf);
+	r->buf = NULL;
+	pthread_mutex_destroy(&r->mu);
+	pthread_cond_destroy(&r->cv);
+}
+
+/* ---- the pool ------------------------------------------------------- */
+
+struct slot {
+	struct pool		*pool;
+	struct worker		 w;
+	struct writer_prod	 prod;
+	struct fring		 ring;
+	pthread_mutex_t		 lock;		/* held while working a batch */
+	pthread_t		 th;
+	_Atomic uint64_t	 alerts;	/* w.st.alerts, for progress */
+	int			 w_ok, prod_ok, th_ok;
+};
+
+struct pool {
+	size_t			 n;
+	struct slot		*s;
+	struct worker		*ws[LIM_WORKERS_MAX];
+	struct writer		 wr;
+	struct writer_prod	 main;		/* stats from the main thread */
+	struct output		*dst;
+	pthread_mutex_t		 obs_mu;
+	output_observer		 observe;
+	void			*observe_arg;
+	uint64_t		 key;		/* dispatch hash key */
+	struct decoder		 hdec;		/* the reader's, for the hash */
+	uint64_t		 next_clock_us;
+	int			 main_ok;
+};
+
+/* The observer (replay summary) is shared: one worker at a time. */
+static void
+pool_observe(void *arg, const struct flow *f, const struct tls_report *r,
+    const struct rule_hit *hit)
+{
+	struct pool *p = arg;
+
+	pthread_mutex_lock(&p->obs_mu);
+	p->observe(p->observe_arg, f, r, hit);
+	pthread_mutex_unlock(&p->obs_mu);
+}
+
+static int
+slot_init(struct pool *p, struct slot *s, const struct pool_opts *po)
+{
+	s->pool = p;
+	pthread_mutex_init(&s->lock, NULL);
+	if (writer_prod_init(&s->prod, &p->wr, po->oo) == -1)
+		return -1;
+	s->prod_ok = 1;
+	if (po->observe != NULL) {
+		s->prod.out.observe = pool_observe;
+		s->prod.out.observe_arg = p;
+	}
+	if (worker_init(&s->w, po->lim, &s->prod.out, po->rules) == -1)
+		return -1;
+	s->w_ok = 1;
+	return ring_init(&s->ring, LIM_AUTOFP_RING);
+}
+
+struct pool *
+pool_new(const struct pool_opts *po)
+{
+	struct pool *p;
+	size_t i;
+
+	if (po->n < 2 || po->n > LIM_WORKERS_MAX ||
+	    (p = xcalloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	p->n = po->n;
+	p->dst = po->dst;
+	p->hdec.lim = po->lim;		/* no fragment table: see the hash */
+	p->observe = po->observe;
+	p->observe_arg = po->observe_arg;
+	pthread_mutex_init(&p->obs_mu, NULL);
+	if (getrandom(&p->key, sizeof(p->key), GRND_NONBLOCK) !=
+	    sizeof(p->key))
+		p->key = 0x243f6a8885a308d3ull;
+	if ((p->s = xcalloc(p->n, sizeof(*p->s))) == NULL ||
+	    writer_prod_init(&p->main, &p->wr, po->oo) == -1) {
+		pool_free(p);
+		return NULL;
+	}
+	p->main_ok = 1;
+	for (i = 0; i < p->n; i++) {
+		p->ws[i] = &p->s[i].w;
+		if (slot_init(p, &p->s[i], po) == -1) {
+			log_warnx("cannot allocate worker %zu (flow.max %u)",
+			    i, po->lim->flow_max);
+			pool_free(p);
+			return NULL;
+		}
+	}
+	return p;
+}
+
+void
+pool_free(struct pool *p)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; p->s != NULL && i < p->n; i++) {
+		if (p->s[i].w_ok)
+			worker_free(&p->s[i].w);
+		if (p->s[i].prod_ok)
+			writer_prod_free(&p->s[i].prod);
+		ring_free(&p->s[i].ring);
+		pthread_mutex_destroy(&p->s[i].lock);
+	}
+	if (p->main_ok)
+		writer_prod_free(&p->main);
+	pthread_mutex_destroy(&p->obs_mu);
+	xfree(p->s);
+	xfree(p);
+}
+
+/* One record of the ring, in the worker thread. */
+static void
+slot_record(struct slot *s, const struct rec *h)
+{
+	if (h->type == REC_FRAME)
+		worker_frame(&s->w, h->dlt, (const uint8_t *)(h + 1),
+		    h->caplen, h->len, h->ts_us);
+	else if (h->type == REC_CLOCK)
+		worker_clock(&s->w, h->ts_us);
+}
+
+/* Up to POOL_BATCH records; the number taken. */
+static size_t
+slot_batch(struct slot *s)
+{
+	struct fring *r = &s->ring;
+	size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+	size_t head = atomic_load_explicit(&r->head, memory_order_acquire);
+	const struct rec *h;
+	size_t n = 0;
+
+	pthread_mutex_lock(&s->lock);
+	while (n < POOL_BATCH && (h = ring_peek(r, &tail, head)) != NULL) {
+		slot_record(s, h);
+		tail += rec_size(h->caplen);
+		atomic_store_explicit(&r->tail, tail, memory_order_release);
+		if (++n % 64 == 0) {
+			ring_wake(r, &r->psleep);
+			head = atomic_load_explicit(&r->head,
+			    memory_order_acquire);
+		}
+	}
+	writer_prod_push(&s->prod);
+	atomic_store_explicit(&s->alerts, s->w.st.alerts, memory_order_relaxed);
+	pthread_mutex_unlock(&s->lock);
+	ring_wake(r, &r->psleep);
+	return n;
+}
+
+static void *
+slot_replay(void *arg)
+{
+	struct slot *s = arg;
+	struct fring *r = &s->ring;
+	size_t idle = 0;
+
+	for (;;) {
+		if (slot_batch(s) > 0) {
+			idle = 0;
+			continue;
+		}
+		if (atomic_load(&r->done) &&
+		    atomic_load(&r->head) == atomic_load(&r->tail))
+			break;
+		if (++idle < POOL_SPINS)
+			sched_yield();
+		else
+			ring_sleep(r, &r->csleep, ring_has_data);
+	}
+	pthread_mutex_lock(&s->lock);
+	worker_flush_flows(&s->w);
+	writer_prod_push(&s->prod);
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+int
+pool_start_replay(struct pool *p)
+{
+	size_t i;
+	int rc;
+
+	if (writer_start(&p->wr, p->dst) == -1)
+		return -1;
+	for (i = 0; i < p->n; i++) {
+		rc = pthread_create(&p->s[i].th, NULL, slot_replay, &p->s[i]);
+		if (rc != 0) {
+			errno = rc;
+			log_warn("cannot start worker thread %zu", i);
+			pool_finish(p);
+			return -1;
+		}
+		p->s[i].th_ok = 1;
+	}
+	return 0;
+}
+
+void
+pool_frame(void *arg, const struct input_frame *f)
+{
+	struct pool *p = arg;
+	struct rec h;
+	size_t i;
+
+	/* the packets where one worker would expire: every worker does */
+	if (f->ts_us >= p->next_clock_us) {
+		memset(&h, 0, sizeof(h));
+		h.type = REC_CLOCK;
+		h.ts_us = f->ts_us;
+		for (i = 0; i < p->n; i++)
+			ring_put(&p->s[i].ring, &h, NULL);
+		p->next_clock_us = f->ts_us + POOL_CLOCK_US;
+	}
+	h.type = REC_FRAME;
+	h.caplen = f->caplen;
+	h.len = f->len;
+	h.dlt = f->dlt;
+	h.ts_us = f->ts_us;
+	i = pool_dispatch_hash(&p->hdec, f->dlt, f->data, f->caplen, p->key,
+	    p->n);
+	ring_put(&p->s[i].ring, &h, f->data);
+}
+
+void
+pool_finish(struct pool *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		atomic_store(&p->s[i].ring.done, 1);
+		ring_wake(&p->s[i].ring, &p->s[i].ring.csleep);
+	}
+	for (i = 0; i < p->n; i++)
+		if (p->s[i].th_ok) {
+			pthread_join(p->s[i].th, NULL);
+			p->s[i].th_ok = 0;
+		}
+	writer_prod_push(&p->main);
+	writer_stop(&p->wr);
+}
+
+struct worker *const *
+pool_workers(struct pool *p, size_t *n)
+{
+	*n = p->n;
+	return p->ws;
+}
+
+void
+pool_lock_all(struct pool *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		pthread_mutex_lock(&p->s[i].lock);
+}
+
+void
+pool_unlock_all(struct pool *p)
+{
+	size_t i;
+
+	for (i = p->n; i > 0; i--)
+		pthread_mutex_unlock(&p->s[i - 1].lock);
+}
+
+void
+pool_stats(struct pool *p, uint64_t ts_us, const struct stats_extra *ex)
+{
+	pool_lock_all(p);
+	worker_stats_event(&p->main.out, p->ws, p->n, ts_us, ex);
+	pool_unlock_all(p);
+	writer_prod_push(&p->main);
+}
+
+int
+pool_set_rules(struct pool *p, struct ruleset *rs)
+{
+	size_t i, failed = 0;
+
+	for (i = 0; i < p->n; i++) {
+		pthread_mutex_lock(&p->s[i].lock);
+		if (worker_set_rules(&p->s[i].w, rs) == -1)
+			failed++;
+		pthread_mutex_unlock(&p->s[i].lock);
+	}
+	if (failed > 0)
+		log_warnx("rules: %zu of %zu workers kept the old rules (out "
+		    "of memory)", failed, p->n);
+	return failed > 0 ? -1 : 0;
+}
+
+void
+pool_reopen(struct pool *p)
+{
+	writer_reopen(&p->wr);
+}
+
+void
+pool_set_sandbox(struct pool *p, const char *json)
+{
+	p->main.out.sandbox = json;
+}
+
+uint64_t
+pool_alerts(struct pool *p)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		n += atomic_load_explicit(&p->s[i].alerts,
+		    memory_order_relaxed);
+	return n;
+}

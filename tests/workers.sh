@@ -1,0 +1,128 @@
+#!/bin/sh
+# workers.sh - several workers (rootwatch(8) WORKERS): --workers 2 and 3
+# replay the corpus, the scenario, variety, encapsulation and replay
+# captures, and a generated bench capture when ../shared/bench is there,
+# and must write the same events as --workers 1 (sorted, flow_id aside:
+# it is a hash of the flow's start and 5-tuple, equal too, but the test
+# holds the events, not the ids).  Lines are whole JSON objects; the stats
+# sums equal the single worker's; the per-worker array adds up; stdin and
+# the summary work through the pool; bad --workers values are refused.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+need_rootwatch
+need python3
+
+C=$top_srcdir/tests
+INPUTS="-r $C/corpus/pcaps -r $C/scenarios -r $C/variety -r $C/encap"
+SHARED=$top_srcdir/../shared/bench
+if [ -f "$SHARED/gen-bench.py" ] && python3 "$SHARED/gen-bench.py" \
+    --flows 300 --bulk 1 --seed 7 --duration 20 --out "$T/bench.pcap" \
+    >"$T/gen.log" 2>&1; then
+	INPUTS="$INPUTS -r $T/bench.pcap"
+else
+	note "no bench capture (../shared/bench missing or failed)"
+fi
+
+# shellcheck disable=SC2086
+for n in 1 2 3; do
+	"$RW" -q -R "$RULES" --workers $n $INPUTS \
+	    >"$T/w$n.json" 2>"$T/w$n.err"
+	echo $? >"$T/w$n.rc"
+done
+
+cat >"$T/cmp.py" <<'PY'
+import json, sys
+
+def load(path):
+    ev, stats = [], []
+    for line in open(path):
+        e = json.loads(line)          # a torn line fails here
+        if e["event_type"] == "stats":
+            stats.append(e)
+            continue
+        e.pop("flow_id", None)
+        ev.append(json.dumps(e, sort_keys=True))
+    return sorted(ev), stats
+
+a, sa = load(sys.argv[1])
+b, sb = load(sys.argv[2])
+if a != b:
+    print("events differ: %d vs %d" % (len(a), len(b)))
+    for x in sorted(set(a) - set(b))[:3]:
+        print("-", x[:300])
+    for x in sorted(set(b) - set(a))[:3]:
+        print("+", x[:300])
+    sys.exit(1)
+if len(a) < 200:
+    print("too few events: %d" % len(a))
+    sys.exit(1)
+if len(sa) != 1 or len(sb) != 1:
+    print("want one stats event each")
+    sys.exit(1)
+x, y = sa[0]["rootwatch"], sb[0]["rootwatch"]
+for path in (("packets",), ("decoder", "frames"), ("decoder", "tcp"),
+             ("flow", "created"), ("tls", "sessions"), ("tls", "chains"),
+             ("tls", "certificates"), ("alerts_total",), ("alerts",),
+             ("output", "tls"), ("output", "flow"), ("output", "alert")):
+    vx, vy = x, y
+    for k in path:
+        vx, vy = vx[k], vy[k]
+    if vx != vy:
+        print("stats %s: %r vs %r" % (".".join(path), vx, vy))
+        sys.exit(1)
+n = int(sys.argv[3])
+if n > 1:
+    w = y["workers"]
+    if len(w) != n:
+        print("workers array: %d entries" % len(w))
+        sys.exit(1)
+    for k, tot in (("frames", y["decoder"]["frames"]),
+                   ("flows", y["flow"]["created"]),
+                   ("tls_sessions", y["tls"]["sessions"]),
+                   ("alerts", y["alerts_total"])):
+        if sum(e[k] for e in w) != tot:
+            print("workers %s do not add up" % k)
+            sys.exit(1)
+    if sum(1 for e in w if e["flows"] > 0) < 2:
+        print("one worker did all the work")
+        sys.exit(1)
+elif "workers" in y:
+    print("one worker: no workers array")
+    sys.exit(1)
+PY
+for n in 2 3; do
+	check "--workers $n exit status as --workers 1" \
+	    test "$(cat "$T/w$n.rc")" = "$(cat "$T/w1.rc")"
+	check "--workers $n: same events and sums as --workers 1" \
+	    python3 "$T/cmp.py" "$T/w1.json" "$T/w$n.json" $n
+done
+check "--workers 1: no workers array" \
+    python3 "$T/cmp.py" "$T/w1.json" "$T/w1.json" 1
+
+# stdin through the pool, with the summary event
+S=$C/scenarios/kz-qaznet-root-sent.pcap
+"$RW" -q --summary --workers 2 -r - <"$S" >"$T/stdin2.json" 2>/dev/null
+"$RW" -q --summary --workers 1 -r - <"$S" >"$T/stdin1.json" 2>/dev/null
+check "stdin, two workers: the alert" \
+    grep -q '"event_type":"alert"' "$T/stdin2.json"
+check "stdin, two workers: summary counts the alert" \
+    sh -c "grep '\"event_type\":\"summary\"' '$T/stdin2.json' |
+    grep -q '\"alerts_total\":1'"
+check "stdin: same tls events" sh -c "
+    grep '\"event_type\":\"tls\"' '$T/stdin1.json' | sed 's/\"flow_id\":[0-9]*,//' >'$T/s1'
+    grep '\"event_type\":\"tls\"' '$T/stdin2.json' | sed 's/\"flow_id\":[0-9]*,//' >'$T/s2'
+    test -s '$T/s1' && cmp -s '$T/s1' '$T/s2'"
+
+# workers: in the config, and bad values
+printf 'workers: 2\n' >"$T/w.yaml"
+"$RW" -q -c "$T/w.yaml" -v -r "$S" >/dev/null 2>"$T/cfg.err"
+check "workers: 2 from the config" grep -q "2 workers" "$T/cfg.err"
+"$RW" -q --workers auto -v -r "$S" >/dev/null 2>"$T/auto.err"
+check "--workers auto runs" test $? -eq 0
+for bad in 0 65 x -1; do
+	"$RW" -q --workers "$bad" -r "$S" >/dev/null 2>&1
+	check "--workers $bad refused (2)" test $? -eq 2
+done
+printf 'workers: lots\n' >"$T/bad.yaml"
+"$RW" -T -c "$T/bad.yaml" >/dev/null 2>&1
+check "workers: lots refused by -T" test $? -eq 1
+finish
