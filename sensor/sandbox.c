@@ -239,6 +239,25 @@ sandbox_allow_write(struct sandbox *sb, const char *path)
 }
 
 void
+sandbox_allow_tree(struct sandbox *sb, const char *dir)
+{
+	if (dir != NULL && sb->ntree < SANDBOX_MAX_PATHS)
+		sb->tree[sb->ntree++] = dir;
+}
+
+void
+sandbox_adopt_dir(const struct sandbox *sb, int dirfd)
+{
+	struct stat st;
+
+	if (!sb->switch_user || fstat(dirfd, &st) == -1 ||
+	    !S_ISDIR(st.st_mode) || st.st_uid != 0)
+		return;
+	if (fchown(dirfd, sb->uid, sb->gid) == -1)
+		log_warn("cannot give the evidence directory to %s", sb->user);
+}
+
+void
 sandbox_adopt(const struct sandbox *sb, int fd)
 {
 	struct stat st;
@@ -349,6 +368,11 @@ drop_privileges(struct sandbox *sb)
 	LANDLOCK_ACCESS_FS_READ_DIR)
 #define LL_WRITE		(LANDLOCK_ACCESS_FS_WRITE_FILE | \
 	LANDLOCK_ACCESS_FS_MAKE_REG)
+/* Evidence bundles: a directory each, files written once, a manifest
+ * replaced by rename (same directory: no REFER), the oldest removed. */
+#define LL_TREE			(LL_READ | LL_WRITE | \
+	LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE | \
+	LANDLOCK_ACCESS_FS_REMOVE_DIR)
 
 /* struct landlock_ruleset_attr as of ABI 6; its size tells the kernel
  * which fields we know. */
@@ -448,6 +472,8 @@ ll_rules(struct sandbox *sb, int rfd, uint64_t handled)
 	for (i = 0; i < sb->nwr; i++)
 		ll_allow(rfd, dir_of(sb->wr[i], dir, sizeof(dir)), LL_WRITE,
 		    handled);
+	for (i = 0; i < sb->ntree; i++)
+		ll_allow(rfd, sb->tree[i], LL_TREE, handled);
 	ll_trust_stores(rfd, handled);
 #ifdef RW_SANITIZED
 	/* LeakSanitizer lists our threads and maps at exit */
@@ -512,6 +538,10 @@ static const char *const sc_allow[] = {
 	"futex", "futex_time64", "set_robust_list", "get_robust_list",
 	"rseq", "sched_yield", "sched_getaffinity", "getrlimit", "prlimit64",
 	"uname",
+	/* evidence bundles (evidence.c): a directory per alert, the
+	 * manifest replaced by rename, the oldest bundles removed */
+	"mkdir", "mkdirat", "unlink", "unlinkat", "rmdir", "rename",
+	"renameat", "renameat2",
 	"exit", "exit_group",
 #ifdef RW_SANITIZED
 	/* AddressSanitizer and LeakSanitizer's runtime */
