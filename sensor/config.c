@@ -142,7 +142,8 @@ static const struct key privacy_keys[] = {
 static const struct key evidence_keys[] = {
 	{ "dir", V_STR, CF(evidence_dir), 0, 0, 0 },
 	{ "window", V_SECS, CF(evidence_window_us), 64, 0, SECS_MAX },
-	{ "max-bytes", V_SIZE, CF(evidence_max_bytes), 64, MB, 1024 * GB },
+	{ "max-bytes", V_SIZE, CF(evidence_max_bytes), 64, 16 * KB,
+	    1024 * GB },
 	{ "flow-bytes", V_SIZE, LIM(pktbuf_flow), 64, 4 * KB, 16 * MB },
 	{ "memcap", V_SIZE, LIM(pktbuf_memcap), 64, 64 * KB, 4 * GB },
 	{ NULL, 0, 0, 0, 0, 0 }

@@ -241,8 +241,15 @@ sandbox_allow_write(struct sandbox *sb, const char *path)
 void
 sandbox_allow_tree(struct sandbox *sb, const char *dir)
 {
-	if (dir != NULL && sb->ntree < SANDBOX_MAX_PATHS)
-		sb->tree[sb->ntree++] = dir;
+	int fd;
+
+	if (dir == NULL || sb->ntree == SANDBOX_MAX_PATHS)
+		return;
+	if ((fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		log_warn("landlock: %s", dir);
+		return;
+	}
+	sb->tree[sb->ntree++] = fd;
 }
 
 void
@@ -402,16 +409,12 @@ ll_handled(int abi, struct ll_ruleset *rs)
 }
 
 static void
-ll_allow(int rfd, const char *path, uint64_t want, uint64_t handled)
+ll_allow_fd(int rfd, int fd, const char *path, uint64_t want,
+    uint64_t handled)
 {
 	struct landlock_path_beneath_attr pb;
 	struct stat st;
-	int fd;
 
-	if ((fd = open(path, O_PATH | O_CLOEXEC)) == -1) {
-		log_debug("landlock: %s: %s (skipped)", path, strerror(errno));
-		return;
-	}
 	if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
 		want &= LL_FILE_RIGHTS;	/* directory rights are EINVAL */
 	memset(&pb, 0, sizeof(pb));
@@ -423,6 +426,18 @@ ll_allow(int rfd, const char *path, uint64_t want, uint64_t handled)
 	else
 		log_debug("landlock: %s %s", want & LL_WRITE ? "write" : "read",
 		    path);
+}
+
+static void
+ll_allow(int rfd, const char *path, uint64_t want, uint64_t handled)
+{
+	int fd;
+
+	if ((fd = open(path, O_PATH | O_CLOEXEC)) == -1) {
+		log_debug("landlock: %s: %s (skipped)", path, strerror(errno));
+		return;
+	}
+	ll_allow_fd(rfd, fd, path, want, handled);
 	close(fd);
 }
 
@@ -472,8 +487,12 @@ ll_rules(struct sandbox *sb, int rfd, uint64_t handled)
 	for (i = 0; i < sb->nwr; i++)
 		ll_allow(rfd, dir_of(sb->wr[i], dir, sizeof(dir)), LL_WRITE,
 		    handled);
-	for (i = 0; i < sb->ntree; i++)
-		ll_allow(rfd, sb->tree[i], LL_TREE, handled);
+	for (i = 0; i < sb->ntree; i++) {
+		ll_allow_fd(rfd, sb->tree[i], "evidence directory", LL_TREE,
+		    handled);
+		close(sb->tree[i]);
+	}
+	sb->ntree = 0;
 	ll_trust_stores(rfd, handled);
 #ifdef RW_SANITIZED
 	/* LeakSanitizer lists our threads and maps at exit */

@@ -39,8 +39,8 @@ struct sandbox {
 	size_t		 nrd;
 	const char	*wr[SANDBOX_MAX_PATHS];	/* Landlock: write beneath */
 	size_t		 nwr;
-	const char	*tree[SANDBOX_MAX_PATHS];	/* Landlock: make and
-						   remove beneath */
+	int		 tree[SANDBOX_MAX_PATHS];	/* Landlock: make and
+						   remove beneath (O_PATH) */
 	size_t		 ntree;
 	/* outcome, for the log and the stats event */
 	const char	*seccomp;	/* "kill", "log", or why it is off */
@@ -65,7 +65,8 @@ void	sandbox_allow_read(struct sandbox *, const char *path, int its_dir);
 void	sandbox_allow_write(struct sandbox *, const char *path);
 /* The directory dir itself, and everything beneath it, gets the rights
  * to make, write, read, list and remove files and directories (the
- * evidence bundles, rootwatch(8) EVIDENCE). */
+ * evidence bundles, rootwatch(8) EVIDENCE).  Opened now, with the rights
+ * we start with: the user we switch to may not reach it by name. */
 void	sandbox_allow_tree(struct sandbox *, const char *dir);
 /* A directory made as root before the switch goes to the user. */
 void	sandbox_adopt_dir(const struct sandbox *, int dirfd);
