@@ -268,7 +268,8 @@ load_dir(struct report *r)
 		if (de->d_name[0] != '.')
 			load_bundle(r, de->d_name);
 	closedir(d);
-	qsort(r->b, r->nb, sizeof(*r->b), bundle_cmp);
+	if (r->nb > 1)
+		qsort(r->b, r->nb, sizeof(*r->b), bundle_cmp);
 	return 0;
 }
 
@@ -712,6 +713,24 @@ write_out(const char *prefix, const char *ext, const struct report *r,
 }
 
 static void
+report_free(struct report *r)
+{
+	size_t i, k;
+	int f;
+
+	for (i = 0; i < r->nb; i++) {
+		for (k = 0; k < r->b[i].nl; k++) {
+			free(r->b[i].l[k].key);
+			for (f = 0; f < r->b[i].l[k].n; f++)
+				free(r->b[i].l[k].f[f]);
+		}
+		free(r->b[i].l);
+		free(r->b[i].name);
+	}
+	free(r->b);
+}
+
+static void
 usage(void)
 {
 	fprintf(stderr, "usage: rootwatch-report [-o prefix] evidence-dir\n");
@@ -744,8 +763,10 @@ main(int argc, char **argv)
 	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		snprintf(when, sizeof(when), "(unknown time)");
 	if (write_out(prefix, "html", &r, when, write_html) == -1 ||
-	    write_out(prefix, "md", &r, when, write_md) == -1)
+	    write_out(prefix, "md", &r, when, write_md) == -1) {
+		report_free(&r);
 		return 1;
+	}
 	for (i = 0; i < r.nb; i++)
 		if (r.b[i].files_bad > 0) {
 			fprintf(stderr, "rootwatch-report: %s: %d files do "
@@ -753,5 +774,6 @@ main(int argc, char **argv)
 			    r.b[i].files_bad);
 			bad = 1;
 		}
+	report_free(&r);
 	return bad;
 }

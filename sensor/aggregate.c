@@ -111,7 +111,8 @@ set_render(struct jbuf *j, const char *key, const char *name,
 {
 	size_t i;
 
-	qsort(s->e, s->n, sizeof(*s->e), ent_cmp);
+	if (s->n > 1)
+		qsort(s->e, s->n, sizeof(*s->e), ent_cmp);
 	jb_arr_open(j, key);
 	for (i = 0; i < s->n; i++) {
 		jb_obj_open(j, NULL);

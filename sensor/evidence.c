@@ -134,7 +134,8 @@ scan_dir(struct evidence *ev)
 			bundle_push(ev, de->d_name, bundle_size(ev->dfd,
 			    de->d_name));
 	closedir(d);
-	qsort(ev->b, ev->nb, sizeof(*ev->b), bundle_cmp);
+	if (ev->nb > 1)
+		qsort(ev->b, ev->nb, sizeof(*ev->b), bundle_cmp);
 }
 
 struct evidence *
