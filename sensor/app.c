@@ -15,7 +15,9 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "aggregate.h"
 #include "classify.h"
+#include "evidence.h"
 #include "log.h"
 #include "xmalloc.h"
 #include "../parsers/cur.h"
@@ -89,6 +91,59 @@ put_chain(struct worker *w, struct x509_cert **c, size_t n)
 		x509_cert_put(w->xc, c[i]);
 }
 
+/* The alerts of a session, then its evidence bundle from the alert lines
+ * just written and the frames kept. */
+static void
+app_alerts(struct worker *w, struct flow *f, uint64_t ts_us,
+    const struct tls_report *r, const struct rule_hit *hits, size_t nh)
+{
+	struct evidence_alert ea;
+	struct bytes lines;
+	const char *line;
+	size_t i, len;
+
+	memset(&lines, 0, sizeof(lines));
+	for (i = 0; i < nh; i++) {
+		output_alert(w->out, f, ts_us, r, &hits[i]);
+		w->st.alerts++;
+		if (w->ev == NULL)
+			continue;
+		line = output_last_line(w->out, &len);
+		bytes_add(&lines, line, len);
+		bytes_add(&lines, "\n", 1);
+	}
+	if (nh > 0)
+		f->flags |= FLOW_ALERTED;
+	if (w->ev != NULL && nh > 0) {
+		memset(&ea, 0, sizeof(ea));
+		ea.f = f;
+		ea.pb = f->pkbuf;
+		ea.r = r;
+		ea.hits = hits;
+		ea.nhits = nh;
+		ea.events = lines.oom ? "" : (const char *)lines.p;
+		ea.events_len = lines.oom ? 0 : lines.len;
+		ea.ts_us = ts_us;
+		evidence_alert(w->ev, &ea);
+	}
+	bytes_free(&lines);
+}
+
+static void
+app_count(struct worker *w, const struct tls_report *r)
+{
+	const struct tls_session *s = r->s;
+
+	w->st.tls_sessions++;
+	if (r->nchain > 0) {
+		w->st.chains++;
+		w->st.certs += r->nchain;
+	} else if ((unsigned)s->missing < 16)
+		w->st.missing[s->missing]++;
+	if (r->ncchain > 0 || (w->out->opts.privacy && s->client.n > 0))
+		w->st.client_chains++;
+}
+
 /* Write the tls event of f, and an alert per matching rule. */
 static void
 app_report(struct worker *w, struct flow *f, uint64_t ts_us)
@@ -97,7 +152,7 @@ app_report(struct worker *w, struct flow *f, uint64_t ts_us)
 	struct x509_cert *chain[LIM_TLS_CHAIN_MAX], *cchain[LIM_TLS_CHAIN_MAX];
 	struct rule_hit hits[APP_MAX_HITS];
 	struct tls_report r;
-	size_t nh = 0, i;
+	size_t nh = 0;
 
 	/* One connection, one tls event: a pickup that never saw a
 	 * handshake record (a server re-sending FIN and an encrypted alert
@@ -114,7 +169,9 @@ app_report(struct worker *w, struct flow *f, uint64_t ts_us)
 	r.chain = chain;
 	r.cchain = cchain;
 	r.nchain = get_chain(w, &s->server, chain);
-	r.ncchain = get_chain(w, &s->client, cchain);
+	/* privacy: a client certificate names the person; never written */
+	if (!w->out->opts.privacy)
+		r.ncchain = get_chain(w, &s->client, cchain);
 	r.app_proto = app_label(s);
 	classify_sni(w->cls, f, s->sni, s->dtls);
 	r.app_name = classify_app_name(w->cls, f);
@@ -122,24 +179,15 @@ app_report(struct worker *w, struct flow *f, uint64_t ts_us)
 
 	output_tls_render(w->out, &r);
 	output_tls(w->out, f, ts_us, &r);
-	w->st.tls_sessions++;
-	if (r.nchain > 0) {
-		w->st.chains++;
-		w->st.certs += r.nchain;
-	} else if ((unsigned)s->missing < 16)
-		w->st.missing[s->missing]++;
-	if (r.ncchain > 0)
-		w->st.client_chains++;
+	app_count(w, &r);
 	if (w->rules != NULL && r.nchain > 0)
 		nh = rules_match(w->rules, w->rstate, chain, r.nchain,
 		    s->sni[0] != '\0' ? s->sni : NULL, ts_us, hits,
 		    APP_MAX_HITS);
-	for (i = 0; i < nh; i++) {
-		output_alert(w->out, f, ts_us, &r, &hits[i]);
-		w->st.alerts++;
-	}
-	if (nh > 0)
-		f->flags |= FLOW_ALERTED;
+	app_alerts(w, f, ts_us, &r, hits, nh);
+	if (w->agg != NULL)
+		aggregate_add(w->agg, r.nchain > 0 ? chain[0]->issuer : NULL,
+		    s->sni, nh > 0, ts_us);
 	put_chain(w, chain, r.nchain);
 	put_chain(w, cchain, r.ncchain);
 	f->flags |= FLOW_EMITTED;
@@ -323,6 +371,7 @@ app_flow_end(void *arg, struct flow *f, enum flow_end_reason why)
 	if (f->flags & FLOW_PAYLOAD)
 		output_flow(w->out, f, why, incomplete, f->app_label,
 		    classify_app_name(w->cls, f));
+	pktbuf_release(&w->pb, &f->pkbuf);
 }
 
 /*
@@ -353,6 +402,7 @@ worker_tick(struct worker *w, uint64_t ts_us)
 {
 	flow_expire(&w->ft, ts_us);
 	decode_expire(&w->dec, ts_us);
+	aggregate_tick(w->agg, w->out, ts_us);
 	w->next_expire_us = ts_us + 1000000;
 }
 
@@ -385,7 +435,14 @@ worker_frame(struct worker *w, int dlt, const uint8_t *frame, size_t caplen,
 	f->pkts[dir]++;
 	f->bytes[dir] += wire_len;
 	if (!(f->flags & FLOW_BYPASS)) {
+		if (w->ev != NULL)
+			pktbuf_add(&w->pb, &f->pkbuf, dlt, frame, caplen,
+			    wire_len, &p, dir);
 		worker_inspect(w, f, dir, &p);
+		/* the handshake was reported (and any bundle written), or
+		 * the flow is not TLS: its copies go with the bypass */
+		if (f->pkbuf != NULL && (f->flags & FLOW_BYPASS))
+			pktbuf_release(&w->pb, &f->pkbuf);
 		return;
 	}
 	/* counted apart, as EVE's flow.bypassed */
@@ -414,6 +471,7 @@ worker_init(struct worker *w, const struct limits *lim, struct output *out,
 		return -1;
 	}
 	reasm_ctx_init(&w->rc, lim, app_deliver);
+	pktbuf_ctx_init(&w->pb, lim->pktbuf_flow, lim->pktbuf_memcap);
 	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
 		seed = 0x9e3779b97f4a7c15ull;
 	if (flow_table_init(&w->ft, lim, seed, app_flow_end, w) == -1) {
@@ -450,6 +508,7 @@ void
 worker_flush_flows(struct worker *w)
 {
 	flow_end_all(&w->ft);
+	aggregate_flush(w->agg, w->out);
 }
 
 void
@@ -770,6 +829,34 @@ stats_workers(struct jbuf *j, struct worker *const *ws, size_t n)
 	jb_arr_close(j);
 }
 
+/* The evidence frame copies and bundles (evidence: on). */
+static void
+stats_evidence(struct jbuf *j, const struct worker *w)
+{
+	const struct pktbuf_stats *p = &w->pb.st;
+	const struct evidence_stats *e;
+
+	if (w->ev == NULL)
+		return;
+	e = evidence_stats(w->ev);
+	jb_obj_open(j, "evidence");
+	jb_u64(j, "bundles", e->bundles);
+	jb_u64(j, "repeats", e->repeats);
+	jb_u64(j, "removed", e->removed);
+	jb_u64(j, "bytes", e->bytes);
+	jb_u64(j, "errors", e->errors);
+	jb_obj_open(j, "packets");
+	jb_u64(j, "flows", p->flows);
+	jb_u64(j, "frames", p->frames);
+	jb_u64(j, "memory_in_use", p->mem_in_use);
+	jb_u64(j, "memory_peak", p->mem_peak);
+	jb_u64(j, "flow_cap_hits", p->flow_cap_hits);
+	jb_u64(j, "memcap_hits", p->memcap_hits);
+	jb_u64(j, "skipped", p->skipped);
+	jb_obj_close(j);
+	jb_obj_close(j);
+}
+
 /* rootwatch's own counter tree ("rootwatch" in the stats event), then
  * Suricata's names when EVE is written. */
 void
@@ -782,6 +869,8 @@ worker_stats_event(struct output *o, struct worker *const *ws, size_t n,
 	worker_counts_sum(ws, n, &sum);
 	stats_tree(j, &sum);
 	stats_rules(j, ws, n, sum.st.alerts);
+	/* evidence runs on one worker (main.c): its writer is the process's */
+	stats_evidence(j, ws[0]);
 	stats_output(j, &sum.out);
 	if (n > 1)
 		stats_workers(j, ws, n);

@@ -30,8 +30,11 @@
 #include "reasm.h"
 #include "limits.h"
 #include "output.h"
+#include "pktbuf.h"
 
+struct aggregate;
 struct classify;
+struct evidence;
 struct x509_cache;
 struct ruleset;
 struct rules_state;
@@ -77,6 +80,12 @@ struct worker {
 	struct app_stats	 st;
 	struct capture_counters	 cap;		/* set by the capture loop */
 	uint64_t		 next_expire_us;
+	/* The NGO field kit (rootwatch(8) PRIVACY, EVIDENCE); the caller
+	 * sets ev and agg after worker_init(), NULL: off. */
+	struct pktbuf_ctx	 pb;		/* frame copies for evidence */
+	struct evidence		*ev;		/* bundles; shared once workers
+						   are threads: see evidence.h */
+	struct aggregate	*agg;		/* privacy: tls_aggregate */
 };
 
 /* The worker takes its own reference on rules (NULL: no rules). */

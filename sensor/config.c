@@ -25,7 +25,9 @@
  *   output:     { file, pem, cert-dedup, stats-interval, summary }
  *   rules:      [ path, ... ]
  *   capture:    { interface, bpf, snaplen, buffer-size, promisc }
- *   privacy:    bool
+ *   privacy:    bool, or { enabled, clients, key, aggregate-interval,
+ *                 aggregate-sni }
+ *   evidence:   { dir, window, max-bytes, flow-bytes, memcap }
  *   user:       name (rootwatch(8) SANDBOX)
  */
 #include "config.h"
@@ -49,6 +51,7 @@ enum val_kind {
 	V_BOOL,
 	V_STR,
 	V_PATH,		/* file name, relative to the config file's dir */
+	V_CLIENTS,	/* privacy.clients: drop or pseudonym */
 };
 
 struct key {
@@ -137,10 +140,30 @@ static const struct key capture_keys[] = {
 	{ NULL, 0, 0, 0, 0, 0 }
 };
 
+static const struct key privacy_keys[] = {
+	{ "enabled", V_BOOL, CF(privacy), 0, 0, 0 },
+	{ "clients", V_CLIENTS, CF(privacy_clients), 0, 0, 0 },
+	{ "key", V_PATH, CF(privacy_key), 0, 0, 0 },
+	{ "aggregate-interval", V_SECS, CF(aggregate_us), 64, 60, 86400 },
+	{ "aggregate-sni", V_BOOL, CF(aggregate_sni), 0, 0, 0 },
+	{ NULL, 0, 0, 0, 0, 0 }
+};
+
+static const struct key evidence_keys[] = {
+	{ "dir", V_PATH, CF(evidence_dir), 0, 0, 0 },
+	{ "window", V_SECS, CF(evidence_window_us), 64, 0, SECS_MAX },
+	{ "max-bytes", V_SIZE, CF(evidence_max_bytes), 64, 16 * KB,
+	    1024 * GB },
+	{ "flow-bytes", V_SIZE, LIM(pktbuf_flow), 64, 4 * KB, 16 * MB },
+	{ "memcap", V_SIZE, LIM(pktbuf_memcap), 64, 64 * KB, 4 * GB },
+	{ NULL, 0, 0, 0, 0, 0 }
+};
+
 static const struct {
 	const char		*name;
 	const struct key	*keys;
 } sections[] = {
+	{ "evidence", evidence_keys },
 	{ "flow", flow_keys },
 	{ "reassembly", reasm_keys },
 	{ "defrag", defrag_keys },
@@ -190,6 +213,9 @@ config_default(struct config *cf)
 	cf->snaplen = 65535;
 	cf->buffer_size = 32u << 20;
 	cf->promisc = 1;
+	cf->aggregate_us = 3600ull * 1000000;
+	cf->evidence_window_us = 3600ull * 1000000;
+	cf->evidence_max_bytes = 256ull * MB;
 }
 
 static void
@@ -204,7 +230,10 @@ strs_free(struct config *cf)
 	xfree(cf->interface);
 	xfree(cf->bpf);
 	xfree(cf->user);
+	xfree(cf->privacy_key);
+	xfree(cf->evidence_dir);
 	cf->output = cf->interface = cf->bpf = cf->user = NULL;
+	cf->privacy_key = cf->evidence_dir = NULL;
 }
 
 void
@@ -343,6 +372,17 @@ set_value(struct walk *w, const struct key *k, yaml_node_t *v)
 	case V_PATH:
 		return set_str(w, v, (char **)(void *)(base + k->off),
 		    k->kind == V_PATH);
+	case V_CLIENTS:
+		if (strcmp(node_str(v), "drop") == 0)
+			b = 0;
+		else if (strcmp(node_str(v), "pseudonym") == 0)
+			b = 1;
+		else
+			return cf_err(w, v->start_mark,
+			    "%s: expected drop or pseudonym, not \"%s\"",
+			    k->name, node_str(v));
+		memcpy(base + k->off, &b, sizeof(b));
+		return 0;
 	case V_BOOL:
 		if (parse_bool(node_str(v), &b) == -1)
 			return cf_err(w, v->start_mark,
@@ -443,6 +483,9 @@ walk_top_key(struct walk *w, yaml_node_t *k, yaml_node_t *v)
 
 	if (strcmp(name, "rules") == 0)
 		return walk_rules(w, v);
+	/* privacy: on, or privacy: { enabled: on, ... } */
+	if (strcmp(name, "privacy") == 0 && v->type == YAML_MAPPING_NODE)
+		return walk_section(w, name, privacy_keys, v);
 	if (strcmp(name, "privacy") == 0)
 		return set_value(w, &privacy, v);
 	if (strcmp(name, "user") == 0)
@@ -488,8 +531,13 @@ config_dup(struct config *dst, const struct config *src)
 
 	*dst = *src;
 	dst->output = dst->interface = dst->bpf = dst->user = NULL;
+	dst->privacy_key = dst->evidence_dir = NULL;
 	dst->nrules = 0;
-	if ((src->output && !(dst->output = xstrdup(src->output))) ||
+	if ((src->privacy_key &&
+	    !(dst->privacy_key = xstrdup(src->privacy_key))) ||
+	    (src->evidence_dir &&
+	    !(dst->evidence_dir = xstrdup(src->evidence_dir))) ||
+	    (src->output && !(dst->output = xstrdup(src->output))) ||
 	    (src->user && !(dst->user = xstrdup(src->user))) ||
 	    (src->interface && !(dst->interface = xstrdup(src->interface))) ||
 	    (src->bpf && !(dst->bpf = xstrdup(src->bpf))))

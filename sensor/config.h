@@ -13,7 +13,11 @@
  *   rules:      [ /usr/share/rootwatch/rules/state-interception.yaml ]
  *   capture:    { interface: eth0, bpf: "tcp or udp", snaplen: 65535,
  *                 buffer-size: 33554432, promisc: true }
- *   privacy:    false
+ *   privacy:    false          (or { enabled: on, clients: drop,
+ *                 key: /var/lib/rootwatch/privacy.key,
+ *                 aggregate-interval: 3600, aggregate-sni: false })
+ *   evidence:   { dir: /var/lib/rootwatch/evidence, window: 3600,
+ *                 max-bytes: 256M, flow-bytes: 160k, memcap: 8M }
  *   user:       rootwatch
  *   workers:    auto            (or a number; rootwatch(8) WORKERS)
  * Sizes accept suffixes k/M/G; times are seconds.
@@ -41,7 +45,14 @@ struct config {
 	unsigned	 snaplen;
 	unsigned	 buffer_size;
 	int		 promisc;
-	int		 privacy;	/* never write client addresses */
+	int		 privacy;	/* rootwatch(8) PRIVACY */
+	int		 privacy_clients;	/* enum privacy_clients */
+	char		*privacy_key;	/* NULL: RW_STATEDIR/privacy.key */
+	uint64_t	 aggregate_us;	/* tls_aggregate period */
+	int		 aggregate_sni;	/* count per server name too */
+	char		*evidence_dir;	/* NULL: no bundles */
+	uint64_t	 evidence_window_us;
+	uint64_t	 evidence_max_bytes;
 	char		*user;		/* run as (rootwatch(8) SANDBOX) */
 	unsigned	 workers;	/* 0: the default; or CONFIG_WORKERS_AUTO */
 };

@@ -43,6 +43,7 @@
 #include "reasm.h"
 
 struct pkt;
+struct pktbuf;
 
 struct flow_key {
 	uint8_t		a[16];		/* address of dir-0 sender */
@@ -112,6 +113,7 @@ struct flow {
 	uint16_t	 ndpi_app;
 	uint8_t		 ndpi_pkts;
 	const char	*app_label;	/* "tls", "smtp"...: static string, set by app.c */
+	struct pktbuf	*pkbuf;		/* evidence frame copies (app.c) */
 };
 
 typedef void (*flow_end_fn)(void *arg, struct flow *, enum flow_end_reason);

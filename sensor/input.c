@@ -550,6 +550,16 @@ input_run(struct input *in, input_consumer fn, void *arg,
 	return in->st.files_bad;
 }
 
+int
+input_current(const struct input *in, const char **name, uint64_t *pktno)
+{
+	if (in->nheap == 0)
+		return -1;
+	*name = in->heap[0]->name;
+	*pktno = in->heap[0]->s->frames;
+	return 0;
+}
+
 const struct input_stats *
 input_stats(struct input *in)
 {

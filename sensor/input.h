@@ -78,6 +78,11 @@ void	input_set_log_hook(struct input *, void (*fn)(void *), void *arg);
 /* Called while a pipe or FIFO input is idle (zin.h); 1 stops it. */
 void	input_set_wait(struct input *, zin_wait_fn fn, void *arg);
 
+/* During the consumer's call: the frame's file and its record number in
+ * that file (1-based, as Wireshark counts).  -1 outside a call. */
+int	input_current(const struct input *, const char **name,
+	    uint64_t *pktno);
+
 /* Counters; bytes_done is brought up to date by the call. */
 const struct input_stats *input_stats(struct input *);
 

@@ -24,4 +24,6 @@ limits_default(struct limits *l)
 	l->x509_cache = LIM_X509_CACHE;
 	l->rules_cache = LIM_RULES_CACHE;
 	l->ndpi_packets = LIM_NDPI_PACKETS;
+	l->pktbuf_flow = LIM_PKTBUF_FLOW;
+	l->pktbuf_memcap = LIM_PKTBUF_MEMCAP;
 }

@@ -118,6 +118,20 @@
 /* Live interfaces at once (-i repeated, interfaces: list). */
 #define LIM_INTERFACES		16
 
+/* Bytes of frames kept per flow for its evidence bundle (handshake
+ * packets, evidence.flow-bytes): both directions' reassembly depth plus
+ * the frames' headers; a handshake that needs more is kept truncated. */
+#define LIM_PKTBUF_FLOW		(160u << 10)
+/* Bytes of kept frames over all flows (evidence.memcap): a flood of
+ * half-open handshakes costs at most this much. */
+#define LIM_PKTBUF_MEMCAP	(8u << 20)
+/* Bundles remembered for repeat counting (evidence.window): the same
+ * chain from the same server within the window counts, no new bundle. */
+#define LIM_EVIDENCE_RECENT	1024
+/* Distinct issuers and server names per tls_aggregate period (privacy
+ * mode); the rest are counted together as "(other)". */
+#define LIM_AGG_KEYS		4096
+
 struct limits {
 	uint32_t	flow_max;
 	uint64_t	flow_timeout_us;
@@ -137,6 +151,8 @@ struct limits {
 	uint32_t	x509_cache;
 	uint32_t	rules_cache;
 	uint32_t	ndpi_packets;
+	uint64_t	pktbuf_flow;
+	uint64_t	pktbuf_memcap;
 };
 
 /* Fill *l with the defaults above. */

@@ -21,12 +21,15 @@
 #include <openssl/crypto.h>
 #include <yaml.h>
 
+#include "aggregate.h"
 #include "app.h"
+#include "evidence.h"
 #include "capture.h"
 #include "config.h"
 #include "input.h"
 #include "log.h"
 #include "output.h"
+#include "privacy.h"
 #include "progress.h"
 #include "summary.h"
 #include "workers.h"
@@ -57,6 +60,7 @@ struct opts {
 	const char	*interface;
 	const char	*user;
 	const char	*workers;	/* --workers */
+	const char	*evidence;
 	char		*bpf;
 	int		 test_only;
 	int		 verbose;
@@ -85,6 +89,9 @@ struct runtime {
 	time_t		 last_stats;
 	int		 running;	/* pool threads run: write through them */
 	int		 started;	/* a capture was opened: stats at exit */
+	struct privacy	 priv;		/* privacy mode's key */
+	int		 priv_set;
+	struct evidence	*ev;		/* evidence: { dir } */
 };
 
 static void
@@ -112,7 +119,8 @@ usage(FILE *fp)
 	    "                 [-R rules] [-r path ...] [-s seconds] [-u user]\n"
 	    "                 [--pem] [--cert-dedup] [--privacy] [--no-rules]\n"
 	    "                 [--summary] [--sandbox-log] [--format eve|ecs]\n"
-	    "                 [--workers N|auto] [expression]\n"
+	    "                 [--workers N|auto] [--evidence dir]\n"
+	    "                 [expression]\n"
 	    "  -r PATH        read captures: a file, a directory (recursively),\n"
 	    "                 a glob or '-' (stdin); pcap or pcapng, plain or\n"
 	    "                 gzip/xz/zstd; merged in packet time order; "
@@ -132,7 +140,10 @@ usage(FILE *fp)
 	    "  --pem          add each certificate's PEM\n"
 	    "  --cert-dedup   write each certificate in full once, then by "
 	    "sha256\n"
-	    "  --privacy      never write client addresses\n"
+	    "  --privacy      no client address, client certificate or\n"
+	    "                 per-session record of a session that does not\n"
+	    "                 alert (rootwatch(8) PRIVACY)\n"
+	    "  --evidence DIR write an evidence bundle per alert beneath DIR\n"
 	    "  --format FMT   event format: eve (default) or ecs\n"
 	    "  --workers N    worker threads, or auto (one per core); "
 	    "default:\n"
@@ -230,6 +241,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "sandbox-log", no_argument, NULL, 'L' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "workers", required_argument, NULL, 'W' },
+		{ "evidence", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -256,6 +268,7 @@ parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'L': o->sandbox_log = 1; break;
 		case 'W': o->workers = optarg; break;
+		case 'E': o->evidence = optarg; break;
 		case 'u': o->user = optarg; break;
 		case 's':
 			if (parse_uint("-s", optarg, RW_STATS_MAX,
@@ -391,6 +404,8 @@ reload_rules(struct runtime *rt)
 		return;
 	}
 	log_info("rules reloaded: %zu rules", rs != NULL ? rules_count(rs) : 0);
+	if (rt->ev != NULL)
+		evidence_set_rules(rt->ev, rt->rule_paths, rt->nrule_paths);
 	rules_unref(rs);	/* the worker holds its own reference */
 }
 
@@ -664,6 +679,10 @@ merge_options(struct runtime *rt)
 		rt->cfg.summary = 1;
 	if (o->user != NULL)
 		rt->cfg.user = xstrdup(o->user);
+	if (o->evidence != NULL) {
+		xfree(rt->cfg.evidence_dir);
+		rt->cfg.evidence_dir = xstrdup(o->evidence);
+	}
 	return 0;
 }
 
@@ -829,6 +848,14 @@ pick_workers(struct runtime *rt)
 	if (v == 0)
 		v = 1;
 	rt->nworkers = v == CONFIG_WORKERS_AUTO ? online_cores() : v;
+	/* The evidence writer and the privacy aggregates are the process's,
+	 * not yet per worker: they run on one. */
+	if (rt->nworkers > 1 && (rt->cfg.privacy ||
+	    rt->cfg.evidence_dir != NULL)) {
+		log_warnx("privacy and evidence run one worker in this build: "
+		    "--workers %zu not applied", rt->nworkers);
+		rt->nworkers = 1;
+	}
 	if (rt->o->nfiles == 0 && rt->nworkers > 1) {
 		log_warnx("live capture runs one worker in this build: "
 		    "--workers %zu not applied", rt->nworkers);
@@ -857,6 +884,90 @@ start_pool(struct runtime *rt, const struct output_opts *oo,
 	if ((rt->pool = pool_new(&po)) == NULL)
 		return -1;
 	log_info("%zu workers", rt->nworkers);
+	return 0;
+}
+
+/*
+ * Privacy mode's key, before the sandbox (privacy.h).  Live capture keeps
+ * one per installation (privacy.key, default in the state directory);
+ * a replay without privacy.key gets a key of its own run, so its
+ * pseudonyms and flow ids match nothing outside that run.
+ */
+static int
+open_privacy(struct runtime *rt, struct output_opts *oo)
+{
+	uint8_t key[PRIVACY_KEY_LEN];
+	const char *path = rt->cfg.privacy_key;
+	int rc;
+
+	if (!rt->cfg.privacy)
+		return 0;
+	if (path == NULL && rt->o->nfiles == 0) {
+		path = RW_STATEDIR "/privacy.key";
+		if (mkdir(RW_STATEDIR, 0750) == -1 && errno != EEXIST)
+			log_warn("%s", RW_STATEDIR);
+	}
+	if (path != NULL)
+		rc = privacy_key_load(path, key);
+	else {
+		log_info("privacy: no privacy.key: pseudonyms of this run only");
+		rc = privacy_key_random(key);
+	}
+	if (rc == -1 || privacy_init(&rt->priv, key,
+	    rt->cfg.privacy_clients) == -1) {
+		OPENSSL_cleanse(key, sizeof(key));
+		log_warnx("privacy mode needs its key: not started");
+		return -1;
+	}
+	OPENSSL_cleanse(key, sizeof(key));
+	rt->priv_set = 1;
+	/* flow_id hashes the client address: keyed with the installation's
+	 * key, it cannot be recomputed from a guessed address */
+	oo->flow_id_key = privacy_derive64(&rt->priv, "rootwatch flow_id");
+	return 0;
+}
+
+/* Where the frame being processed comes from, for a bundle's manifest. */
+static void
+evidence_source(void *arg, char *buf, size_t len)
+{
+	struct runtime *rt = arg;
+	const char *name;
+	uint64_t n;
+
+	if (rt->live != NULL)
+		snprintf(buf, len, "interface %s", rt->live->name);
+	else if (rt->in != NULL && input_current(rt->in, &name, &n) == 0)
+		snprintf(buf, len, "file %s packet %llu", name,
+		    (unsigned long long)n);
+	else
+		snprintf(buf, len, "replay, reported at the end of the capture");
+}
+
+/* The evidence directory: made, scanned and given to the user we switch
+ * to before the sandbox, which then allows work beneath it. */
+static int
+open_evidence(struct runtime *rt)
+{
+	struct evidence_opts eo;
+
+	if (rt->cfg.evidence_dir == NULL)
+		return 0;
+	memset(&eo, 0, sizeof(eo));
+	eo.dir = rt->cfg.evidence_dir;
+	eo.window_us = rt->cfg.evidence_window_us;
+	eo.max_bytes = rt->cfg.evidence_max_bytes;
+	eo.pv = rt->priv_set ? &rt->priv : NULL;
+	eo.drop_clients = rt->cfg.privacy_clients == PRIVACY_CLIENTS_DROP;
+	eo.clock = rt->o->nfiles > 0 ? "packet timestamps recorded in the "
+	    "capture file" : "packet timestamps from the kernel (libpcap), "
+	    "host real-time clock";
+	if ((rt->ev = evidence_open(&eo)) == NULL)
+		return -1;
+	evidence_set_rules(rt->ev, rt->rule_paths, rt->nrule_paths);
+	evidence_set_source(rt->ev, evidence_source, rt);
+	sandbox_adopt_dir(&rt->sb, evidence_dirfd(rt->ev));
+	sandbox_allow_tree(&rt->sb, rt->cfg.evidence_dir);
 	return 0;
 }
 
@@ -893,10 +1004,14 @@ start(struct runtime *rt, struct capture *live)
 	if (rt->o->nfiles == 0 && getrandom(&oo.flow_id_key,
 	    sizeof(oo.flow_id_key), GRND_NONBLOCK) != sizeof(oo.flow_id_key))
 		oo.flow_id_key = 0;
-	if (output_open(&rt->out, rt->cfg.output, &oo) == -1) {
+	if (open_privacy(rt, &oo) == -1 ||
+	    output_open(&rt->out, rt->cfg.output, &oo) == -1 ||
+	    open_evidence(rt) == -1) {
 		rules_unref(rs);
 		return EXIT_USAGE;
 	}
+	if (rt->priv_set && rt->cfg.privacy_clients == PRIVACY_CLIENTS_PSEUDONYM)
+		rt->out.priv = &rt->priv;
 	sandbox_adopt(&rt->sb, fileno(rt->out.fp));
 	if (rt->nworkers > 1 && start_pool(rt, &oo, rs) == -1) {
 		rules_unref(rs);
@@ -910,6 +1025,10 @@ start(struct runtime *rt, struct capture *live)
 		return EXIT_USAGE;
 	}
 	rules_unref(rs);	/* the worker holds its own reference */
+	rt->w.ev = rt->ev;
+	if (rt->cfg.privacy && (rt->w.agg = aggregate_new(rt->cfg.aggregate_us,
+	    rt->cfg.aggregate_sni)) == NULL)
+		return EXIT_USAGE;
 	setup_signals();
 	sandbox_paths(rt);
 	if (sandbox_enter(&rt->sb) == -1)
@@ -984,6 +1103,10 @@ main(int argc, char **argv)
 		pool_free(rt.pool);
 	else
 		worker_free(&rt.w);
+	aggregate_free(rt.w.agg);
+	evidence_close(rt.ev);
+	if (rt.priv_set)
+		privacy_free(&rt.priv);
 	output_close(&rt.out);
 	input_free(rt.in);
 	summary_free(rt.sum);

@@ -12,6 +12,7 @@
 
 #include "cert_json.h"
 #include "log.h"
+#include "privacy.h"
 #include "xmalloc.h"
 #include "../parsers/tls.h"
 #include "../parsers/x509.h"
@@ -265,6 +266,30 @@ output_emit(struct output *o, enum output_format fmt, int event_kind,
 		o->st.events[event_kind]++;
 }
 
+const char *
+output_last_line(const struct output *o, size_t *len)
+{
+	*len = o->jb.oom ? 0 : o->jb.len;
+	return o->jb.buf;
+}
+
+int
+output_client_ip(const struct output *o, const struct flow *f,
+    uint8_t out[16])
+{
+	const uint8_t *a = flow_client_addr(f);
+
+	memset(out, 0, 16);
+	if (!o->opts.privacy) {
+		memcpy(out, a, 16);
+		return 1;
+	}
+	if (o->priv == NULL)
+		return 0;
+	privacy_ip(o->priv, f->key.family, a, out);
+	return 1;
+}
+
 /* Hand o->jb, one finished event, to output_emit(). */
 static void
 emit(struct output *o, enum output_format fmt, int kind)
@@ -337,6 +362,7 @@ event_head(struct output *o, const struct flow *f, uint64_t ts_us,
 {
 	struct jbuf *j = &o->jb;
 	int c = f->client_dir, i;
+	uint8_t client[16];
 
 	jb_reset(j);
 	jb_obj_open(j, NULL);
@@ -349,10 +375,11 @@ event_head(struct output *o, const struct flow *f, uint64_t ts_us,
 			jb_u64(j, NULL, f->key.vlan[i] & 0x0fff);
 		jb_arr_close(j);
 	}
-	if (!o->opts.privacy) {
-		jb_ip(j, "src_ip", f->key.family, c == 0 ? f->key.a : f->key.b);
+	/* privacy: the port goes too, it tells one connection apart */
+	if (output_client_ip(o, f, client))
+		jb_ip(j, "src_ip", f->key.family, client);
+	if (!o->opts.privacy)
 		jb_u64(j, "src_port", c == 0 ? f->key.aport : f->key.bport);
-	}
 	jb_ip(j, "dest_ip", f->key.family, c == 0 ? f->key.b : f->key.a);
 	jb_u64(j, "dest_port", c == 0 ? f->key.bport : f->key.aport);
 	jb_str(j, "proto", proto_name(f->key.proto));
@@ -503,6 +530,9 @@ void
 output_flow(struct output *o, const struct flow *f, int reason,
     const char *incomplete, const char *app_proto, const char *app_name)
 {
+	/* privacy: a flow that did not alert is only in tls_aggregate */
+	if (o->opts.privacy && !(f->flags & FLOW_ALERTED))
+		return;
 	if (o->formats & OUTPUT_FMT_BIT(OUTPUT_EVE))
 		eve_flow(o, f, reason, incomplete, app_proto, app_name);
 	if (o->formats & OUTPUT_FMT_BIT(OUTPUT_ECS))
@@ -746,9 +776,11 @@ void
 output_tls(struct output *o, const struct flow *f, uint64_t ts_us,
     const struct tls_report *r)
 {
-	if (o->formats & OUTPUT_FMT_BIT(OUTPUT_EVE))
+	/* privacy: no per-session record; the alert carries the tls
+	 * object of a session that alerted, tls_aggregate counts all */
+	if (!o->opts.privacy && (o->formats & OUTPUT_FMT_BIT(OUTPUT_EVE)))
 		eve_tls(o, f, ts_us, r);
-	if (o->formats & OUTPUT_FMT_BIT(OUTPUT_ECS))
+	if (!o->opts.privacy && (o->formats & OUTPUT_FMT_BIT(OUTPUT_ECS)))
 		ecs_tls(o, f, ts_us, r);
 	if (o->observe != NULL)
 		o->observe(o->observe_arg, f, r, NULL);

@@ -30,6 +30,7 @@ struct x509_cache;
 struct x509_cert;
 struct rule_hit;
 struct tls_report;
+struct privacy;
 
 enum output_format {
 	OUTPUT_EVE,
@@ -52,7 +53,10 @@ struct output_opts {
 	int	pem;		/* add each certificate (base64 DER, and the
 				   PEM in the structured chain) */
 	int	cert_dedup;	/* certificate in full once, then by sha256 */
-	int	privacy;	/* never write client addresses */
+	int	privacy;	/* rootwatch(8) PRIVACY: no client address
+				   (or its pseudonym, struct output's
+				   priv), no tls event, a flow event only
+				   for a flow that alerted */
 	int	immediate;	/* one write per event, even to a file */
 	enum output_format format;	/* the format of the one output */
 	uint64_t flow_id_key;	/* flow_id hash key; 0: the fixed replay
@@ -103,6 +107,8 @@ struct output {
 	 * it; one writer thread writes them.  NULL: write to fp. */
 	output_divert_fn	 divert;
 	void			*divert_arg;
+	const struct privacy	*priv;		/* privacy.clients: pseudonym;
+						   NULL: drop */
 };
 
 /* What the tls object of an event is built from. */
@@ -130,6 +136,12 @@ int	output_open_divert(struct output *, const struct output_opts *,
  */
 void	output_emit(struct output *, enum output_format fmt, int event_kind,
 	    const char *line, size_t len);
+/* The last event line rendered (the alert just written, for evidence). */
+const char *output_last_line(const struct output *, size_t *len);
+/* The client address events show: 1 with out filled (its pseudonym in
+ * privacy mode), 0 when it is not written (privacy.clients: drop). */
+int	output_client_ip(const struct output *, const struct flow *,
+	    uint8_t out[16]);
 /* The flow's flow_id: a keyed hash of its 5-tuple, VLAN ids and start. */
 uint64_t output_flow_id(const struct output *, const struct flow *);
 void	output_close(struct output *);

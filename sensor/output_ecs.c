@@ -81,15 +81,16 @@ ecs_open(struct jbuf *j, uint64_t ts_us, const struct ecs_kind *k,
  * (flow events: every packet, bypassed or not). */
 static void
 ecs_endpoint(struct jbuf *j, const char *key, const struct flow *f, int dir,
-    int hide, int counts)
+    int hide, const uint8_t *pseudo, int counts)
 {
-	if (hide && !counts)
+	if (hide && pseudo == NULL && !counts)
 		return;
 	jb_obj_open(j, key);
 	if (!hide) {
 		jb_ip(j, "ip", f->key.family, dir == 0 ? f->key.a : f->key.b);
 		jb_u64(j, "port", dir == 0 ? f->key.aport : f->key.bport);
-	}
+	} else if (pseudo != NULL)
+		jb_ip(j, "ip", f->key.family, pseudo);
 	if (counts) {
 		jb_u64(j, "packets", f->pkts[dir]);
 		jb_u64(j, "bytes", f->bytes[dir]);
@@ -138,10 +139,13 @@ ecs_flow_head(struct output *o, struct jbuf *j, const struct flow *f,
     const char *protocol, int counts)
 {
 	int c = f->client_dir;
+	uint8_t client[16];
+	int shown = output_client_ip(o, f, client);
 
 	jb_obj_close(j);	/* event */
-	ecs_endpoint(j, "source", f, c, o->opts.privacy, counts);
-	ecs_endpoint(j, "destination", f, !c, 0, counts);
+	ecs_endpoint(j, "source", f, c, o->opts.privacy,
+	    o->opts.privacy && shown ? client : NULL, counts);
+	ecs_endpoint(j, "destination", f, !c, 0, NULL, counts);
 	ecs_network(j, f, protocol, counts);
 }
 

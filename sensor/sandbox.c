@@ -239,6 +239,32 @@ sandbox_allow_write(struct sandbox *sb, const char *path)
 }
 
 void
+sandbox_allow_tree(struct sandbox *sb, const char *dir)
+{
+	int fd;
+
+	if (dir == NULL || sb->ntree == SANDBOX_MAX_PATHS)
+		return;
+	if ((fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		log_warn("landlock: %s", dir);
+		return;
+	}
+	sb->tree[sb->ntree++] = fd;
+}
+
+void
+sandbox_adopt_dir(const struct sandbox *sb, int dirfd)
+{
+	struct stat st;
+
+	if (!sb->switch_user || fstat(dirfd, &st) == -1 ||
+	    !S_ISDIR(st.st_mode) || st.st_uid != 0)
+		return;
+	if (fchown(dirfd, sb->uid, sb->gid) == -1)
+		log_warn("cannot give the evidence directory to %s", sb->user);
+}
+
+void
 sandbox_adopt(const struct sandbox *sb, int fd)
 {
 	struct stat st;
@@ -349,6 +375,11 @@ drop_privileges(struct sandbox *sb)
 	LANDLOCK_ACCESS_FS_READ_DIR)
 #define LL_WRITE		(LANDLOCK_ACCESS_FS_WRITE_FILE | \
 	LANDLOCK_ACCESS_FS_MAKE_REG)
+/* Evidence bundles: a directory each, files written once, a manifest
+ * replaced by rename (same directory: no REFER), the oldest removed. */
+#define LL_TREE			(LL_READ | LL_WRITE | \
+	LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE | \
+	LANDLOCK_ACCESS_FS_REMOVE_DIR)
 
 /* struct landlock_ruleset_attr as of ABI 6; its size tells the kernel
  * which fields we know. */
@@ -378,16 +409,12 @@ ll_handled(int abi, struct ll_ruleset *rs)
 }
 
 static void
-ll_allow(int rfd, const char *path, uint64_t want, uint64_t handled)
+ll_allow_fd(int rfd, int fd, const char *path, uint64_t want,
+    uint64_t handled)
 {
 	struct landlock_path_beneath_attr pb;
 	struct stat st;
-	int fd;
 
-	if ((fd = open(path, O_PATH | O_CLOEXEC)) == -1) {
-		log_debug("landlock: %s: %s (skipped)", path, strerror(errno));
-		return;
-	}
 	if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
 		want &= LL_FILE_RIGHTS;	/* directory rights are EINVAL */
 	memset(&pb, 0, sizeof(pb));
@@ -399,6 +426,18 @@ ll_allow(int rfd, const char *path, uint64_t want, uint64_t handled)
 	else
 		log_debug("landlock: %s %s", want & LL_WRITE ? "write" : "read",
 		    path);
+}
+
+static void
+ll_allow(int rfd, const char *path, uint64_t want, uint64_t handled)
+{
+	int fd;
+
+	if ((fd = open(path, O_PATH | O_CLOEXEC)) == -1) {
+		log_debug("landlock: %s: %s (skipped)", path, strerror(errno));
+		return;
+	}
+	ll_allow_fd(rfd, fd, path, want, handled);
 	close(fd);
 }
 
@@ -448,6 +487,12 @@ ll_rules(struct sandbox *sb, int rfd, uint64_t handled)
 	for (i = 0; i < sb->nwr; i++)
 		ll_allow(rfd, dir_of(sb->wr[i], dir, sizeof(dir)), LL_WRITE,
 		    handled);
+	for (i = 0; i < sb->ntree; i++) {
+		ll_allow_fd(rfd, sb->tree[i], "evidence directory", LL_TREE,
+		    handled);
+		close(sb->tree[i]);
+	}
+	sb->ntree = 0;
 	ll_trust_stores(rfd, handled);
 #ifdef RW_SANITIZED
 	/* LeakSanitizer lists our threads and maps at exit */
@@ -515,6 +560,10 @@ static const char *const sc_allow[] = {
 	/* glibc's qsort(3) asks for the memory size on large arrays
 	 * (many -r files) */
 	"sysinfo",
+	/* evidence bundles (evidence.c): a directory per alert, the
+	 * manifest replaced by rename, the oldest bundles removed */
+	"mkdir", "mkdirat", "unlink", "unlinkat", "rmdir", "rename",
+	"renameat", "renameat2",
 	"exit", "exit_group",
 #ifdef RW_SANITIZED
 	/* AddressSanitizer and LeakSanitizer's runtime */

@@ -39,6 +39,9 @@ struct sandbox {
 	size_t		 nrd;
 	const char	*wr[SANDBOX_MAX_PATHS];	/* Landlock: write beneath */
 	size_t		 nwr;
+	int		 tree[SANDBOX_MAX_PATHS];	/* Landlock: make and
+						   remove beneath (O_PATH) */
+	size_t		 ntree;
 	/* outcome, for the log and the stats event */
 	const char	*seccomp;	/* "kill", "log", or why it is off */
 	char		 landlock[48];	/* "abi N", or why it is off */
@@ -60,6 +63,13 @@ int	sandbox_init(struct sandbox *, const char *user, int log_only);
 void	sandbox_allow_read(struct sandbox *, const char *path, int its_dir);
 /* The directory that holds path gets write and create rights. */
 void	sandbox_allow_write(struct sandbox *, const char *path);
+/* The directory dir itself, and everything beneath it, gets the rights
+ * to make, write, read, list and remove files and directories (the
+ * evidence bundles, rootwatch(8) EVIDENCE).  Opened now, with the rights
+ * we start with: the user we switch to may not reach it by name. */
+void	sandbox_allow_tree(struct sandbox *, const char *dir);
+/* A directory made as root before the switch goes to the user. */
+void	sandbox_adopt_dir(const struct sandbox *, int dirfd);
 /* Hand a file created before the switch to the user (log reopen). */
 void	sandbox_adopt(const struct sandbox *, int fd);
 /* Apply every layer.  -1 with a message if a step that must work failed. */

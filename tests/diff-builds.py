@@ -10,7 +10,9 @@ events line by line:
   - tests/corpus/pcaps, tests/variety/pcaps, tests/encap,
   - tests/scenarios (with the rules tests/scenarios.sh gives each one),
 each with rules/state-interception.yaml and in four option sets: none,
---pem, --cert-dedup, --privacy.
+--pem, --cert-dedup, --privacy.  --privacy runs with a configuration
+naming one key file for both builds (privacy.key): without it each replay
+keys its flow ids with a key of its own run, and no two runs would agree.
 
 flow, tls and alert events are compared byte for byte.  The stats event
 too, except the figures that measure memory rather than traffic (they move
@@ -95,6 +97,19 @@ def normalize(line):
     return json.dumps(ev, separators=(',', ':'), ensure_ascii=False)
 
 
+def privacy_key(tmp):
+    """The configuration every --privacy run uses: one key file."""
+    key = os.path.join(tmp, 'privacy.key')
+    cfg = os.path.join(tmp, 'privacy.yaml')
+    if not os.path.exists(cfg):
+        fd = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.write(fd, os.urandom(64))
+        os.close(fd)
+        with open(cfg, 'w') as f:
+            f.write('privacy: { enabled: on, key: %s }\n' % key)
+    return cfg
+
+
 def run(binary, pcap, extra_rules, opts, tmp):
     """(exit status, [normalized lines]) of one run."""
     fd, outp = tempfile.mkstemp(suffix='.json', dir=tmp)
@@ -102,6 +117,8 @@ def run(binary, pcap, extra_rules, opts, tmp):
     cmd = [binary, '-R', RULES]
     for r in extra_rules:
         cmd += ['-R', r]
+    if opts == ['--privacy']:
+        opts = opts + ['-c', os.path.join(tmp, 'privacy.yaml')]
     cmd += opts + ['-r', pcap, '-o', outp]
     if os.path.exists(outp):
         os.unlink(outp)
@@ -196,6 +213,7 @@ def main():
     same = differ = 0
     with tempfile.TemporaryDirectory(prefix='rwdiff.') as tmp, \
             concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        privacy_key(tmp)
         results = pool.map(lambda c: compare(args.old, args.new, c, args,
                                              tmp), caps)
         for cap, bad in zip(caps, results):

@@ -14,10 +14,17 @@ S=$( [ "$(id -u)" = 0 ] || echo sudo )
 sh "$here/../install.sh"
 sh "$here/setup-bridge.sh" "$@"
 echo "IFACE=br0" | $S tee /etc/default/rootwatch >/dev/null
-# The Pi's small memory: keep the flow table and buffers modest.
+# The Pi's small memory: keep the flow table and buffers modest.  The kit
+# is for networks whose people the sensor must not expose: privacy mode on,
+# and evidence bundles on the card, capped at 256M.
 $S sed -i -e 's/^  interface: .*/  interface: br0/' \
     -e 's/^  buffer-size: .*/  buffer-size: 8M/' \
-    -e 's/^  max: 65536$/  max: 16384/' /etc/rootwatch/rootwatch.yaml
+    -e 's/^  max: 65536$/  max: 16384/' \
+    -e 's/^privacy: false$/privacy: on/' \
+    -e 's|^#evidence:$|evidence:|' \
+    -e 's|^#  dir: /var/lib/rootwatch/evidence$|  dir: /var/lib/rootwatch/evidence|' \
+    -e 's|^#  max-bytes: 256M .*|  max-bytes: 256M|' \
+    /etc/rootwatch/rootwatch.yaml
 /usr/sbin/rootwatch -T -c /etc/rootwatch/rootwatch.yaml
 $S systemctl enable --now rootwatch
 $S systemctl --no-pager status rootwatch || true

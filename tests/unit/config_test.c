@@ -170,6 +170,35 @@ test_each_key(void **state)
 	assert_int_equal(cf.privacy, 0);
 	config_free(&cf);
 
+	assert_int_equal(load(&cf, "privacy: on\n"), 0);
+	assert_int_equal(cf.privacy, 1);
+	assert_int_equal(cf.privacy_clients, 0);
+	config_free(&cf);
+
+	assert_int_equal(load(&cf, "privacy: { enabled: yes, clients: "
+	    "pseudonym, key: /k, aggregate-interval: 600, aggregate-sni: "
+	    "true }\n"), 0);
+	assert_int_equal(cf.privacy, 1);
+	assert_int_equal(cf.privacy_clients, 1);
+	assert_string_equal(cf.privacy_key, "/k");
+	assert_int_equal(cf.aggregate_us, 600ull * 1000000);
+	assert_int_equal(cf.aggregate_sni, 1);
+	config_free(&cf);
+
+	assert_int_equal(load(&cf, "privacy: { clients: everyone }\n"), -1);
+	assert_non_null(strstr(err, ":1:21: clients: expected drop or "
+	    "pseudonym"));
+	config_free(&cf);
+
+	assert_int_equal(load(&cf, "evidence: { dir: /e, window: 60, "
+	    "max-bytes: 1G, flow-bytes: 64k, memcap: 2M }\n"), 0);
+	assert_string_equal(cf.evidence_dir, "/e");
+	assert_int_equal(cf.evidence_window_us, 60ull * 1000000);
+	assert_int_equal(cf.evidence_max_bytes, 1ull << 30);
+	assert_int_equal(cf.lim.pktbuf_flow, 64u << 10);
+	assert_int_equal(cf.lim.pktbuf_memcap, 2u << 20);
+	config_free(&cf);
+
 	assert_int_equal(load(&cf, "capture: { snaplen: 1500 }\n"), 0);
 	assert_int_equal(cf.snaplen, 1500);
 	assert_null(cf.interface);
