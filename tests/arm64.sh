@@ -77,7 +77,7 @@ devs=$(grep -Eo '(^|[[:space:]])(lib|zlib)[a-z0-9.+-]*-dev' deploy/deps.sh |
 pkgs=$(apt-cache $apt_opts depends --recurse --no-recommends \
     --no-suggests --no-conflicts --no-breaks --no-replaces --no-enhances \
     $devs libcmocka-dev |
-    grep -E '^(lib|linux-libc-dev$|gcc-[0-9]+-base$)' |
+    grep -E '^(lib|zlib|linux-libc-dev$|gcc-[0-9]+-base$)' |
     grep -Ev '^(libelogind|libpkgconf|libc-dev-bin$)' | sort -u)
 say "downloading $(echo "$pkgs" | wc -l) arm64 packages"
 # shellcheck disable=SC2086
