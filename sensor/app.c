@@ -17,6 +17,7 @@
 
 #include "classify.h"
 #include "log.h"
+#include "sink.h"
 #include "xmalloc.h"
 #include "../parsers/cur.h"
 #include "../parsers/tls.h"
@@ -584,6 +585,7 @@ worker_stats(struct worker *w, uint64_t ts_us)
 	jb_u64(j, "write_errors", w->out->st.write_errors);
 	jb_u64(j, "lost_oom", w->out->st.oom);
 	jb_obj_close(j);
+	sinks_stats_render(w->out->sinks, j);
 	output_stats_end(w->out);
 }
 

@@ -412,8 +412,11 @@ merge_options(struct runtime *rt)
 		log_warnx("%s", err);
 		return -1;
 	}
-	if (o->output != NULL)
-		rt->cfg.output = xstrdup(o->output);
+	if (o->output != NULL) {
+		xfree(rt->cfg.output);
+		rt->cfg.output = strcmp(o->output, "-") == 0 ? NULL :
+		    xstrdup(o->output);
+	}
 	if (o->interface != NULL)
 		rt->cfg.interface = xstrdup(o->interface);
 	if (o->bpf != NULL)
@@ -469,6 +472,29 @@ check_only(struct runtime *rt)
 	return EXIT_OK;
 }
 
+/*
+ * -o is the one output (a file, or '-' for stdout); otherwise the
+ * configuration's outputs: list, plus output.file; neither is stdout.
+ */
+static int
+open_outputs(struct runtime *rt, const struct output_opts *oo)
+{
+	struct sink_conf all[CONFIG_MAX_OUTPUTS + 1], *file;
+	size_t n = 0;
+
+	if (rt->o->output == NULL) {
+		memcpy(all, rt->cfg.outputs, rt->cfg.noutputs * sizeof(all[0]));
+		n = rt->cfg.noutputs;
+	}
+	if (rt->o->output != NULL || rt->cfg.output != NULL || n == 0) {
+		file = &all[n++];
+		sink_conf_default(file, SINK_FILE);
+		file->format = OUTPUT_EVE;
+		file->path = rt->cfg.output;	/* borrowed: not freed here */
+	}
+	return output_open_sinks(&rt->out, all, n, oo);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -503,7 +529,7 @@ main(int argc, char **argv)
 	oo.pem = rt.cfg.pem;
 	oo.cert_dedup = rt.cfg.cert_dedup;
 	oo.privacy = rt.cfg.privacy;
-	if (output_open(&rt.out, rt.cfg.output, &oo) == -1)
+	if (open_outputs(&rt, &oo) == -1)
 		return EXIT_USAGE;
 	if (worker_init(&rt.w, &rt.cfg.lim, &rt.out, rs) == -1) {
 		log_warnx("cannot allocate the flow table (flow.max %u)",

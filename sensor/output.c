@@ -9,6 +9,7 @@
 
 #include "cert_json.h"
 #include "log.h"
+#include "sink.h"
 #include "xmalloc.h"
 #include "../parsers/tls.h"
 #include "../parsers/x509.h"
@@ -92,83 +93,79 @@ dedup_test_and_add(struct dedup_set *d, const uint8_t *h)
 	return 0;
 }
 
-static FILE *
-open_path(const char *path)
+static int
+output_init(struct output *o, const struct output_opts *opts)
 {
-	FILE *fp;
+	if (opts != NULL)
+		o->opts = *opts;
+	jb_init(&o->jb);
+	jb_init(&o->tlsobj);
+	if (o->opts.cert_dedup &&
+	    (o->dedup = xcalloc(1, sizeof(*o->dedup))) == NULL)
+		return -1;
+	return 0;
+}
 
-	if (path == NULL)
-		return stdout;
-	fp = fopen(path, "a");
-	if (fp == NULL)
-		return NULL;
-	/* Large buffer: one write per batch of events. */
-	setvbuf(fp, NULL, _IOFBF, 1 << 16);
-	return fp;
+/* --- transport: the sinks (sink.h) ------------------------------------ */
+
+int
+output_open_sinks(struct output *o, const struct sink_conf *c, size_t n,
+    const struct output_opts *opts)
+{
+	memset(o, 0, sizeof(*o));
+	if ((o->sinks = sinks_open(c, n)) == NULL)
+		return -1;
+	o->formats = sinks_formats(o->sinks);
+	if (output_init(o, opts) == -1) {
+		output_close(o);
+		return -1;
+	}
+	return 0;
 }
 
 int
 output_open(struct output *o, const char *path, const struct output_opts *opts)
 {
-	memset(o, 0, sizeof(*o));
-	if (path != NULL && strcmp(path, "-") == 0)
-		path = NULL;
-	if (path != NULL && (o->path = xstrdup(path)) == NULL)
+	struct sink_conf c;
+	int rc;
+
+	sink_conf_default(&c, SINK_FILE);
+	c.format = OUTPUT_EVE;
+	if (path != NULL && strcmp(path, "-") != 0 &&
+	    (c.path = xstrdup(path)) == NULL)
 		return -1;
-	o->fp = open_path(o->path);
-	if (o->fp == NULL) {
-		log_warn("%s", path);
-		xfree(o->path);
-		o->path = NULL;
-		return -1;
-	}
-	if (o->path == NULL)
-		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	if (opts != NULL)
-		o->opts = *opts;
-	jb_init(&o->jb);
-	jb_init(&o->tlsobj);
-	if (o->opts.cert_dedup)
-		o->dedup = xcalloc(1, sizeof(*o->dedup));
-	return 0;
+	rc = output_open_sinks(o, &c, 1, opts);
+	sink_conf_free(&c);
+	return rc;
 }
 
 int
 output_flush(struct output *o)
 {
-	if (o->fp != NULL && fflush(o->fp) == EOF) {
-		o->st.write_errors++;
-		return -1;
-	}
-	return 0;
+	int rc = sinks_flush(o->sinks);
+
+	o->st.write_errors = sinks_errors(o->sinks);
+	return rc;
 }
 
 int
 output_reopen(struct output *o)
 {
-	FILE *fp;
+	return sinks_reopen(o->sinks);
+}
 
-	if (o->path == NULL)
-		return 0;
-	output_flush(o);
-	fp = open_path(o->path);
-	if (fp == NULL) {
-		log_warn("reopen %s", o->path);
-		return -1;
-	}
-	fclose(o->fp);
-	o->fp = fp;
-	return 0;
+void
+output_emit(struct output *o, enum output_format fmt, int event_kind,
+    const char *line, size_t len)
+{
+	sinks_emit(o->sinks, (int)fmt, event_kind, line, len);
 }
 
 void
 output_close(struct output *o)
 {
-	output_flush(o);
-	if (o->fp != NULL && o->fp != stdout)
-		fclose(o->fp);
-	o->fp = NULL;
-	xfree(o->path);
+	sinks_close(o->sinks);
+	o->sinks = NULL;
 	jb_free(&o->jb);
 	jb_free(&o->tlsobj);
 	if (o->dedup != NULL) {
@@ -176,7 +173,10 @@ output_close(struct output *o)
 		xfree(o->dedup->used);
 		xfree(o->dedup);
 	}
+	o->dedup = NULL;
 }
+
+/* --- rendering --------------------------------------------------------- */
 
 static void
 emit(struct output *o, int kind)
@@ -192,8 +192,7 @@ emit(struct output *o, int kind)
 		o->st.oom++;
 		return;
 	}
-	if (fwrite(j->buf, 1, j->len, o->fp) != j->len)
-		o->st.write_errors++;
+	output_emit(o, OUTPUT_EVE, kind, j->buf, j->len);
 	o->st.events[kind]++;
 }
 

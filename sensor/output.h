@@ -42,9 +42,16 @@ struct output_stats {
 typedef void (*output_observer)(void *arg, const struct flow *,
     const struct tls_report *, const struct rule_hit *hit);
 
+/* The formats an event is rendered in (each sink takes one). */
+enum output_format { OUTPUT_EVE, OUTPUT_ECS };
+
+struct sinks;
+struct sink_conf;
+
 struct output {
-	FILE			*fp;
-	char			*path;		/* NULL: stdout */
+	struct sinks		*sinks;		/* where lines go (sink.h) */
+	unsigned		 formats;	/* 1u << enum output_format:
+						   the formats some sink wants */
 	struct jbuf		 jb;
 	struct jbuf		 tlsobj;	/* last rendered tls object */
 	struct output_opts	 opts;
@@ -67,12 +74,25 @@ struct tls_report {
 	const char		 *app_name;	/* nDPI application, or NULL */
 };
 
+/* One output: JSON lines (eve) to path, NULL or "-" for stdout. */
 int	output_open(struct output *, const char *path,
 	    const struct output_opts *);
+/* The configured outputs (config.h outputs:), at least one. */
+int	output_open_sinks(struct output *, const struct sink_conf *, size_t n,
+	    const struct output_opts *);
+/* Delivers what the outputs still hold (bounded wait), then closes. */
 void	output_close(struct output *);
+/* Write what is queued; -1 while some output is failing (it is retried). */
 int	output_flush(struct output *);
-/* Reopen the file (log rotation on SIGHUP). */
+/* Reopen the files (log rotation on SIGHUP). */
 int	output_reopen(struct output *);
+/*
+ * One rendered event (a line, with or without its '\n') in one format:
+ * every sink that wants that format and event kind (0 flow, 1 tls, 2
+ * alert, 3 stats and summary) gets it.
+ */
+void	output_emit(struct output *, enum output_format, int event_kind,
+	    const char *line, size_t len);
 
 void	output_flow(struct output *, const struct flow *, int reason,
 	    const char *incomplete, const char *app_proto, const char *app_name);
