@@ -5,7 +5,7 @@
 # Run from the top of a release tarball or a clone, as root or with sudo.
 set -eu
 cd "$(dirname "$0")/.."
-sh deploy/deps.sh libcmocka-dev python3 openssl zstd
+sh deploy/deps.sh libcmocka-dev python3 openssl zstd rsyslog redis-server
 autoreconf -fi
 ./configure
 make -j"$(nproc)"

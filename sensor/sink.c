@@ -322,7 +322,7 @@ sinks_emit(struct sinks *ss, int format, int kind, const char *line,
 			s->st.queued++;
 		s->ops->push(s, line, len, kind);
 		loss_check(s);
-		if (s->up ? !s->blocked && (s->immediate ||
+		if (s->up ? s->immediate || (!s->blocked &&
 		    s->sp.bytes >= LIM_SINK_BATCH) :
 		    sink_now_ms() >= s->next_try_ms)
 			sink_service(s, 0);

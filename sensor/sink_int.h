@@ -51,7 +51,8 @@ struct sink {
 	int			 up;		/* transport open */
 	int			 blocked;	/* last drain would block */
 	int			 failing;	/* in a failure episode */
-	int			 immediate;	/* one write per event (datagrams) */
+	int			 immediate;	/* write each event as it comes
+						   (sockets); files batch */
 	int			 closing;	/* draining at exit */
 	uint64_t		 next_try_ms;
 	uint32_t		 backoff_ms;

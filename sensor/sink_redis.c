@@ -232,6 +232,7 @@ sink_redis_init(struct sink *s)
 	}
 	s->tx = t;
 	s->ops = &redis_ops;
+	s->immediate = 1;	/* pipelined: no wait for the reply */
 	return 0;
 bad:
 	log_warnx("output %s: expected host:port or a socket path", s->name);

@@ -222,7 +222,8 @@ sink_sock_init(struct sink *s, const char *path, const char *server,
 		return -1;
 	}
 	s->tx = t;
-	s->immediate = !stream;
+	/* A collector wants each event now; the send never blocks. */
+	s->immediate = 1;
 	return 0;
 }
 
