@@ -580,7 +580,7 @@ static const struct out_opt out_opts[] = {
 	{ "rfc", T(SINK_SYSLOG), opt_rfc },
 	{ "facility", T(SINK_SYSLOG), opt_facility },
 	{ "hostname", T(SINK_SYSLOG), opt_hostname },
-	{ "max-size", T(SINK_UNIX) | T(SINK_SYSLOG), opt_max_size },
+	{ "max-size", T(SINK_SYSLOG), opt_max_size },
 	{ "mode", T(SINK_REDIS), opt_mode },
 	{ "key", T(SINK_REDIS), opt_key },
 	{ NULL, 0, NULL }
