@@ -246,7 +246,7 @@ loss_check(struct sink *s)
 		s->losing = 1;
 		log_warnx("output %s: spool full (%zu bytes): dropping "
 		    "events, oldest non-alerts first", s->name, s->sp.cap);
-	} else if (s->losing && s->sp.bytes <= s->sp.cap / 2) {
+	} else if (s->losing && (s->closing || s->sp.bytes <= s->sp.cap / 2)) {
 		s->losing = 0;
 		log_warnx("output %s: %llu events lost, %llu of them alerts",
 		    s->name, (unsigned long long)(s->sp.dropped -

@@ -246,4 +246,38 @@ check "redis restart: queued events arrive, counters add up" \
 check "the loss of the connection is logged once" \
     [ "$(grep -c 'redis:.*events are queued' "$T/restart.err")" -eq 1 ]
 
+
+# --- an output down the whole run, a file on a full disk ---------------
+cat >"$T/down.yaml" <<CONF
+outputs:
+  - file: { path: $T/down.json }
+  - unix: { path: $T/nobody.sock, spool-bytes: 64k }
+  - file: { path: /dev/full, types: [alert, stats] }
+CONF
+rw "$T/down" -q -R "$RULES" -c "$T/down.yaml" -r "$C" \
+    -r "$S/kz-qaznet-root-sent.pcap" -r "$S/ru-sub-ca-signature.pcap"
+check "outputs down: capture goes on, exit 0" [ "$rc" -eq 0 ]
+cat "$T/down.err" >&2
+check "outputs down: the file output has every event" \
+    [ "$(grep -c '"event_type":"flow"' "$T/down.json")" -gt 50 ]
+python3 - "$T/down.json" "unix:$T/nobody.sock" <<'PY' >&2
+import json, sys
+st = [json.loads(l) for l in open(sys.argv[1])
+      if '"event_type":"stats"' in l][-1]["stats"]["outputs"]
+o = [x for x in st if x["name"] == sys.argv[2]][0]
+print(o)
+ok = (o["dropped"] > 0 and o["dropped_alerts"] == 0 and
+      o["events"] == o["written"] + o["dropped"] + o["pending"] and
+      o["spool_bytes"] <= 65536 and not o["up"])
+sys.exit(0 if ok else 1)
+PY
+check "spool cap: non-alerts dropped, alerts kept, counters add up" \
+    [ $? -eq 0 ]
+check "spool full logged once, the loss once" [ "$(grep -c \
+    'nobody.sock: spool full' "$T/down.err")" -eq 1 ] && [ "$(grep -c \
+    'nobody.sock: [0-9]* events lost, 0 of them alerts' "$T/down.err")" \
+    -eq 1 ]
+check "disk full logged once" \
+    [ "$(grep -c 'full: No space left on device' "$T/down.err")" -eq 1 ]
+
 finish
