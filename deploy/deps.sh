@@ -10,5 +10,5 @@ S=$( [ "$(id -u)" = 0 ] || echo sudo )
 $S apt-get update
 $S apt-get install -y --no-install-recommends autoconf automake libtool \
     pkg-config make gcc libc6-dev libpcap-dev libndpi-dev libssl-dev \
-    libyaml-dev zlib1g-dev liblzma-dev libzstd-dev libseccomp-dev \
+    libyaml-dev libhiredis-dev zlib1g-dev liblzma-dev libzstd-dev libseccomp-dev \
     ca-certificates "$@"

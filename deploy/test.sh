@@ -6,7 +6,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 sh deploy/deps.sh libcmocka-dev python3 python3-jsonschema openssl zstd iproute2 \
-    chromium tshark
+    chromium tshark rsyslog redis-server
 autoreconf -fi
 ./configure
 make -j"$(nproc)"

@@ -19,6 +19,7 @@
 #include "classify.h"
 #include "evidence.h"
 #include "log.h"
+#include "sink.h"
 #include "xmalloc.h"
 #include "../parsers/cur.h"
 #include "../parsers/tls.h"
@@ -872,6 +873,8 @@ worker_stats_event(struct output *o, struct worker *const *ws, size_t n,
 	/* evidence runs on one worker (main.c): its writer is the process's */
 	stats_evidence(j, ws[0]);
 	stats_output(j, &sum.out);
+	if (o->sinks != NULL)
+		sinks_stats_render(o->sinks, j);
 	if (n > 1)
 		stats_workers(j, ws, n);
 	if (ex != NULL && ex->render != NULL)

@@ -23,6 +23,7 @@
  *   x509:       { cache, cache-bytes }
  *   ndpi:       { packets }
  *   output:     { file, pem, cert-dedup, stats-interval, summary }
+ *   outputs:    [ { file|stdout|unix|syslog|redis: { options } }, ... ]
  *   rules:      [ path, ... ]
  *   capture:    { interface, bpf, snaplen, buffer-size, promisc }
  *   privacy:    bool, or { enabled, clients, key, aggregate-interval,
@@ -36,11 +37,13 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <yaml.h>
 
+#include "output.h"
 #include "xmalloc.h"
 
 enum val_kind {
@@ -226,6 +229,9 @@ strs_free(struct config *cf)
 	for (i = 0; i < cf->nrules; i++)
 		xfree(cf->rules[i]);
 	cf->nrules = 0;
+	for (i = 0; i < cf->noutputs; i++)
+		sink_conf_free(&cf->outputs[i]);
+	cf->noutputs = 0;
 	xfree(cf->output);
 	xfree(cf->interface);
 	xfree(cf->bpf);
@@ -461,6 +467,317 @@ walk_rules(struct walk *w, yaml_node_t *seq)
 	return rv;
 }
 
+/* --- outputs: a list of { TYPE: { option: value, ... } } ---------------- */
+
+struct out_opt {
+	const char	*name;
+	unsigned	 types;		/* 1u << enum sink_type: who takes it */
+	int		(*set)(struct walk *, struct sink_conf *, yaml_node_t *);
+};
+
+#define T_ALL	0xfu
+#define T(x)	(1u << (x))
+
+static const char *
+scalar(struct walk *w, yaml_node_t *v, const char *what)
+{
+	if (v->type != YAML_SCALAR_NODE || v->data.scalar.length == 0) {
+		cf_err(w, v->start_mark, "%s: expected a value", what);
+		return NULL;
+	}
+	return node_str(v);
+}
+
+/* Index of s in the NULL-terminated names, or an error listing them. */
+static int
+pick(struct walk *w, yaml_node_t *v, const char *what,
+    const char *const *names)
+{
+	const char *s = scalar(w, v, what);
+	int i;
+
+	if (s == NULL)
+		return -1;
+	for (i = 0; names[i] != NULL; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	return cf_err(w, v->start_mark, "%s: unknown value \"%s\"", what, s);
+}
+
+static int
+opt_path(struct walk *w, struct sink_conf *c, yaml_node_t *v)
+{
+	return scalar(w, v, "path") == NULL ? -1 : set_str(w, v, &c->path, 1);
+}
+
+static int
+opt_server(struct walk *w, struct sink_conf *c, yaml_node_t *v)
+{
+	const char *s = scalar(w, v, "server");
+	char host[256], port[16];
+
+	if (s == NULL)
+		return -1;
+	if (!(c->type == SINK_REDIS && s[0] == '/') &&
+	    (sink_split_server(s, host, sizeof(host), port,
+	    sizeof(port)) == -1 || atoi(port) < 1 || atoi(port) > 65535))
+		return cf_err(w, v->start_mark,
+		    "server: expected host:port, not \"%s\"", s);
+	return set_str(w, v, &c->server, 0);
+}
+
+static int
+opt_format(struct walk *w, struct sink_conf *c, yaml_node_t *v)
+{
+	static const char *const n[] = { "eve", "ecs", NULL };
+	int i = pick(w, v, "format", n);
+
+	if (i < 0)
+		return -1;
+	c->format = i == 0 ? OUTPUT_EVE : OUTPUT_ECS;
+	return 0;
+}
+
+static int
+opt_types(struct walk *w, struct sink_conf *c, yaml_node_t *seq)
+{
+	yaml_node_item_t *it;
+	yaml_node_t *v;
+	int k;
+
+	if (seq->type != YAML_SEQUENCE_NODE)
+		return cf_err(w, seq->start_mark,
+		    "types: expected a list of event types");
+	c->types = 0;
+	for (it = seq->data.sequence.items.start;
+	    it < seq->data.sequence.items.top; it++) {
+		v = yaml_document_get_node(w->doc, *it);
+		if (scalar(w, v, "types") == NULL)
+			return -1;
+		if ((k = sink_event_kind(node_str(v))) < 0)
+			return cf_err(w, v->start_mark, "types: unknown event "
+			    "type \"%s\" (flow, tls, alert, stats)",
+			    node_str(v));
+		c->types |= 1u << k;
+	}
+	if (c->types == 0)
+		return cf_err(w, seq->start_mark, "types: empty list");
+	return 0;
+}
+
+/* A size through the key table's checks. */
+static int
+opt_size(struct walk *w, yaml_node_t *v, const char *name, uint64_t min,
+    uint64_t max, size_t *dst)
+{
+	struct key k = { name, V_SIZE, 0, 64, min, max };
+	uint64_t n;
+
+	if (scalar(w, v, name) == NULL ||
+	    set_num(w, &k, v, (char *)&n) == -1)
+		return -1;
+	*dst = (size_t)n;
+	return 0;
+}
+
+static int
+opt_spool(struct walk *w, struct sink_conf *c, yaml_node_t *v)
+{
+	return opt_size(w, v, "spool-bytes", 64 * KB, 4 * GB, &c->spool_bytes);
+}
+
+static int
+opt_max_size(struct walk *w, struct sink_conf *c, yaml_node_t *v)
+{
+	return opt_size(w, v, "max-size", 480, 1 * MB, &c->max_size);
+}
+
+static int
+opt_socktype(struct walk *w, struct sink_conf *c, yaml_node_t *v)
+{
+	static const char *const n[] = { "dgram", "stream", NULL };
+	int i = pick(w, v, "type", n);
+
+	return i < 0 ? -1 : (c->stream = i, 0);
+}
+
+static int
+opt_protocol(struct walk *w, struct sink_conf *c, yaml_node_t *v)
+{
+	static const char *const n[] = { "udp", "tcp", NULL };
+	int i = pick(w, v, "protocol", n);
+
+	return i < 0 ? -1 : (c->stream = i, 0);
+}
+
+static int
+opt_rfc(struct walk *w, struct sink_conf *c, yaml_node_t *v)
+{
+	static const char *const n[] = { "5424", "3164", NULL };
+	int i = pick(w, v, "rfc", n);
+
+	return i < 0 ? -1 : (c->rfc3164 = i, 0);
+}
+
+static int
+opt_facility(struct walk *w, struct sink_conf *c, yaml_node_t *v)
+{
+	const char *s = scalar(w, v, "facility");
+
+	if (s == NULL)
+		return -1;
+	if ((c->facility = sink_facility(s)) < 0)
+		return cf_err(w, v->start_mark,
+		    "facility: unknown facility \"%s\"", s);
+	return 0;
+}
+
+static int
+opt_hostname(struct walk *w, struct sink_conf *c, yaml_node_t *v)
+{
+	return scalar(w, v, "hostname") == NULL ? -1 :
+	    set_str(w, v, &c->hostname, 0);
+}
+
+static int
+opt_mode(struct walk *w, struct sink_conf *c, yaml_node_t *v)
+{
+	/* Suricata's names: list is LPUSH, rpush, channel, stream. */
+	static const char *const n[] = { "list", "lpush", "rpush", "channel",
+	    "publish", "stream", "xadd", NULL };
+	static const enum redis_mode m[] = { REDIS_LIST_LPUSH,
+	    REDIS_LIST_LPUSH, REDIS_LIST_RPUSH, REDIS_CHANNEL, REDIS_CHANNEL,
+	    REDIS_STREAM, REDIS_STREAM };
+	int i = pick(w, v, "mode", n);
+
+	return i < 0 ? -1 : (c->redis_mode = m[i], 0);
+}
+
+static int
+opt_key(struct walk *w, struct sink_conf *c, yaml_node_t *v)
+{
+	return scalar(w, v, "key") == NULL ? -1 : set_str(w, v, &c->key, 0);
+}
+
+static const struct out_opt out_opts[] = {
+	{ "format", T_ALL, opt_format },
+	{ "types", T_ALL, opt_types },
+	{ "spool-bytes", T_ALL, opt_spool },
+	{ "path", T(SINK_FILE) | T(SINK_UNIX) | T(SINK_SYSLOG), opt_path },
+	{ "server", T(SINK_SYSLOG) | T(SINK_REDIS), opt_server },
+	{ "type", T(SINK_UNIX), opt_socktype },
+	{ "protocol", T(SINK_SYSLOG), opt_protocol },
+	{ "rfc", T(SINK_SYSLOG), opt_rfc },
+	{ "facility", T(SINK_SYSLOG), opt_facility },
+	{ "hostname", T(SINK_SYSLOG), opt_hostname },
+	{ "max-size", T(SINK_SYSLOG), opt_max_size },
+	{ "mode", T(SINK_REDIS), opt_mode },
+	{ "key", T(SINK_REDIS), opt_key },
+	{ NULL, 0, NULL }
+};
+
+static int
+walk_out_opts(struct walk *w, const char *tname, struct sink_conf *c,
+    yaml_node_t *map)
+{
+	yaml_node_pair_t *p;
+	yaml_node_t *k;
+	size_t i;
+
+	if (map->type == YAML_SCALAR_NODE && map->data.scalar.length == 0)
+		return 0;		/* "- stdout:" */
+	if (map->type != YAML_MAPPING_NODE)
+		return cf_err(w, map->start_mark,
+		    "outputs: %s: expected a mapping", tname);
+	for (p = map->data.mapping.pairs.start;
+	    p < map->data.mapping.pairs.top; p++) {
+		k = yaml_document_get_node(w->doc, p->key);
+		if (k->type != YAML_SCALAR_NODE)
+			return cf_err(w, k->start_mark, "outputs: bad key");
+		for (i = 0; out_opts[i].name != NULL; i++)
+			if (strcmp(out_opts[i].name, node_str(k)) == 0 &&
+			    (out_opts[i].types & T(c->type)) != 0)
+				break;
+		if (out_opts[i].name == NULL)
+			return cf_err(w, k->start_mark,
+			    "unknown key outputs.%s.%s", tname, node_str(k));
+		if (out_opts[i].set(w, c,
+		    yaml_document_get_node(w->doc, p->value)) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* What an output cannot do without, and what does not go together. */
+static int
+check_output(struct walk *w, const char *tname, struct sink_conf *c,
+    yaml_mark_t m)
+{
+	int is_stdout = strcmp(tname, "stdout") == 0;
+
+	if (c->type == SINK_FILE && !is_stdout && c->path == NULL)
+		return cf_err(w, m, "outputs: file: path is required");
+	if (c->type == SINK_UNIX && c->path == NULL)
+		return cf_err(w, m, "outputs: unix: path is required");
+	if (c->type == SINK_SYSLOG && c->server != NULL && c->path != NULL)
+		return cf_err(w, m, "outputs: syslog: server (a collector) "
+		    "or path (a local socket), not both");
+	if (c->type == SINK_SYSLOG && c->server == NULL && c->stream)
+		return cf_err(w, m, "outputs: syslog: protocol needs server");
+	return 0;
+}
+
+static int
+walk_output(struct walk *w, yaml_node_t *item)
+{
+	static const char *const tn[] = { "file", "stdout", "unix", "syslog",
+	    "redis", NULL };
+	static const enum sink_type tt[] = { SINK_FILE, SINK_FILE, SINK_UNIX,
+	    SINK_SYSLOG, SINK_REDIS };
+	struct sink_conf *c;
+	yaml_node_pair_t *p;
+	yaml_node_t *k;
+	int i;
+
+	if (item->type != YAML_MAPPING_NODE || item->data.mapping.pairs.top -
+	    item->data.mapping.pairs.start != 1)
+		return cf_err(w, item->start_mark, "outputs: expected one of "
+		    "file, stdout, unix, syslog, redis with its options");
+	p = item->data.mapping.pairs.start;
+	k = yaml_document_get_node(w->doc, p->key);
+	if ((i = pick(w, k, "outputs", tn)) < 0)
+		return -1;
+	if (w->cf->noutputs == CONFIG_MAX_OUTPUTS)
+		return cf_err(w, k->start_mark, "outputs: more than %d",
+		    CONFIG_MAX_OUTPUTS);
+	c = &w->cf->outputs[w->cf->noutputs++];
+	sink_conf_default(c, tt[i]);
+	c->format = OUTPUT_EVE;
+	if (walk_out_opts(w, tn[i], c,
+	    yaml_document_get_node(w->doc, p->value)) == -1)
+		return -1;
+	return check_output(w, tn[i], c, k->start_mark);
+}
+
+static int
+walk_outputs(struct walk *w, yaml_node_t *seq)
+{
+	yaml_node_item_t *it;
+	size_t i;
+
+	if (seq->type != YAML_SEQUENCE_NODE)
+		return cf_err(w, seq->start_mark,
+		    "outputs: expected a list of outputs");
+	for (i = 0; i < w->cf->noutputs; i++)
+		sink_conf_free(&w->cf->outputs[i]);
+	w->cf->noutputs = 0;
+	for (it = seq->data.sequence.items.start;
+	    it < seq->data.sequence.items.top; it++)
+		if (walk_output(w, yaml_document_get_node(w->doc, *it)) == -1)
+			return -1;
+	return 0;
+}
+
 static int
 walk_top_key(struct walk *w, yaml_node_t *k, yaml_node_t *v)
 {
@@ -486,6 +803,8 @@ walk_top_key(struct walk *w, yaml_node_t *k, yaml_node_t *v)
 	/* privacy: on, or privacy: { enabled: on, ... } */
 	if (strcmp(name, "privacy") == 0 && v->type == YAML_MAPPING_NODE)
 		return walk_section(w, name, privacy_keys, v);
+	if (strcmp(name, "outputs") == 0)
+		return walk_outputs(w, v);
 	if (strcmp(name, "privacy") == 0)
 		return set_value(w, &privacy, v);
 	if (strcmp(name, "user") == 0)
@@ -533,6 +852,12 @@ config_dup(struct config *dst, const struct config *src)
 	dst->output = dst->interface = dst->bpf = dst->user = NULL;
 	dst->privacy_key = dst->evidence_dir = NULL;
 	dst->nrules = 0;
+	dst->noutputs = 0;
+	for (i = 0; i < src->noutputs; i++) {
+		if (sink_conf_copy(&dst->outputs[i], &src->outputs[i]) == -1)
+			goto bad;
+		dst->noutputs++;
+	}
 	if ((src->privacy_key &&
 	    !(dst->privacy_key = xstrdup(src->privacy_key))) ||
 	    (src->evidence_dir &&

@@ -10,6 +10,11 @@
  *   output:     { file: /var/log/rootwatch/eve.json, pem: false,
  *                 cert-dedup: false, stats-interval: 60,
  *                 summary: false }
+ *   outputs:
+ *     - file:   { path: /var/log/rootwatch/eve.json, format: eve }
+ *     - syslog: { server: 127.0.0.1:514, protocol: tcp, types: [alert] }
+ *     - redis:  { server: 127.0.0.1:6379, mode: list, key: rootwatch }
+ *     - unix:   { path: /run/x.sock, type: dgram }
  *   rules:      [ /usr/share/rootwatch/rules/state-interception.yaml ]
  *   capture:    { interface: eth0, bpf: "tcp or udp", snaplen: 65535,
  *                 buffer-size: 33554432, promisc: true }
@@ -28,14 +33,18 @@
 #include <stddef.h>
 
 #include "limits.h"
+#include "sink.h"
 
 #define CONFIG_MAX_RULES	32
+#define CONFIG_MAX_OUTPUTS	16
 
 struct config {
 	struct limits	 lim;
 	char		*rules[CONFIG_MAX_RULES];	/* rule files */
 	size_t		 nrules;
-	char		*output;	/* NULL or "-": stdout */
+	char		*output;	/* output.file: one eve file */
+	struct sink_conf outputs[CONFIG_MAX_OUTPUTS];	/* outputs: */
+	size_t		 noutputs;
 	int		 pem;		/* add each certificate's PEM */
 	int		 cert_dedup;	/* full certificate once, then sha256 */
 	unsigned	 stats_interval;	/* seconds (live), 0 = end only */

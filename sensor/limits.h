@@ -132,6 +132,26 @@
  * mode); the rest are counted together as "(other)". */
 #define LIM_AGG_KEYS		4096
 
+/* Outputs (sink.c).  Bytes one output may hold queued while its far end is
+ * down or slow (outputs[].spool-bytes); past it events are dropped, the
+ * oldest non-alerts first, and counted. */
+#define LIM_SINK_SPOOL_BYTES	(4u << 20)
+/* Queued bytes that make a stream or file output write before the next
+ * flush (one write per batch, not per event). */
+#define LIM_SINK_BATCH		(64u << 10)
+/* Records handed to the kernel in one writev. */
+#define LIM_SINK_IOV		64
+/* Retry delay after a failure, doubled per failure up to the cap. */
+#define LIM_SINK_RETRY_MIN_MS	100
+#define LIM_SINK_RETRY_MAX_MS	30000
+/* At exit, time given to the outputs to deliver what they still hold. */
+#define LIM_SINK_DRAIN_MS	3000
+/* Largest datagram (syslog over UDP or a local socket, unix dgram) unless
+ * max-size says otherwise: the IPv4 UDP payload ceiling. */
+#define LIM_SINK_DGRAM_MAX	65507
+/* Redis commands pipelined before their replies come back. */
+#define LIM_REDIS_INFLIGHT	1024
+
 struct limits {
 	uint32_t	flow_max;
 	uint64_t	flow_timeout_us;

@@ -34,6 +34,7 @@
 #include "summary.h"
 #include "workers.h"
 #include "sandbox.h"
+#include "sink.h"
 #include "xmalloc.h"
 #include "../rules/rules.h"
 
@@ -661,8 +662,11 @@ merge_options(struct runtime *rt)
 			log_warnx("%s", line);	/* every problem, one a line */
 		return -1;
 	}
-	if (o->output != NULL)
-		rt->cfg.output = xstrdup(o->output);
+	if (o->output != NULL) {
+		xfree(rt->cfg.output);
+		rt->cfg.output = strcmp(o->output, "-") == 0 ? NULL :
+		    xstrdup(o->output);
+	}
 	if (o->interface != NULL)
 		rt->cfg.interface = xstrdup(o->interface);
 	if (o->bpf != NULL)
@@ -765,6 +769,8 @@ allow_input(struct runtime *rt, const char *arg)
 static void
 sandbox_paths(struct runtime *rt)
 {
+	enum sink_type type;
+	const char *path;
 	static char sysfs[128];
 	size_t i;
 
@@ -773,7 +779,16 @@ sandbox_paths(struct runtime *rt)
 	sandbox_allow_read(&rt->sb, rt->o->config, 0);
 	for (i = 0; i < rt->o->nfiles; i++)
 		allow_input(rt, rt->o->files[i]);
-	sandbox_allow_write(&rt->sb, rt->cfg.output);
+	/* file outputs: their directory (reopen after rotation); a unix
+	 * socket's connect(2) is not a file access Landlock rules */
+	for (i = 0; i < sinks_count(rt->out.sinks); i++) {
+		path = sinks_path(rt->out.sinks, i, &type);
+		if (path != NULL && type == SINK_FILE)
+			sandbox_allow_write(&rt->sb, path);
+	}
+	/* sockets (unix, syslog, redis) reconnect after a failure */
+	if (sinks_network(rt->out.sinks))
+		sandbox_allow_network(&rt->sb);
 	/* pcap_stats() reads the interface's drop counters from sysfs */
 	if (rt->live != NULL) {
 		snprintf(sysfs, sizeof(sysfs), "/sys/class/net/%s/statistics",
@@ -971,6 +986,42 @@ open_evidence(struct runtime *rt)
 	return 0;
 }
 
+/*
+ * -o is the one output (a file, or '-' for stdout); otherwise the
+ * configuration's outputs: list, plus output.file; neither is stdout.
+ */
+static int
+open_outputs(struct runtime *rt, const struct output_opts *oo)
+{
+	struct sink_conf all[CONFIG_MAX_OUTPUTS + 1], *file;
+	size_t n = 0;
+
+	if (rt->o->output == NULL) {
+		memcpy(all, rt->cfg.outputs, rt->cfg.noutputs * sizeof(all[0]));
+		n = rt->cfg.noutputs;
+	}
+	if (rt->o->output != NULL || rt->cfg.output != NULL || n == 0) {
+		file = &all[n++];
+		sink_conf_default(file, SINK_FILE);
+		file->format = (int)oo->format;
+		file->path = rt->cfg.output;	/* borrowed: not freed here */
+	}
+	return output_open_sinks(&rt->out, all, n, oo);
+}
+
+/* The file outputs created at start belong to the user we switch to:
+ * log rotation can then reopen them. */
+static void
+adopt_outputs(struct runtime *rt)
+{
+	int fds[CONFIG_MAX_OUTPUTS + 1];
+	size_t i, n;
+
+	n = sinks_file_fds(rt->out.sinks, fds, sizeof(fds) / sizeof(fds[0]));
+	for (i = 0; i < n; i++)
+		sandbox_adopt(&rt->sb, fds[i]);
+}
+
 /* Open everything, then confine.  An exit code, or -1 to go on. */
 static int
 start(struct runtime *rt, struct capture *live)
@@ -1004,15 +1055,14 @@ start(struct runtime *rt, struct capture *live)
 	if (rt->o->nfiles == 0 && getrandom(&oo.flow_id_key,
 	    sizeof(oo.flow_id_key), GRND_NONBLOCK) != sizeof(oo.flow_id_key))
 		oo.flow_id_key = 0;
-	if (open_privacy(rt, &oo) == -1 ||
-	    output_open(&rt->out, rt->cfg.output, &oo) == -1 ||
+	if (open_privacy(rt, &oo) == -1 || open_outputs(rt, &oo) == -1 ||
 	    open_evidence(rt) == -1) {
 		rules_unref(rs);
 		return EXIT_USAGE;
 	}
 	if (rt->priv_set && rt->cfg.privacy_clients == PRIVACY_CLIENTS_PSEUDONYM)
 		rt->out.priv = &rt->priv;
-	sandbox_adopt(&rt->sb, fileno(rt->out.fp));
+	adopt_outputs(rt);
 	if (rt->nworkers > 1 && start_pool(rt, &oo, rs) == -1) {
 		rules_unref(rs);
 		return EXIT_USAGE;
@@ -1090,6 +1140,10 @@ main(int argc, char **argv)
 		rc = run_live(&rt);
 	if (rt.pool == NULL)
 		worker_flush_flows(&rt.w);
+	/* a SIGHUP that came while the last flows were written is still
+	 * taken (reload, reopen) before the final stats */
+	if (rt.started && got_hup)
+		tick(&rt);
 	if (rt.started)		/* a start that failed writes no event */
 		write_stats(&rt, time(NULL));
 	if (rt.in != NULL && rc != -1)

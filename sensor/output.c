@@ -3,7 +3,7 @@
  * format is in output_ecs.c.
  */
 #include "output_int.h"
-#include "outrepair.h"
+#include "sink.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -99,46 +99,6 @@ dedup_test_and_add(struct dedup_set *d, const uint8_t *h)
 	return 0;
 }
 
-/*
- * A regular file is written in 64 KiB blocks (replay speed); a pipe, FIFO,
- * socket or terminal, or any output when asked (input from a pipe), one
- * line per event, so a reader never waits for later events.
- */
-static void
-set_buffering(struct output *o, FILE *fp)
-{
-	struct stat sb;
-
-	if (o->opts.immediate || fstat(fileno(fp), &sb) == -1 ||
-	    !S_ISREG(sb.st_mode))
-		setvbuf(fp, NULL, _IOLBF, 1 << 16);
-	else
-		setvbuf(fp, NULL, _IOFBF, 1 << 16);
-}
-
-/*
- * At start the file is opened "a+" so that outrepair can read and cut a
- * partial last line a killed writer left.  A reopen after rotation (after
- * the sandbox: Landlock grants writing there, not reading) opens "a": the
- * file is new, or was complete.
- */
-static FILE *
-open_path(struct output *o, int at_start)
-{
-	FILE *fp;
-
-	if (o->path == NULL)
-		fp = stdout;
-	else if (!at_start)
-		fp = fopen(o->path, "a");
-	else if ((fp = fopen(o->path, "a+")) != NULL)
-		output_repair_file(fp, o->path);
-	if (fp == NULL)
-		return NULL;
-	set_buffering(o, fp);
-	return fp;
-}
-
 static void
 output_bufs(struct output *o, int init)
 {
@@ -154,32 +114,65 @@ output_bufs(struct output *o, int init)
 	}
 }
 
+/* Options and buffers, whatever the outputs. */
+static int
+output_init(struct output *o, const struct output_opts *opts)
+{
+	if (opts != NULL)
+		o->opts = *opts;
+	if ((unsigned)o->opts.format >= OUTPUT_FORMAT_MAX)
+		o->opts.format = OUTPUT_EVE;
+	if (o->formats == 0)
+		o->formats = OUTPUT_FMT_BIT(o->opts.format);
+	o->flow_id_key = o->opts.flow_id_key != 0 ? o->opts.flow_id_key :
+	    OUTPUT_REPLAY_FLOW_ID_KEY;
+	o->immediate = o->opts.immediate;
+	output_bufs(o, 1);
+	if (o->opts.cert_dedup &&
+	    (o->dedup = xcalloc(1, sizeof(*o->dedup))) == NULL)
+		return -1;
+	return 0;
+}
+
+/*
+ * The configured outputs (sink.h).  A pipe, FIFO, socket or terminal
+ * among the files, or any output when asked (input from a pipe), gets
+ * each event at once, so a reader never waits for later events; regular
+ * files are written in batches (replay speed).
+ */
+int
+output_open_sinks(struct output *o, const struct sink_conf *c, size_t n,
+    const struct output_opts *opts)
+{
+	memset(o, 0, sizeof(*o));
+	if ((o->sinks = sinks_open(c, n)) == NULL)
+		return -1;
+	o->formats = sinks_formats(o->sinks);
+	if (output_init(o, opts) == -1) {
+		output_close(o);
+		return -1;
+	}
+	if (sinks_streaming(o->sinks))
+		o->immediate = 1;
+	return 0;
+}
+
+/* One EVE file (or stdout: path NULL or "-"), in opts' format. */
 int
 output_open(struct output *o, const char *path, const struct output_opts *opts)
 {
-	memset(o, 0, sizeof(*o));
-	if (path != NULL && strcmp(path, "-") == 0)
-		path = NULL;
-	if (path != NULL && (o->path = xstrdup(path)) == NULL)
+	struct sink_conf c;
+	int rc;
+
+	sink_conf_default(&c, SINK_FILE);
+	c.format = opts != NULL && (unsigned)opts->format < OUTPUT_FORMAT_MAX ?
+	    (int)opts->format : OUTPUT_EVE;
+	if (path != NULL && strcmp(path, "-") != 0 &&
+	    (c.path = xstrdup(path)) == NULL)
 		return -1;
-	if (opts != NULL)
-		o->opts = *opts;
-	o->fp = open_path(o, 1);
-	if (o->fp == NULL) {
-		log_warn("%s", path);
-		xfree(o->path);
-		o->path = NULL;
-		return -1;
-	}
-	if ((unsigned)o->opts.format >= OUTPUT_FORMAT_MAX)
-		o->opts.format = OUTPUT_EVE;
-	o->formats = OUTPUT_FMT_BIT(o->opts.format);
-	o->flow_id_key = o->opts.flow_id_key != 0 ? o->opts.flow_id_key :
-	    OUTPUT_REPLAY_FLOW_ID_KEY;
-	output_bufs(o, 1);
-	if (o->opts.cert_dedup)
-		o->dedup = xcalloc(1, sizeof(*o->dedup));
-	return 0;
+	rc = output_open_sinks(o, &c, 1, opts);
+	sink_conf_free(&c);
+	return rc;
 }
 
 int
@@ -205,65 +198,55 @@ output_open_divert(struct output *o, const struct output_opts *opts,
 int
 output_flush(struct output *o)
 {
-	if (o->fp != NULL && fflush(o->fp) == EOF) {
-		o->st.write_errors++;
-		return -1;
-	}
-	return 0;
+	int rc;
+
+	if (o->sinks == NULL)
+		return 0;
+	rc = sinks_flush(o->sinks);
+	o->st.write_errors = sinks_errors(o->sinks);
+	return rc;
 }
 
+/* Log rotation (SIGHUP): regular files are reopened, nothing else. */
 int
 output_reopen(struct output *o)
 {
-	struct stat sb;
-	FILE *fp;
-
-	/* Only a file is rotated; a FIFO or device stays as it is. */
-	if (o->path == NULL || fstat(fileno(o->fp), &sb) == -1 ||
-	    !S_ISREG(sb.st_mode))
-		return 0;
-	output_flush(o);
-	fp = open_path(o, 0);
-	if (fp == NULL) {
-		log_warn("reopen %s", o->path);
-		return -1;
-	}
-	fclose(o->fp);
-	o->fp = fp;
-	return 0;
+	return o->sinks != NULL ? sinks_reopen(o->sinks) : 0;
 }
 
 void
 output_close(struct output *o)
 {
-	output_flush(o);
-	if (o->fp != NULL && o->fp != stdout)
-		fclose(o->fp);
-	o->fp = NULL;
-	xfree(o->path);
+	if (o->sinks != NULL) {
+		sinks_close(o->sinks);	/* delivers what it can, bounded */
+		o->sinks = NULL;
+	}
 	output_bufs(o, 0);
 	if (o->dedup != NULL) {
 		xfree(o->dedup->slot);
 		xfree(o->dedup->used);
 		xfree(o->dedup);
 	}
+	o->dedup = NULL;
 }
 
 void
 output_emit(struct output *o, enum output_format fmt, int event_kind,
     const char *line, size_t len)
 {
-	if (o->divert != NULL) {	/* the writer writes it */
-		o->divert(o->divert_arg, fmt, event_kind, line, len);
-		if (event_kind >= 0 && event_kind < OUTPUT_EV_MAX)
-			o->st.events[event_kind]++;
-		return;
-	}
-	(void)fmt;		/* one output, one format today */
-	if (fwrite(line, 1, len, o->fp) != len || putc('\n', o->fp) == EOF)
-		o->st.write_errors++;
 	if (event_kind >= 0 && event_kind < OUTPUT_EV_MAX)
 		o->st.events[event_kind]++;
+	if (o->divert != NULL) {	/* the writer writes it */
+		o->divert(o->divert_arg, fmt, event_kind, line, len);
+		return;
+	}
+	if (o->sinks == NULL)
+		return;
+	/* the sinks' filter knows four kinds: a summary goes with stats */
+	sinks_emit(o->sinks, (int)fmt, event_kind == OUTPUT_EV_SUMMARY ?
+	    SINK_EV_STATS : event_kind, line, len);
+	if (o->immediate)
+		(void)sinks_flush(o->sinks);
 }
 
 const char *

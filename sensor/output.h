@@ -81,9 +81,13 @@ typedef void (*output_observer)(void *arg, const struct flow *,
 typedef void (*output_divert_fn)(void *arg, enum output_format fmt,
     int event_kind, const char *line, size_t len);
 
+struct sinks;
+struct sink_conf;
+
 struct output {
-	FILE			*fp;
-	char			*path;		/* NULL: stdout */
+	struct sinks		*sinks;		/* where lines go (sink.h); NULL
+						   with divert */
+	int			 immediate;	/* flush each event */
 	unsigned		 formats;	/* OUTPUT_FMT_BIT()s wanted by
 						   some output */
 	uint64_t		 flow_id_key;
@@ -124,6 +128,7 @@ struct tls_report {
 	const char		 *app_name;	/* nDPI application, or NULL */
 };
 
+/* One output: JSON lines (eve) to path, NULL or "-" for stdout. */
 int	output_open(struct output *, const char *path,
 	    const struct output_opts *);
 /* An output that writes nothing itself: every line goes to fn (a
@@ -144,10 +149,22 @@ int	output_client_ip(const struct output *, const struct flow *,
 	    uint8_t out[16]);
 /* The flow's flow_id: a keyed hash of its 5-tuple, VLAN ids and start. */
 uint64_t output_flow_id(const struct output *, const struct flow *);
+/* The configured outputs (config.h outputs:), at least one. */
+int	output_open_sinks(struct output *, const struct sink_conf *, size_t n,
+	    const struct output_opts *);
+/* Delivers what the outputs still hold (bounded wait), then closes. */
 void	output_close(struct output *);
+/* Write what is queued; -1 while some output is failing (it is retried). */
 int	output_flush(struct output *);
-/* Reopen the file (log rotation on SIGHUP). */
+/* Reopen the files (log rotation on SIGHUP). */
 int	output_reopen(struct output *);
+/*
+ * One rendered event (a line, with or without its '\n') in one format:
+ * every sink that wants that format and event kind (0 flow, 1 tls, 2
+ * alert, 3 stats and summary) gets it.
+ */
+void	output_emit(struct output *, enum output_format, int event_kind,
+	    const char *line, size_t len);
 
 void	output_flow(struct output *, const struct flow *, int reason,
 	    const char *incomplete, const char *app_proto, const char *app_name);

@@ -518,6 +518,10 @@ enter_landlock(struct sandbox *sb)
 		return;
 	}
 	size = ll_handled(abi, &rs);
+	/* outputs over TCP (syslog, redis) reconnect: connect(2) stays open;
+	 * binding stays closed */
+	if (sb->network)
+		rs.net &= ~LL_NET_CONNECT_TCP;
 	rfd = (int)syscall(SYS_landlock_create_ruleset, &rs, size, 0);
 	if (rfd == -1) {
 		snprintf(sb->landlock, sizeof(sb->landlock), "failed");
@@ -590,8 +594,18 @@ sc_rule(scmp_filter_ctx ctx, uint32_t act, const char *name,
 }
 
 /* Calls allowed only with some arguments. */
+/*
+ * Outputs over sockets (unix, syslog, redis: sink.h) reconnect after a
+ * failure, and hiredis resolves the server's name again: they need the
+ * socket calls the capture side otherwise never makes.
+ */
+static const char *const sc_network[] = {
+	"socket", "connect", "sendto", "sendmsg", "recvfrom", "recvmsg",
+	"getsockopt", "setsockopt", "getsockname", "getpeername", NULL
+};
+
 static int
-sc_narrow(scmp_filter_ctx ctx)
+sc_narrow(scmp_filter_ctx ctx, int network)
 {
 	/* no executable memory: the sensor never generates code */
 	struct scmp_arg_cmp noexec = SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0);
@@ -606,7 +620,11 @@ sc_narrow(scmp_filter_ctx ctx)
 	struct scmp_arg_cmp io;
 	size_t i;
 
-	if (sc_rule(ctx, SCMP_ACT_ALLOW, "setsockopt", 1, &pkt) == -1)
+	for (i = 0; network && sc_network[i] != NULL; i++)
+		if (sc_rule(ctx, SCMP_ACT_ALLOW, sc_network[i], 0, NULL) == -1)
+			return -1;
+	if (!network &&
+	    sc_rule(ctx, SCMP_ACT_ALLOW, "setsockopt", 1, &pkt) == -1)
 		return -1;
 
 	if (sc_rule(ctx, SCMP_ACT_ALLOW, "mmap", 1, &noexec) == -1 ||
@@ -655,7 +673,7 @@ enter_seccomp(struct sandbox *sb)
 	for (i = 0; sc_allow[i] != NULL; i++)
 		if (sc_rule(ctx, SCMP_ACT_ALLOW, sc_allow[i], 0, NULL) == -1)
 			break;
-	rc = sc_allow[i] == NULL ? sc_narrow(ctx) : -1;
+	rc = sc_allow[i] == NULL ? sc_narrow(ctx, sb->network) : -1;
 	if (rc == 0 && (rc = seccomp_load(ctx)) < 0) {
 		errno = -rc;
 		if (rc == -EINVAL || rc == -ENOSYS) {
@@ -723,4 +741,19 @@ sandbox_seccomp_version(void)
 		return "unknown";
 	snprintf(v, sizeof(v), "%u.%u.%u", sv->major, sv->minor, sv->micro);
 	return v;
+}
+
+void
+sandbox_allow_network(struct sandbox *sb)
+{
+	/* name resolution (hiredis reconnects by name) reads these */
+	static const char *const resolv[] = { "/etc/hosts",
+	    "/etc/resolv.conf", "/etc/nsswitch.conf", "/etc/gai.conf",
+	    "/etc/host.conf", NULL };
+	size_t i;
+
+	sb->network = 1;
+	for (i = 0; resolv[i] != NULL; i++)
+		if (access(resolv[i], F_OK) == 0)
+			sandbox_allow_read(sb, resolv[i], 0);
 }

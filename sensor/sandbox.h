@@ -46,6 +46,7 @@ struct sandbox {
 	const char	*seccomp;	/* "kill", "log", or why it is off */
 	char		 landlock[48];	/* "abi N", or why it is off */
 	int		 caps_dropped;
+	int		 network;	/* outputs over sockets reconnect */
 	char		 json[256];	/* {"user":...} for the stats event */
 };
 
@@ -72,6 +73,9 @@ void	sandbox_allow_tree(struct sandbox *, const char *dir);
 void	sandbox_adopt_dir(const struct sandbox *, int dirfd);
 /* Hand a file created before the switch to the user (log reopen). */
 void	sandbox_adopt(const struct sandbox *, int fd);
+/* Outputs over sockets: seccomp lets them reconnect (socket, connect,
+ * send...), Landlock lets TCP connect and name resolution read its files. */
+void	sandbox_allow_network(struct sandbox *);
 /* Apply every layer.  -1 with a message if a step that must work failed. */
 int	sandbox_enter(struct sandbox *);
 /* The status object for the stats event ("{...}"). */

@@ -433,6 +433,64 @@ teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+static void
+test_outputs(void **state)
+{
+	struct config cf;
+	const struct sink_conf *o;
+
+	assert_int_equal(load(&cf,
+	    "outputs:\n"
+	    "  - file: { path: /tmp/eve.json, format: ecs }\n"
+	    "  - syslog: { server: 127.0.0.1:514, protocol: tcp,\n"
+	    "              types: [alert, tls], facility: local3,\n"
+	    "              rfc: 3164, spool-bytes: 1M }\n"
+	    "  - redis: { server: '[::1]:6379', mode: stream, key: rw }\n"
+	    "  - unix: { path: /run/x.sock, type: stream }\n"
+	    "  - stdout:\n"), 0);
+	assert_int_equal(cf.noutputs, 5);
+	o = cf.outputs;
+	assert_int_equal(o[0].type, SINK_FILE);
+	assert_string_equal(o[0].path, "/tmp/eve.json");
+	assert_int_equal(o[0].format, 1);
+	assert_int_equal(o[1].type, SINK_SYSLOG);
+	assert_string_equal(o[1].server, "127.0.0.1:514");
+	assert_int_equal(o[1].stream, 1);
+	assert_int_equal(o[1].types, (1u << SINK_EV_ALERT) |
+	    (1u << SINK_EV_TLS));
+	assert_int_equal(o[1].facility, 19);
+	assert_int_equal(o[1].rfc3164, 1);
+	assert_int_equal(o[1].spool_bytes, 1 << 20);
+	assert_int_equal(o[2].redis_mode, REDIS_STREAM);
+	assert_string_equal(o[2].key, "rw");
+	assert_int_equal(o[3].stream, 1);
+	assert_int_equal(o[4].type, SINK_FILE);
+	assert_null(o[4].path);
+	assert_int_equal(o[4].spool_bytes, LIM_SINK_SPOOL_BYTES);
+	config_free(&cf);
+}
+
+static void
+test_outputs_errors(void **state)
+{
+	expect_err("outputs:\n  - kafka: { path: x }\n",
+	    "2:5: outputs: unknown value \"kafka\"");
+	expect_err("outputs:\n  - file: { format: eve }\n",
+	    "2:5: outputs: file: path is required");
+	expect_err("outputs:\n  - file: { path: x, mode: list }\n",
+	    "2:22: unknown key outputs.file.mode");
+	expect_err("outputs:\n  - syslog: { server: collector }\n",
+	    "2:23: server: expected host:port");
+	expect_err("outputs:\n  - redis: { types: [alert, dns] }\n",
+	    "2:29: types: unknown event type \"dns\"");
+	expect_err("outputs:\n  - syslog: { protocol: tcp }\n",
+	    "2:5: outputs: syslog: protocol needs server");
+	expect_err("outputs:\n  - unix: { path: x, spool-bytes: 1k }\n",
+	    "2:35: spool-bytes: 1k out of range");
+	expect_err("outputs: { file: x }\n",
+	    "1:10: outputs: expected a list");
+}
+
 int
 main(void)
 {
@@ -448,6 +506,8 @@ main(void)
 		T(test_bad_number),
 		T(test_bad_suffix),
 		T(test_wrong_type),
+		T(test_outputs),
+		T(test_outputs_errors),
 		T(test_broken_yaml),
 		T(test_all_errors),
 		T(test_paths_relative),
