@@ -54,6 +54,10 @@ STATS_IGNORED = [
     ('x509_cache', 'bytes'),	# DER + cached JSON sizes
 ]
 
+# --ignore-stat SECTION.KEY: a counter one build has and the other not
+# (a new counter is not a change in behaviour).
+EXTRA_IGNORED = []
+
 # Extra rules per scenario capture, as tests/scenarios.sh runs them.
 SCENARIO_RULES = {
     'untrusted-private-root': [os.path.join(SCEN, 'untrusted.yaml')],
@@ -90,10 +94,11 @@ def normalize(line):
         ev = json.loads(line)
     except ValueError:
         return line
-    st = ev.get('stats', {})
-    for sect, key in STATS_IGNORED:
-        if isinstance(st.get(sect), dict):
-            st[sect].pop(key, None)
+    # rootwatch's counters: "stats" before the EVE names, "rootwatch" after
+    for st in (ev.get('stats', {}), ev.get('rootwatch', {})):
+        for sect, key in STATS_IGNORED + EXTRA_IGNORED:
+            if isinstance(st.get(sect), dict):
+                st[sect].pop(key, None)
     return json.dumps(ev, separators=(',', ':'), ensure_ascii=False)
 
 
@@ -203,7 +208,13 @@ def main():
     ap.add_argument('-j', '--jobs', type=int, default=2,
                     help='captures compared at once (default 2)')
     ap.add_argument('-v', '--verbose', action='store_true')
+    ap.add_argument('--ignore-stat', action='append', default=[],
+                    metavar='SECTION.KEY',
+                    help='leave this stats counter out (one build lacks it)')
     args = ap.parse_args()
+    for k in args.ignore_stat:
+        sect, _, key = k.partition('.')
+        EXTRA_IGNORED.append((sect, key))
     for b in (args.old, args.new):
         if not os.access(b, os.X_OK):
             print('%s: not an executable' % b, file=sys.stderr)
