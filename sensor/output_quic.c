@@ -159,7 +159,8 @@ eve_quic(struct output *o, const struct flow *f, uint64_t ts_us,
 	emit_line(o, OUTPUT_EVE, OUTPUT_EV_QUIC);
 }
 
-/* ECS: tls.client.{server_name, ja3}, user_agent.original, rootwatch. */
+/* ECS: tls.client.{server_name, ja3}; rootwatch.{quic_version, quic_ua,
+ * ja4, quic}. */
 static void
 ecs_quic(struct output *o, const struct flow *f, uint64_t ts_us,
     const struct quic_flow *q, const char *app_name)
@@ -178,12 +179,9 @@ ecs_quic(struct output *o, const struct flow *f, uint64_t ts_us,
 		jb_obj_close(j);
 		jb_obj_close(j);
 	}
-	if (q->ua[0] != '\0') {
-		jb_obj_open(j, "user_agent");
-		jb_str(j, "original", q->ua);
-		jb_obj_close(j);
-	}
 	ecs_rw_begin(o, f, "quic", app_name);
+	if (q->ua[0] != '\0')		/* ECS's user_agent is HTTP's */
+		jb_str(j, "quic_ua", q->ua);
 	if (q->n_versions > 0) {
 		quic_version_eve(q->versions[q->n_versions - 1], v, sizeof(v));
 		jb_str(j, "quic_version", v);
