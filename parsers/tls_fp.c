@@ -310,7 +310,7 @@ fp_ja4(const struct tls_ctx *ctx, struct tls_session *s,
 	else
 		fp_ja4_hash(ctx, exts, n, h->sigalgs, h->n_sigalgs, c);
 	snprintf(s->ja4, sizeof(s->ja4), "%c%s%c%02u%02u%s_%s_%s",
-	    dtls ? 'd' : 't',
+	    dtls == TLS_FP_QUIC ? 'q' : dtls ? 'd' : 't',
 	    fp_ja4_version(h->max_sv != 0 ? h->max_sv : h->version),
 	    h->has_sni ? 'd' : 'i',
 	    (unsigned)(h->n_ciphers > 99 ? 99 : h->n_ciphers),

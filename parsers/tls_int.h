@@ -293,7 +293,9 @@ enum parse_result tls_hello_parse(struct tls_hello *h, const uint8_t *body,
 	    size_t len, int client, int dtls);
 
 /* Fingerprints (tls_fp.c) of a parsed hello: JA3 and JA4 (dtls: JA4's
- * "d" prefix) of a ClientHello, JA3S of a ServerHello. */
+ * "d" prefix; TLS_FP_QUIC: "q", a ClientHello in QUIC Initials) of a
+ * ClientHello, JA3S of a ServerHello. */
+#define TLS_FP_QUIC	2
 void	tls_fp_client_hello(const struct tls_ctx *, struct tls_session *,
 	    const struct tls_hello *, int dtls);
 void	tls_fp_server_hello(const struct tls_ctx *, struct tls_session *,

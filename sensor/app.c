@@ -181,6 +181,8 @@ app_report(struct worker *w, struct flow *f, uint64_t ts_us)
 	output_tls_render(w->out, &r);
 	output_tls(w->out, f, ts_us, &r);
 	app_count(w, &r);
+	if (f->key.proto == IPPROTO_TCP)
+		quic_watch_tcp_tls(&w->qw, f, s->sni);
 	if (w->rules != NULL && r.nchain > 0)
 		nh = rules_match(w->rules, w->rstate, chain, r.nchain,
 		    s->sni[0] != '\0' ? s->sni : NULL, ts_us, hits,
@@ -322,12 +324,36 @@ is_stun(const uint8_t *data, size_t len)
 	return (b0 & 0xc0) == 0 && cookie == 0x2112a442;
 }
 
+/* A QUIC flow: its event once all is read, then bypass (quic_watch.h). */
+static int
+app_quic(struct worker *w, struct flow *f, int dir, const struct pkt *p)
+{
+	switch (quic_watch_udp(&w->qw, f, dir, p->payload, p->payload_len,
+	    p->ts_us)) {
+	case QW_NOT_QUIC:
+		return 0;
+	case QW_DONE:
+		if (quic_watch_sni(f) != NULL)
+			classify_sni(w->cls, f, quic_watch_sni(f), 0);
+		quic_watch_report(&w->qw, f, p->ts_us,
+		    classify_app_name(w->cls, f));
+		flow_bypass(&w->ft, f);
+		break;
+	case QW_MORE:
+		break;
+	}
+	f->app_label = "quic";
+	return 1;
+}
+
 static void
 app_udp(struct worker *w, struct flow *f, int dir, const struct pkt *p)
 {
 	uint64_t n = f->pkts[0] + f->pkts[1];
 
 	if (p->payload_len == 0)
+		return;
+	if (f->app == NULL && app_quic(w, f, dir, p))
 		return;
 	if (f->app == NULL) {
 		if (!dtls_detect(p->payload, p->payload_len)) {
@@ -364,6 +390,11 @@ app_flow_end(void *arg, struct flow *f, enum flow_end_reason why)
 			app_report(w, f, f->last_us);
 		tls_flow_free(f->app);
 		f->app = NULL;
+	}
+	if (f->quic != NULL) {
+		if (quic_watch_sni(f) != NULL)
+			classify_sni(w->cls, f, quic_watch_sni(f), 0);
+		quic_watch_flow_end(&w->qw, f, classify_app_name(w->cls, f));
 	}
 	classify_flow_done(w->cls, f);
 	for (d = 0; d < 2 && incomplete == NULL; d++)
@@ -404,6 +435,7 @@ worker_tick(struct worker *w, uint64_t ts_us)
 	flow_expire(&w->ft, ts_us);
 	decode_expire(&w->dec, ts_us);
 	aggregate_tick(w->agg, w->out, ts_us);
+	quic_watch_tick(&w->qw, ts_us);
 	w->next_expire_us = ts_us + 1000000;
 }
 
@@ -413,6 +445,7 @@ worker_clock(struct worker *w, uint64_t ts_us)
 	w->st.last_ts_us = ts_us;
 	flow_expire(&w->ft, ts_us);
 	decode_expire(&w->dec, ts_us);
+	quic_watch_tick(&w->qw, ts_us);
 	w->next_expire_us = UINT64_MAX;
 }
 
@@ -492,6 +525,9 @@ worker_init(struct worker *w, const struct limits *lim, struct output *out,
 	}
 	x509_cache_set_max_bytes(w->xc, lim->x509_cache_bytes);
 	w->cls = classify_new(lim);
+	if (quic_watch_init(&w->qw, lim, &w->tls, out) == -1)
+		log_warnx("QUIC: no memory for the QUIC-blocked table: "
+		    "signal off");
 	return 0;
 }
 
@@ -510,6 +546,7 @@ worker_flush_flows(struct worker *w)
 {
 	flow_end_all(&w->ft);
 	aggregate_flush(w->agg, w->out);
+	quic_watch_tick(&w->qw, w->st.last_ts_us);
 }
 
 void
@@ -517,6 +554,7 @@ worker_free(struct worker *w)
 {
 	flow_end_all(&w->ft);
 	flow_table_free(&w->ft);
+	quic_watch_free(&w->qw);
 	tls_ctx_free(&w->tls);		/* after the flows gave memory back */
 	classify_free(w->cls);
 	x509_cache_free(w->xc);
@@ -626,6 +664,27 @@ stats_tls(struct jbuf *j, const struct worker_counts *c)
 	jb_obj_close(j);
 }
 
+static void
+stats_quic(struct jbuf *j, const struct worker_counts *c)
+{
+	jb_obj_open(j, "quic");
+	jb_u64(j, "sessions", c->quic_watch.sessions);
+	jb_u64(j, "initials", c->quic.initials);
+	jb_u64(j, "initials_decrypted", c->quic.decrypted);
+	jb_u64(j, "initials_failed", c->quic.decrypt_failed);
+	jb_u64(j, "hellos", c->quic.hellos);
+	jb_u64(j, "crypto_cap_hits", c->quic.crypto_cap_hits);
+	jb_u64(j, "memcap_refused", c->quic.memcap_refused);
+	jb_u64(j, "alloc_fail", c->quic_watch.alloc_fail);
+	jb_obj_open(j, "blocked");
+	jb_u64(j, "alerts", c->quic_watch.blocked_alerts);
+	jb_u64(j, "tracked", c->quic_watch.blocked_tracked);
+	jb_u64(j, "evicted", c->quic_watch.blocked_evicted);
+	jb_u64(j, "fallbacks", c->quic_watch.fallbacks);
+	jb_obj_close(j);
+	jb_obj_close(j);
+}
+
 uint64_t *
 worker_alerts_by_rule(struct worker *const *ws, size_t n, size_t *nrules)
 {
@@ -718,6 +777,7 @@ stats_output(struct jbuf *j, const struct output_stats *os)
 	jb_u64(j, "flow", os->events[OUTPUT_EV_FLOW]);
 	jb_u64(j, "tls", os->events[OUTPUT_EV_TLS]);
 	jb_u64(j, "alert", os->events[OUTPUT_EV_ALERT]);
+	jb_u64(j, "quic", os->events[OUTPUT_EV_QUIC]);
 	jb_u64(j, "write_errors", os->write_errors);
 	jb_u64(j, "lost_oom", os->oom);
 	jb_obj_close(j);
@@ -757,6 +817,8 @@ worker_counts_get(const struct worker *w, struct worker_counts *c)
 		c->has_cls = 1;
 	}
 	c->out = w->out->st;
+	c->quic = w->qw.qc.st;
+	c->quic_watch = w->qw.st;
 }
 
 void
@@ -797,6 +859,7 @@ stats_tree(struct jbuf *j, const struct worker_counts *c)
 	stats_decode(j, &c->dec);
 	stats_flows(j, c);
 	stats_tls(j, c);
+	stats_quic(j, c);
 	if (c->has_cls) {
 		jb_obj_open(j, "ndpi");
 		jb_u64(j, "flows", c->cls.flows);

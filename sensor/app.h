@@ -31,6 +31,7 @@
 #include "limits.h"
 #include "output.h"
 #include "pktbuf.h"
+#include "quic_watch.h"
 
 struct aggregate;
 struct classify;
@@ -77,6 +78,7 @@ struct worker {
 	const struct ruleset	*rules;		/* shared; NULL: no rules */
 	struct rules_state	*rstate;	/* holds the reference on rules */
 	struct output		*out;
+	struct quic_watch	 qw;		/* QUIC flows, QUIC-blocked */
 	struct app_stats	 st;
 	struct capture_counters	 cap;		/* set by the capture loop */
 	uint64_t		 next_expire_us;
@@ -126,6 +128,8 @@ struct worker_counts {
 	struct classify_stats	cls;
 	uint64_t		has_cls;
 	struct output_stats	out;
+	struct quic_stats	quic;		/* parsers/quic.c */
+	struct quic_watch_stats	quic_watch;
 };
 
 void	worker_counts_get(const struct worker *, struct worker_counts *);

@@ -22,6 +22,8 @@
  *   tls:        { max-handshake, memcap }
  *   x509:       { cache, cache-bytes }
  *   ndpi:       { packets }
+ *   quic:       { enabled, crypto-max, blocked, blocked-reply-timeout,
+ *                 blocked-window, blocked-table, blocked-signature-id }
  *   output:     { file, pem, cert-dedup, stats-interval, summary }
  *   outputs:    [ { file|stdout|unix|syslog|redis: { options } }, ... ]
  *   rules:      [ path, ... ]
@@ -125,6 +127,19 @@ static const struct key ndpi_keys[] = {
 	{ NULL, 0, 0, 0, 0, 0 }
 };
 
+static const struct key quic_keys[] = {
+	{ "enabled", V_BOOL, LIM(quic), 0, 0, 0 },
+	{ "crypto-max", V_SIZE, LIM(quic_crypto_max), 32, 2 * KB, MB },
+	{ "blocked", V_BOOL, LIM(quic_blocked), 0, 0, 0 },
+	{ "blocked-reply-timeout", V_SECS, LIM(quic_reply_timeout_us), 64, 1,
+	    600 },
+	{ "blocked-window", V_SECS, LIM(quic_fallback_us), 64, 1, 3600 },
+	{ "blocked-table", V_COUNT, LIM(quic_blocked_table), 32, 16, MB },
+	{ "blocked-signature-id", V_COUNT, LIM(quic_blocked_sid), 32, 1,
+	    UINT32_MAX },
+	{ NULL, 0, 0, 0, 0, 0 }
+};
+
 static const struct key output_keys[] = {
 	{ "file", V_PATH, CF(output), 0, 0, 0 },
 	{ "pem", V_BOOL, CF(pem), 0, 0, 0 },
@@ -173,6 +188,7 @@ static const struct {
 	{ "tls", tls_keys },
 	{ "x509", x509_keys },
 	{ "ndpi", ndpi_keys },
+	{ "quic", quic_keys },
 	{ "output", output_keys },
 	{ "capture", capture_keys },
 };

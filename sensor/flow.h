@@ -108,6 +108,7 @@ struct flow {
 	uint8_t		 age;		/* enum flow_age: the list it is on */
 	struct reasm_dir rd[2];
 	void		*app;		/* application layer state, owned by app.c */
+	void		*quic;		/* QUIC state, owned by quic_watch.c */
 	void		*ndpi;		/* nDPI flow state while classifying */
 	uint16_t	 app_proto;	/* nDPI master/app ids when known */
 	uint16_t	 ndpi_app;

@@ -26,4 +26,11 @@ limits_default(struct limits *l)
 	l->ndpi_packets = LIM_NDPI_PACKETS;
 	l->pktbuf_flow = LIM_PKTBUF_FLOW;
 	l->pktbuf_memcap = LIM_PKTBUF_MEMCAP;
+	l->quic = 1;
+	l->quic_crypto_max = LIM_QUIC_CRYPTO;
+	l->quic_blocked = 1;
+	l->quic_blocked_table = LIM_QUIC_BLOCKED_TABLE;
+	l->quic_blocked_sid = LIM_QUIC_BLOCKED_SID;
+	l->quic_reply_timeout_us = LIM_QUIC_REPLY_TIMEOUT_US;
+	l->quic_fallback_us = LIM_QUIC_FALLBACK_US;
 }

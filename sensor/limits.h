@@ -81,6 +81,21 @@
  * configurable: the JSON is rendered once per cached certificate); some
  * CDN certificates carry thousands, the rest is flagged san_truncated. */
 #define LIM_X509_SAN_MAX	256
+/* CRYPTO frame bytes reassembled per QUIC flow to find the ClientHello
+ * (quic.crypto-max): hellos run 250 B to 2 KB, post-quantum key shares
+ * add 1.2 KB; what lies past the cap is not read (counted). */
+#define LIM_QUIC_CRYPTO		(16u << 10)
+/* (client, server name) pairs the QUIC-blocked signal remembers per
+ * worker (quic.blocked-table); the least recently used goes first. */
+#define LIM_QUIC_BLOCKED_TABLE	4096
+/* Packet time a client's QUIC attempt waits for any server packet before
+ * it counts as unanswered (quic.blocked-reply-timeout). */
+#define LIM_QUIC_REPLY_TIMEOUT_US (3ull * 1000000)
+/* Window after an unanswered QUIC attempt in which a TCP TLS session of
+ * the client to the same name is its fallback (quic.blocked-window). */
+#define LIM_QUIC_FALLBACK_US	(10ull * 1000000)
+/* The QUIC-blocked alert's signature_id (quic.blocked-signature-id). */
+#define LIM_QUIC_BLOCKED_SID	2990101
 /* Packets given to nDPI per flow before we stop asking it. */
 #define LIM_NDPI_PACKETS	12
 
@@ -173,6 +188,13 @@ struct limits {
 	uint32_t	ndpi_packets;
 	uint64_t	pktbuf_flow;
 	uint64_t	pktbuf_memcap;
+	int		quic;			/* quic.enabled */
+	uint32_t	quic_crypto_max;
+	int		quic_blocked;		/* quic.blocked */
+	uint32_t	quic_blocked_table;
+	uint32_t	quic_blocked_sid;
+	uint64_t	quic_reply_timeout_us;
+	uint64_t	quic_fallback_us;
 };
 
 /* Fill *l with the defaults above. */

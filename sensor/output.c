@@ -368,6 +368,13 @@ event_head(struct output *o, const struct flow *f, uint64_t ts_us,
 	jb_str(j, "proto", proto_name(f->key.proto));
 }
 
+void
+output_eve_head(struct output *o, const struct flow *f, uint64_t ts_us,
+    const char *type)
+{
+	event_head(o, f, ts_us, type);
+}
+
 /* EVE's app_proto, and app_proto_orig for STARTTLS. */
 static void
 eve_app_proto(struct jbuf *j, const char *label)
@@ -386,7 +393,8 @@ const char *
 output_app_proto(const char *label, const char **orig)
 {
 	*orig = NULL;
-	if (strcmp(label, "tls") == 0 || strcmp(label, "dtls") == 0)
+	if (strcmp(label, "tls") == 0 || strcmp(label, "dtls") == 0 ||
+	    strcmp(label, "quic") == 0)
 		return label;
 	*orig = label;
 	return "tls";

@@ -31,6 +31,8 @@ struct x509_cert;
 struct rule_hit;
 struct tls_report;
 struct privacy;
+struct quic_flow;
+struct quic_blocked_report;
 
 enum output_format {
 	OUTPUT_EVE,
@@ -46,6 +48,7 @@ enum output_event {
 	OUTPUT_EV_ALERT,
 	OUTPUT_EV_STATS,
 	OUTPUT_EV_SUMMARY,
+	OUTPUT_EV_QUIC,
 	OUTPUT_EV_MAX
 };
 
@@ -174,6 +177,13 @@ void	output_tls(struct output *, const struct flow *, uint64_t ts_us,
 	    const struct tls_report *);
 void	output_alert(struct output *, const struct flow *, uint64_t ts_us,
 	    const struct tls_report *, const struct rule_hit *);
+/* The quic event of a flow (sensor/output_quic.c): Suricata's "quic"
+ * object, rootwatch.quic beyond it. */
+void	output_quic(struct output *, const struct flow *, uint64_t ts_us,
+	    const struct quic_flow *, const char *app_name);
+/* The QUIC-blocked alert (sensor/quic_watch.h) on the fallback flow. */
+void	output_quic_blocked(struct output *, const struct flow *,
+	    uint64_t ts_us, const struct quic_blocked_report *);
 /*
  * The stats event: the caller writes rootwatch's counter tree into the
  * jbuf output_stats_begin() returns (it becomes "rootwatch" in both

@@ -340,6 +340,26 @@ ecs_flow(struct output *o, const struct flow *f, int reason,
 }
 
 void
+ecs_flow_event(struct output *o, const struct flow *f, uint64_t ts_us,
+    int severity, const char *dataset, const char *protocol)
+{
+	ecs_open(&o->jb, ts_us, severity > 0 ? &ecs_alert_kind : &ecs_tls_kind,
+	    dataset);
+	if (severity > 0) {
+		jb_u64(&o->jb, "severity", (uint64_t)severity);
+		jb_str(&o->jb, "action", "allowed");
+	}
+	ecs_flow_head(o, &o->jb, f, protocol, 0);
+}
+
+void
+ecs_rw_begin(struct output *o, const struct flow *f, const char *label,
+    const char *app_name)
+{
+	ecs_rw_open(o, &o->jb, f, label, app_name);
+}
+
+void
 ecs_body_event(struct output *o, const char *name, int event_kind)
 {
 	struct jbuf *j = &o->jb;

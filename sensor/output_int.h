@@ -38,6 +38,18 @@ void	ecs_alert(struct output *, const struct flow *, uint64_t ts_us,
 void	ecs_flow(struct output *, const struct flow *, int reason,
 	    const char *incomplete, const char *app_label,
 	    const char *app_name);
+/* EVE: an event of f opened in o->jb, the common fields written (the
+ * quic and signal events of output_quic.c). */
+void	output_eve_head(struct output *, const struct flow *, uint64_t ts_us,
+	    const char *type);
+/* ECS: an event of f opened in o->jb up to network.* (severity > 0: an
+ * alert, event.severity and intrusion_detection), the caller adds its
+ * fields. */
+void	ecs_flow_event(struct output *, const struct flow *, uint64_t ts_us,
+	    int severity, const char *dataset, const char *protocol);
+/* ECS: rootwatch.{flow_id, app_proto, app_name}, left open. */
+void	ecs_rw_begin(struct output *, const struct flow *, const char *label,
+	    const char *app_name);
 /* stats and summary: the body (o->body) under rootwatch.<name> */
 void	ecs_body_event(struct output *, const char *name, int event_kind);
 

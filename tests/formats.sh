@@ -3,7 +3,8 @@
 # specs in ../shared/formats (beside the checkout; not copied into the tree,
 # other projects' licences): Suricata's EVE schema and ECS 9.4.0's fields.
 #
-# Events: the whole corpus, tests/variety, tests/scenarios (with rules, so
+# Events: the whole corpus, tests/variety, ../shared/corpus/quic (quic
+# events), tests/scenarios (with rules, so
 # alerts appear; one run with --pem for tls.certificate/tls.chain, one with
 # --summary and --privacy) and a small generated bench capture.
 #   eve --relaxed         every event valid (Suricata's names, types, formats)
@@ -46,6 +47,11 @@ both() {
 for p in "$top_srcdir"/tests/corpus/pcaps/* "$top_srcdir"/tests/variety/pcaps/*; do
 	both --no-rules -r "$p"
 done
+# QUIC: quic events (Suricata's quic object) from the QUIC corpus
+QUIC=$top_srcdir/../shared/corpus/quic
+for p in "$QUIC"/*.pcap "$QUIC"/*.pcapng; do
+	[ -f "$p" ] && both --no-rules -r "$p"
+done
 for p in "$SCEN"/*.pcap "$SCEN"/*.pcapng; do
 	both -R "$RULES" -R "$SCEN/untrusted.yaml" -r "$p"
 done
@@ -67,7 +73,7 @@ import collections, json, sys
 eve = collections.Counter(json.loads(l)["event_type"] for l in open(sys.argv[1]))
 ecs = collections.Counter(json.loads(l)["event"]["dataset"]
                           for l in open(sys.argv[2]))
-want = ("flow", "tls", "alert", "stats", "summary")
+want = ("flow", "tls", "alert", "stats", "summary", "quic")
 assert all(eve[k] > 0 for k in want), eve
 assert all(ecs["rootwatch." + k] == eve[k] for k in want), (eve, ecs)
 print(dict(eve))
