@@ -54,7 +54,7 @@ read_all(const char *path, size_t chunk, long fail_after)
 	uint32_t		 i;
 
 	xalloc_fail_after(fail_after);
-	if ((z = zin_open(path, err, sizeof(err))) == NULL)
+	if ((z = zin_open(path, NULL, NULL, err, sizeof(err))) == NULL)
 		goto out;
 	if ((ps = pcapstream_open(z, chunk, &classic, err,
 	    sizeof(err))) != NULL) {

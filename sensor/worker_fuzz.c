@@ -36,7 +36,7 @@ static int ready;
 static void
 setup(void)
 {
-	struct output_opts oo = { 1, 1, 0 };	/* pem, dedup: more code */
+	struct output_opts oo = { .pem = 1, .cert_dedup = 1 };	/* more code */
 	struct rules_error err;
 	struct ruleset *rs;
 
