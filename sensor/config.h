@@ -16,6 +16,10 @@
  *   privacy:    false
  *   user:       rootwatch
  *   workers:    auto            (or a number; rootwatch(8) WORKERS)
+ *   signals:    { enabled: true, state-file: /var/lib/rootwatch/profiles,
+ *                 stable-sessions: 10, stable-span: 86400, ...
+ *                 downgrade: true, downgrade-severity: 1, ... }
+ *               (rootwatch(8) SIGNALS)
  * Sizes accept suffixes k/M/G; times are seconds.
  */
 #ifndef ROOTWATCH_CONFIG_H
@@ -24,6 +28,7 @@
 #include <stddef.h>
 
 #include "limits.h"
+#include "signals_conf.h"
 
 #define CONFIG_MAX_RULES	32
 
@@ -44,6 +49,7 @@ struct config {
 	int		 privacy;	/* never write client addresses */
 	char		*user;		/* run as (rootwatch(8) SANDBOX) */
 	unsigned	 workers;	/* 0: the default; or CONFIG_WORKERS_AUTO */
+	struct signals_conf sig;	/* signals: (paths owned here) */
 };
 
 /* workers: auto (one per online core) */

@@ -31,11 +31,14 @@
 #include "summary.h"
 #include "workers.h"
 #include "sandbox.h"
+#include "signals.h"
 #include "xmalloc.h"
 #include "../rules/rules.h"
 
 #define RW_MAX_FILES	4096
 #define RW_DEFAULT_RULES "state-interception.yaml"
+/* Debian's publicsuffix package (rootwatch(8) SIGNALS) */
+#define RW_PSL_DEFAULT	"/usr/share/publicsuffix/public_suffix_list.dat"
 
 /* Exit codes, rootwatch(8) EXIT STATUS. */
 #define EXIT_OK		0
@@ -83,6 +86,8 @@ struct runtime {
 	const char	*rule_paths[CONFIG_MAX_RULES];
 	size_t		 nrule_paths;
 	time_t		 last_stats;
+	struct signals	*sig;		/* rootwatch(8) SIGNALS; NULL: off */
+	time_t		 last_save;	/* the signals' state file */
 	int		 running;	/* pool threads run: write through them */
 	int		 started;	/* a capture was opened: stats at exit */
 };
@@ -493,6 +498,11 @@ tick(void *arg)
 		progress_clear(&rt->pg);
 		write_stats(rt, now);
 	}
+	if (rt->sig != NULL && signals_save_interval(rt->sig) > 0 &&
+	    now - rt->last_save >= (time_t)signals_save_interval(rt->sig)) {
+		rt->last_save = now;
+		signals_save(rt->sig);
+	}
 	if (rt->in != NULL && rt->pg.fp != NULL)
 		progress_update(&rt->pg, input_stats(rt->in),
 		    rt->pool != NULL ? pool_alerts(rt->pool) : rt->w.st.alerts);
@@ -755,6 +765,8 @@ sandbox_paths(struct runtime *rt)
 	for (i = 0; i < rt->o->nfiles; i++)
 		allow_input(rt, rt->o->files[i]);
 	sandbox_allow_write(&rt->sb, rt->cfg.output);
+	if (rt->sig != NULL)
+		sandbox_allow_replace(&rt->sb, rt->cfg.sig.state_file);
 	/* pcap_stats() reads the interface's drop counters from sysfs */
 	if (rt->live != NULL) {
 		snprintf(sysfs, sizeof(sysfs), "/sys/class/net/%s/statistics",
@@ -860,6 +872,47 @@ start_pool(struct runtime *rt, const struct output_opts *oo,
 	return 0;
 }
 
+/* The shipped file: installed, else the source tree's (make check). */
+static const char *
+signals_data_path(void)
+{
+	static char def[4096];
+
+	snprintf(def, sizeof(def), "%s/rules/interception-data.txt",
+	    RW_DATADIR);
+	if (!file_exists(def))
+		snprintf(def, sizeof(def), "%s/rules/interception-data.txt",
+		    RW_SRCDIR);
+	return def;
+}
+
+/* Signals (rootwatch(8) SIGNALS): data, trust stores and the profiles'
+ * state file are read here, before the sandbox; every worker shares it. */
+static int
+start_signals(struct runtime *rt)
+{
+	struct signals_conf c = rt->cfg.sig;
+	struct worker *const *ws;
+	char err[1024];
+	size_t i, n;
+
+	if (!c.enabled)
+		return 0;
+	if (c.data == NULL)
+		c.data = (char *)(uintptr_t)signals_data_path();
+	if (c.psl == NULL)
+		c.psl = (char *)(uintptr_t)RW_PSL_DEFAULT;
+	if ((rt->sig = signals_new(&c, err, sizeof(err))) == NULL) {
+		log_warnx("signals: %s", err);
+		return -1;
+	}
+	ws = rt_workers(rt, &n);
+	for (i = 0; i < n; i++)
+		worker_set_signals(ws[i], rt->sig);
+	rt->last_save = time(NULL);
+	return 0;
+}
+
 /* Open everything, then confine.  An exit code, or -1 to go on. */
 static int
 start(struct runtime *rt, struct capture *live)
@@ -910,6 +963,8 @@ start(struct runtime *rt, struct capture *live)
 		return EXIT_USAGE;
 	}
 	rules_unref(rs);	/* the worker holds its own reference */
+	if (start_signals(rt) == -1)
+		return EXIT_USAGE;
 	setup_signals();
 	sandbox_paths(rt);
 	if (sandbox_enter(&rt->sb) == -1)
@@ -978,12 +1033,14 @@ main(int argc, char **argv)
 	rt.live = NULL;
 	if (o.nfiles == 0)
 		capture_close(&live);
+	signals_save(rt.sig);
 	report_caps(&rt);
 	output_flush(&rt.out);
 	if (rt.pool != NULL)
 		pool_free(rt.pool);
 	else
 		worker_free(&rt.w);
+	signals_free(rt.sig);
 	output_close(&rt.out);
 	input_free(rt.in);
 	summary_free(rt.sum);

@@ -30,6 +30,7 @@ struct x509_cache;
 struct x509_cert;
 struct rule_hit;
 struct tls_report;
+struct signal;
 
 enum output_format {
 	OUTPUT_EVE,
@@ -145,6 +146,11 @@ void	output_tls(struct output *, const struct flow *, uint64_t ts_us,
 	    const struct tls_report *);
 void	output_alert(struct output *, const struct flow *, uint64_t ts_us,
 	    const struct tls_report *, const struct rule_hit *);
+/* An alert event for a signal (sensor/signals.h): its own signature id
+ * and category, rootwatch.signal says what it was compared with.  The
+ * observer is not called (the summary counts rule alerts). */
+void	output_signal(struct output *, const struct flow *, uint64_t ts_us,
+	    const struct tls_report *, const struct signal *);
 /*
  * The stats event: the caller writes rootwatch's counter tree into the
  * jbuf output_stats_begin() returns (it becomes "rootwatch" in both

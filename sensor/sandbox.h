@@ -38,6 +38,7 @@ struct sandbox {
 	int		 rd_dir[SANDBOX_MAX_PATHS];	/* its directory */
 	size_t		 nrd;
 	const char	*wr[SANDBOX_MAX_PATHS];	/* Landlock: write beneath */
+	int		 wr_replace[SANDBOX_MAX_PATHS];	/* and rename over */
 	size_t		 nwr;
 	/* outcome, for the log and the stats event */
 	const char	*seccomp;	/* "kill", "log", or why it is off */
@@ -60,6 +61,9 @@ int	sandbox_init(struct sandbox *, const char *user, int log_only);
 void	sandbox_allow_read(struct sandbox *, const char *path, int its_dir);
 /* The directory that holds path gets write and create rights. */
 void	sandbox_allow_write(struct sandbox *, const char *path);
+/* Same, and files in it may be replaced by rename(2) (a state file
+ * written atomically: temporary file, then rename over the old one). */
+void	sandbox_allow_replace(struct sandbox *, const char *path);
 /* Hand a file created before the switch to the user (log reopen). */
 void	sandbox_adopt(const struct sandbox *, int fd);
 /* Apply every layer.  -1 with a message if a step that must work failed. */
