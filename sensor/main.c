@@ -64,6 +64,7 @@ struct opts {
 	int		 test_only;
 	int		 verbose;
 	int		 pem, cert_dedup, privacy, no_rules, sandbox_log;
+	int		 no_signals;	/* --no-signals */
 	int		 quiet, summary, stats_set;
 	int		 format;	/* enum output_format; -1: config's */
 	unsigned	 stats_interval;
@@ -117,6 +118,7 @@ usage(FILE *fp)
 	    "                 [-R rules] [-r path ...] [-s seconds] [-u user]\n"
 	    "                 [--pem] [--cert-dedup] [--privacy] [--no-rules]\n"
 	    "                 [--summary] [--sandbox-log] [--format eve|ecs]\n"
+	    "                 [--no-signals]\n"
 	    "                 [--workers N|auto] [expression]\n"
 	    "  -r PATH        read captures: a file, a directory (recursively),\n"
 	    "                 a glob or '-' (stdin); pcap or pcapng, plain or\n"
@@ -143,6 +145,7 @@ usage(FILE *fp)
 	    "default:\n"
 	    "                 1 for -r, auto live\n"
 	    "  --no-rules     do not load any rules\n"
+	    "  --no-signals   no signals (rules only; rootwatch(8) SIGNALS)\n"
 	    "  --sandbox-log  let the kernel log system calls off the seccomp\n"
 	    "                 list instead of killing the process\n"
 	    "  expression     BPF filter, as in tcpdump\n",
@@ -233,6 +236,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "summary", no_argument, NULL, 'S' },
 		{ "sandbox-log", no_argument, NULL, 'L' },
+		{ "no-signals", no_argument, NULL, 'G' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "workers", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
@@ -260,6 +264,7 @@ parse_args(int argc, char **argv, struct opts *o)
 				return -1;
 			break;
 		case 'L': o->sandbox_log = 1; break;
+		case 'G': o->no_signals = 1; break;
 		case 'W': o->workers = optarg; break;
 		case 'u': o->user = optarg; break;
 		case 's':
@@ -672,6 +677,8 @@ merge_options(struct runtime *rt)
 		rt->cfg.stats_interval = o->stats_interval;
 	if (o->summary)
 		rt->cfg.summary = 1;
+	if (o->no_signals)
+		rt->cfg.sig.enabled = 0;
 	if (o->user != NULL)
 		rt->cfg.user = xstrdup(o->user);
 	return 0;
