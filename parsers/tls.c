@@ -196,9 +196,10 @@ tls_dir_stop(struct tls_flow *tf, int dir)
 static void tls_update(struct tls_flow *);
 
 /*
- * A non-handshake record.  CCS switches dir to encrypted; a CCS from the
- * server before any Certificate means an abbreviated handshake (RFC 5246
- * 7.3: ServerHello, [NewSessionTicket], ChangeCipherSpec, Finished).
+ * A non-handshake record.  CCS switches dir to encrypted (but for TLS
+ * 1.3's dummy one after a HelloRetryRequest); a CCS from the server before
+ * any Certificate means an abbreviated handshake (RFC 5246 7.3:
+ * ServerHello, [NewSessionTicket], ChangeCipherSpec, Finished).
  */
 void
 tls_note_record(struct tls_flow *tf, int dir, uint8_t ct, uint16_t version)
@@ -211,6 +212,10 @@ tls_note_record(struct tls_flow *tf, int dir, uint8_t ct, uint16_t version)
 		d->first_ct = ct;
 	switch (ct) {
 	case TLS_CT_CCS:
+		/* RFC 8446 D.4: the compatibility CCS either side sends
+		 * after a HelloRetryRequest precedes hellos in the clear */
+		if (tf->state == TLS_ST_HELLO_RETRY)
+			break;
 		tls_record_dir_free(tf, d);
 		if (!d->ccs) {
 			d->ccs = 1;
