@@ -196,9 +196,10 @@ tls_dir_stop(struct tls_flow *tf, int dir)
 static void tls_update(struct tls_flow *);
 
 /*
- * A non-handshake record.  CCS switches dir to encrypted; a CCS from the
- * server before any Certificate means an abbreviated handshake (RFC 5246
- * 7.3: ServerHello, [NewSessionTicket], ChangeCipherSpec, Finished).
+ * A non-handshake record.  CCS switches dir to encrypted (but for TLS
+ * 1.3's dummy one after a HelloRetryRequest); a CCS from the server before
+ * any Certificate means an abbreviated handshake (RFC 5246 7.3:
+ * ServerHello, [NewSessionTicket], ChangeCipherSpec, Finished).
  */
 void
 tls_note_record(struct tls_flow *tf, int dir, uint8_t ct, uint16_t version)
@@ -211,6 +212,10 @@ tls_note_record(struct tls_flow *tf, int dir, uint8_t ct, uint16_t version)
 		d->first_ct = ct;
 	switch (ct) {
 	case TLS_CT_CCS:
+		/* RFC 8446 D.4: the compatibility CCS either side sends
+		 * after a HelloRetryRequest precedes hellos in the clear */
+		if (tf->state == TLS_ST_HELLO_RETRY)
+			break;
 		tls_record_dir_free(tf, d);
 		if (!d->ccs) {
 			d->ccs = 1;
@@ -224,6 +229,48 @@ tls_note_record(struct tls_flow *tf, int dir, uint8_t ct, uint16_t version)
 	default:
 		break;
 	}
+}
+
+/* The flight is counted for a TLS 1.3 full handshake over TCP only: a
+ * PSK resumption sends no Certificate, an HRR adds a round trip. */
+static int
+tls_flight_open(const struct tls_flow *tf)
+{
+	const struct tls_session *s = &tf->s;
+
+	return !tf->is_udp && s->server_hello && s->version == 0x0304 &&
+	    !s->facts.hrr && !s->facts.psk && !s->facts.flight.done &&
+	    tf->client_dir >= 0;
+}
+
+void
+tls_flight_record(struct tls_flow *tf, int dir, size_t n)
+{
+	struct tls_flight *fl = &tf->s.facts.flight;
+
+	if (!tls_flight_open(tf))
+		return;
+	if (dir == tf->client_dir) {
+		fl->done = 1;	/* the client's Finished: the flight is over */
+		return;
+	}
+	fl->len[fl->n++] = (uint16_t)(n > UINT16_MAX ? UINT16_MAX : n);
+	fl->total += (uint32_t)n;
+	if (fl->n >= LIM_TLS_FLIGHT_RECORDS)
+		fl->done = 1;
+}
+
+int
+tls_flight_pending(const struct tls_flow *tf)
+{
+	int d;
+
+	if (tf->state != TLS_ST_END_TLS13 || !tls_flight_open(tf))
+		return 0;
+	for (d = 0; d < 2; d++)
+		if (tf->d[d].ended || tf->d[d].mode != TLS_MODE_RECORD)
+			return 0;
+	return 1;
 }
 
 /* RFC 5246 7.2: fatal alerts and close_notify end the handshake. */

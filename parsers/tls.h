@@ -66,6 +66,39 @@ struct tls_chain {
 	uint8_t		 truncated;	/* more than LIM_TLS_CHAIN_MAX sent */
 };
 
+/*
+ * The server's encrypted flight of a TLS 1.3 full handshake (RFC 8446 2:
+ * EncryptedExtensions, Certificate, CertificateVerify, Finished), as a
+ * passive observer sees it: application_data records of the server
+ * between its ServerHello and the client's first application_data record
+ * (its Finished).  At most LIM_TLS_FLIGHT_RECORDS records are counted.
+ */
+struct tls_flight {
+	uint32_t	 total;		/* bytes in the records counted */
+	uint16_t	 len[LIM_TLS_FLIGHT_RECORDS];
+	uint8_t		 n;		/* records counted */
+	uint8_t		 done;		/* the client's first record came, or
+					 * the cap was reached */
+};
+
+/* What the hellos and records say beyond the tls event, for the signals
+ * (sensor/signals.c). */
+struct tls_facts {
+	uint8_t		 offered13;	/* ClientHello supported_versions
+					 * lists TLS 1.3 */
+	uint8_t		 sentinel;	/* RFC 8446 4.1.3: ServerHello.random
+					 * ends in DOWNGRD 01 (2: TLS 1.2) or
+					 * DOWNGRD 00 (1: TLS 1.1 or older) */
+	uint8_t		 psk;		/* ServerHello pre_shared_key: resumed */
+	uint8_t		 hrr;		/* a HelloRetryRequest came first */
+	uint8_t		 sct_ext;	/* ServerHello carries SCTs (RFC 6962
+					 * 3.3.1, extension 18) */
+	uint16_t	 group;		/* ServerHello key_share group */
+	uint32_t	 ext_hash;	/* FNV-1a of the ServerHello extension
+					 * types in order; 0: none */
+	struct tls_flight flight;
+};
+
 /* What a tls event reports; filled as the handshake goes. */
 struct tls_session {
 	uint16_t	 version;	/* negotiated: 0x0304 TLS 1.3, 0x0002 SSLv2,
@@ -92,6 +125,7 @@ struct tls_session {
 	struct tls_chain client;
 	enum tls_missing missing;
 	uint32_t	 anomalies;	/* 1u << enum tls_anomaly */
+	struct tls_facts facts;
 };
 
 /*
@@ -180,6 +214,13 @@ uint32_t tls_depth_wanted(const struct tls_flow *, int dir);
 /* The session as seen so far; missing is final only after tls_done or
  * tls_finalize. */
 const struct tls_session *tls_session(const struct tls_flow *);
+/*
+ * 1 while a TLS 1.3 full handshake's encrypted server flight is still
+ * being counted (tls_session()->facts.flight): the session is final and
+ * reported, but the caller keeps feeding both streams until this is 0.
+ */
+int	tls_flight_pending(const struct tls_flow *);
+
 /* Flow is ending: settle tls_session()->missing. */
 void	tls_finalize(struct tls_flow *);
 

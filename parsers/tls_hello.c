@@ -169,9 +169,14 @@ hello_ext(struct tls_hello *h, uint16_t type, struct cur *e)
 {
 	uint8_t bit = hello_bit(type);
 	enum parse_result r;
+	struct cur ks = *e;
 
 	if (h->n_exts < LIM_TLS_HELLO_VALS)
 		h->ext_types[h->n_exts++] = type;
+	/* RFC 8446 4.2.8: a ServerHello's KeyShareEntry (an HRR's
+	 * selected_group) starts with the group */
+	if (!h->client && type == TLS_EXT_KEY_SHARE && h->key_share_group == 0)
+		(void)cur_be16(&ks, &h->key_share_group);
 	if (bit == 0)
 		return PARSE_OK;
 	if (h->seen & bit) {

@@ -20,6 +20,13 @@ static const uint8_t tls_hrr_random[32] = {
 	0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
 };
 
+/* RFC 8446 4.1.3: the last 8 bytes of a ServerHello.random from a
+ * TLS 1.3 server that negotiated TLS 1.2 ("DOWNGRD" 01) or older (00). */
+static const uint8_t tls_downgrade[7] = { 0x44, 0x4f, 0x57, 0x4e, 0x47,
+	0x52, 0x44 };
+
+static int tls_hs_offers13(const struct tls_hello *);
+
 int
 tls_chain_add(struct tls_ctx *ctx, struct tls_chain *chain,
     const uint8_t *der, size_t len)
@@ -195,8 +202,50 @@ tls_hs_client_hello(struct tls_flow *tf, int dir, const uint8_t *body,
 		tls_set_anomaly(tf, TLS_ANOM_BAD_EXTENSION);
 	if (!h.ext_bad)
 		tls_fp_client_hello(tf->ctx, s, &h, dtls);
+	s->facts.offered13 = tls_hs_offers13(&h);
 	tls_fsm(tf, TLS_EV_CLIENT_HELLO, dir);
 	return PARSE_OK;
+}
+
+/* RFC 8446 4.2.1: supported_versions lists TLS 1.3 (or a draft of it,
+ * 0x7fNN). */
+static int
+tls_hs_offers13(const struct tls_hello *h)
+{
+	struct cur v = h->versions;
+	uint16_t x;
+
+	if (!(h->seen & TLS_HELLO_VERSIONS))
+		return 0;
+	while (cur_be16(&v, &x) == 0)
+		if (x == 0x0304 || (x >> 8) == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* The ServerHello facts the signals compare: downgrade sentinel, PSK,
+ * SCT extension, key share group, the extension types in order. */
+static void
+tls_hs_server_facts(struct tls_facts *fa, const struct tls_hello *h)
+{
+	struct cur r = h->random;
+	uint8_t tail[8];
+	uint32_t hash = 2166136261u;
+	size_t i;
+
+	if (cur_skip(&r, 24) == 0 && cur_bytes(&r, tail, 8) == 0 &&
+	    memcmp(tail, tls_downgrade, 7) == 0 && tail[7] <= 1)
+		fa->sentinel = (uint8_t)(tail[7] + 1);
+	fa->group = h->key_share_group;
+	for (i = 0; i < h->n_exts; i++) {
+		if (h->ext_types[i] == TLS_EXT_PRE_SHARED_KEY)
+			fa->psk = 1;
+		if (h->ext_types[i] == TLS_EXT_SCT)
+			fa->sct_ext = 1;
+		hash = (hash ^ (h->ext_types[i] >> 8)) * 16777619u;
+		hash = (hash ^ (h->ext_types[i] & 0xff)) * 16777619u;
+	}
+	fa->ext_hash = h->n_exts > 0 ? hash : 0;
 }
 
 /*
@@ -227,10 +276,12 @@ tls_hs_server_hello(struct tls_flow *tf, int dir, const uint8_t *body,
 	if (cur_left(&h.random) == sizeof(tls_hrr_random) &&
 	    memcmp(cur_ptr(&h.random), tls_hrr_random,
 	    sizeof(tls_hrr_random)) == 0) {
+		s->facts.hrr = 1;
 		tls_fsm(tf, TLS_EV_HELLO_RETRY, dir);
 		return PARSE_OK;
 	}
 	s->server_hello = 1;
+	tls_hs_server_facts(&s->facts, &h);
 	if (!h.ext_bad)
 		tls_fp_server_hello(tf->ctx, s, &h);
 	tls_fsm(tf, tls_hs_layout13(tf) ? TLS_EV_ENCRYPTED :

@@ -186,6 +186,10 @@ enum parse_result tls_hs_message(struct tls_flow *, int dir, uint8_t type,
 void	tls_note_record(struct tls_flow *, int dir, uint8_t content_type,
 	    uint16_t record_version);
 
+/* An application_data record of n bytes in dir: counted into the TLS 1.3
+ * server flight (struct tls_flight) while that is open. */
+void	tls_flight_record(struct tls_flow *, int dir, size_t n);
+
 /* The record layer of dir recognised TLS (sets tls_is_tls). */
 void	tls_mark_tls(struct tls_flow *, int dir);
 
@@ -240,6 +244,9 @@ int	tls_chain_copy(struct tls_ctx *, struct tls_chain *,
 #define TLS_EXT_SIGNATURE_ALGORITHMS	13
 #define TLS_EXT_ALPN			16
 #define TLS_EXT_SUPPORTED_VERSIONS	43
+#define TLS_EXT_SCT			18
+#define TLS_EXT_PRE_SHARED_KEY		41
+#define TLS_EXT_KEY_SHARE		51
 
 /* struct tls_hello.seen: decoded extensions present (and well formed). */
 #define TLS_HELLO_SNI		0x01
@@ -261,6 +268,8 @@ struct tls_hello {
 	uint16_t	 version;	/* legacy_version */
 	uint16_t	 cipher;	/* ServerHello: the suite chosen */
 	uint16_t	 selected_version; /* ServerHello supported_versions */
+	uint16_t	 key_share_group; /* ServerHello key_share (or HRR
+					   selected_group), 0: none */
 	uint8_t		 client;	/* 1 ClientHello, 0 ServerHello */
 	uint8_t		 draft;		/* ServerHello, TLS 1.3 draft < 22 layout */
 	uint8_t		 has_exts;	/* an extension block is present */

@@ -234,6 +234,8 @@ tls_record_one(struct tls_flow *tf, int dir, uint8_t type, uint16_t version,
 		tls_record_bad(tf, dir, TLS_ANOM_ZERO_RECORD);
 		return;
 	}
+	if (type == TLS_CT_APPDATA)
+		tls_flight_record(tf, dir, n);
 	switch (type) {
 	case TLS_CT_HANDSHAKE:
 		tls_mark_tls(tf, dir);

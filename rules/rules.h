@@ -119,6 +119,33 @@ int	rules_sum_alerts(const struct ruleset *rs,
 
 const char *rule_attribution_name(enum rule_attribution);
 
+/*
+ * Trust stores outside rules (the signals, sensor/signals.c): load one
+ * as untrusted rules do (NULL path: the system bundle, Debian's
+ * ca-certificates; a directory: every PEM file in it), and check a chain
+ * against one at packet time (ts_us; 0: no time check).
+ */
+struct x509_store_st;
+struct stack_st_X509;
+struct x509_store_st *rules_trust_store_load(const char *path);
+
+struct rules_verify {
+	int		 error;		/* X509_V_OK, the first error, or -1
+					 * (out of memory) */
+	int		 no_path;	/* no path to a trusted root (issuer
+					 * not found, self-signed not trusted) */
+	int		 time_error;	/* some certificate was not valid at
+					 * ts_us */
+	struct stack_st_X509 *built;	/* the chain OpenSSL built, root last
+					 * when one was found; the caller
+					 * frees it (sk_X509_pop_free) */
+};
+/* Every error is collected (verification goes on past each one), so the
+ * built chain is as long as it can be. */
+void	rules_chain_verify(struct x509_store_st *,
+	    struct x509_cert *const *chain, size_t n, uint64_t ts_us,
+	    struct rules_verify *);
+
 /* Print the loaded rules in canonical form (for -T -v round trips). */
 void	rules_dump(const struct ruleset *, FILE *);
 

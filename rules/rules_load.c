@@ -903,6 +903,12 @@ store_load(const char *path)
 	return st;
 }
 
+struct x509_store_st *
+rules_trust_store_load(const char *path)
+{
+	return store_load(path);
+}
+
 static int
 rule_trust(struct ld *l, yaml_node_t *n, struct rule *r)
 {

@@ -486,6 +486,74 @@ out:
 	return rc;
 }
 
+/* The errors that mean "no path to a trusted root". */
+static int
+verify_no_path(int e)
+{
+	return e == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+	    e == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT ||
+	    e == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN ||
+	    e == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT ||
+	    e == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE ||
+	    e == X509_V_ERR_CERT_UNTRUSTED;
+}
+
+/* Record the error and go on: the whole chain gets built and checked. */
+static int
+verify_collect(int ok, X509_STORE_CTX *ctx)
+{
+	struct rules_verify *v = X509_STORE_CTX_get_app_data(ctx);
+	int e = X509_STORE_CTX_get_error(ctx);
+
+	if (ok || v == NULL)
+		return ok;
+	if (v->error == X509_V_OK)
+		v->error = e;
+	if (verify_no_path(e))
+		v->no_path = 1;
+	if (e == X509_V_ERR_CERT_HAS_EXPIRED ||
+	    e == X509_V_ERR_CERT_NOT_YET_VALID)
+		v->time_error = 1;
+	return 1;
+}
+
+void
+rules_chain_verify(X509_STORE *st, struct x509_cert *const *chain, size_t n,
+    uint64_t ts_us, struct rules_verify *v)
+{
+	X509_STORE_CTX	*ctx;
+	STACK_OF(X509)	*un;
+	size_t		 i;
+
+	memset(v, 0, sizeof(*v));
+	v->error = -1;
+	if (n == 0 || chain[0]->x == NULL || (ctx = X509_STORE_CTX_new()) ==
+	    NULL)
+		return;
+	if ((un = sk_X509_new_null()) == NULL)
+		goto out;
+	for (i = 1; i < n; i++)
+		if (chain[i]->x != NULL && !sk_X509_push(un, chain[i]->x))
+			goto out;
+	if (!X509_STORE_CTX_init(ctx, st, chain[0]->x, un))
+		goto out;
+	v->error = X509_V_OK;
+	X509_STORE_CTX_set_app_data(ctx, v);
+	X509_STORE_CTX_set_verify_cb(ctx, verify_collect);
+	if (ts_us != 0)
+		X509_STORE_CTX_set_time(ctx, 0, (time_t)(ts_us / 1000000));
+	else
+		X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_NO_CHECK_TIME);
+	ERR_set_mark();
+	if (X509_verify_cert(ctx) != 1 && v->error == X509_V_OK)
+		v->error = X509_STORE_CTX_get_error(ctx);
+	ERR_pop_to_mark();
+	v->built = X509_STORE_CTX_get1_chain(ctx);
+out:
+	sk_X509_free(un);
+	X509_STORE_CTX_free(ctx);
+}
+
 static void
 untrusted(struct mctx *m)
 {

@@ -26,6 +26,7 @@
 #include "../parsers/tls_aux.h"
 #include "../parsers/x509.h"
 #include "../rules/rules.h"
+#include "signals.h"
 
 /* Flow flag bits owned by this file (flow.h reserves 0x1000-0x8000). */
 #define AF_END_NOTED0	0x1000	/* tls_stream_end told for dir 0 */
@@ -145,6 +146,62 @@ app_count(struct worker *w, const struct tls_report *r)
 		w->st.client_chains++;
 }
 
+/* The signals of a reported session (rootwatch(8) SIGNALS), as alerts. */
+static void
+app_signals(struct worker *w, struct flow *f, const struct tls_report *r,
+    uint64_t ts_us)
+{
+	struct signal sig[SIG_MAX];
+	struct signal_eval ev;
+	size_t n, i;
+
+	n = signals_session(w->sig, r->s, r->chain, r->nchain, ts_us, &ev,
+	    sig);
+	if (r->s->facts.flight.done && r->s->facts.flight.n > 0)
+		w->st.flights++;
+	for (i = 0; i < n; i++) {
+		output_signal(w->out, f, ts_us, r, &sig[i]);
+		w->st.signals[sig[i].kind & 15]++;
+		w->st.alerts++;
+	}
+	if (n > 0)
+		f->flags |= FLOW_ALERTED;
+}
+
+/*
+ * A TLS 1.3 session is reported at its ServerHello; with the profile
+ * signal on, its flow is then kept reading (bypassed for the counters,
+ * the flow event is unchanged) until the encrypted server flight is
+ * counted, and its signals come then.
+ */
+static int
+app_flight_wait(const struct worker *w, const struct flow *f)
+{
+	return signals_want_flight(w->sig) && f->key.proto == IPPROTO_TCP &&
+	    tls_flight_pending(f->app);
+}
+
+/* The signals of a session reported earlier (its flight now counted). */
+static void
+app_signals_late(struct worker *w, struct flow *f, uint64_t ts_us)
+{
+	const struct tls_session *s = tls_session(f->app);
+	struct x509_cert *chain[LIM_TLS_CHAIN_MAX];
+	struct tls_report r;
+
+	memset(&r, 0, sizeof(r));
+	r.s = s;
+	r.xc = w->xc;
+	r.chain = chain;
+	r.nchain = get_chain(w, &s->server, chain);
+	r.cchain = NULL;
+	r.app_proto = app_label(s);
+	r.app_name = classify_app_name(w->cls, f);
+	output_tls_render(w->out, &r);
+	app_signals(w, f, &r, ts_us);
+	put_chain(w, chain, r.nchain);
+}
+
 /* Write the tls event of f, and an alert per matching rule. */
 static void
 app_report(struct worker *w, struct flow *f, uint64_t ts_us)
@@ -191,6 +248,8 @@ app_report(struct worker *w, struct flow *f, uint64_t ts_us)
 	if (w->agg != NULL)
 		aggregate_add(w->agg, r.nchain > 0 ? chain[0]->issuer : NULL,
 		    s->sni, nh > 0, ts_us);
+	if (w->sig != NULL && !app_flight_wait(w, f))
+		app_signals(w, f, &r, ts_us);
 	put_chain(w, chain, r.nchain);
 	put_chain(w, cchain, r.ncchain);
 	f->flags |= FLOW_EMITTED;
@@ -260,12 +319,21 @@ app_after(struct worker *w, struct flow *f, uint64_t ts_us)
 		flow_set_client_dir(f, c);
 	if (f->key.proto == IPPROTO_TCP) {
 		note_stream_ends(f);
-		for (d = 0; d < 2; d++)
+		for (d = 0; d < 2 && !app_flight_wait(w, f); d++)
 			if (f->rd[d].reason == REASM_OK && tls_dir_done(tf, d))
 				reasm_dir_stop(&w->rc, &f->rd[d], REASM_DONE);
 	}
 	if (tls_done(tf)) {
-		app_report(w, f, ts_us);
+		if (f->flags & FLOW_EMITTED) {	/* its flight was awaited */
+			if (app_flight_wait(w, f))
+				return;
+			app_signals_late(w, f, ts_us);
+		} else
+			app_report(w, f, ts_us);
+		if (app_flight_wait(w, f)) {
+			flow_bypass(&w->ft, f);
+			return;
+		}
 		app_release(w, f);
 		flow_bypass(&w->ft, f);
 	} else if (tls_not_tls(tf)) {
@@ -388,6 +456,8 @@ app_flow_end(void *arg, struct flow *f, enum flow_end_reason why)
 		tls_finalize(f->app);
 		if (tls_is_tls(f->app) && !(f->flags & FLOW_EMITTED))
 			app_report(w, f, f->last_us);
+		else if (w->sig != NULL && (f->flags & FLOW_EMITTED))
+			app_signals_late(w, f, f->last_us);	/* flight cut */
 		tls_flow_free(f->app);
 		f->app = NULL;
 	}
@@ -427,6 +497,22 @@ worker_inspect(struct worker *w, struct flow *f, int dir, const struct pkt *p)
 		classify_stop(w->cls, f);
 	else
 		classify_packet(w->cls, f, p);
+}
+
+/* A packet of a reported TLS 1.3 session whose server flight is still
+ * being counted (app_flight_wait): reassembly and records only. */
+static __attribute__((noinline)) void
+app_flight(struct worker *w, struct flow *f, int dir, const struct pkt *p)
+{
+	if (p->proto != IPPROTO_TCP)
+		return;
+	reasm_set_time(&w->rc, p->ts_us);
+	reasm_segment(&w->rc, &f->rd[dir], dir, p->seq, p->tcp_flags,
+	    p->payload, p->payload_len, f);
+	if (f->app != NULL && (p->tcp_flags & TH_ACK))
+		reasm_ack(&w->rc, &f->rd[!dir], !dir, p->ack, f);
+	if (f->app != NULL)
+		app_after(w, f, p->ts_us);
 }
 
 static __attribute__((noinline)) void
@@ -482,6 +568,8 @@ worker_frame(struct worker *w, int dlt, const uint8_t *frame, size_t caplen,
 	/* counted apart, as EVE's flow.bypassed */
 	f->byp_pkts[dir]++;
 	f->byp_bytes[dir] += wire_len;
+	if (f->app != NULL)	/* a TLS 1.3 flight still counted */
+		app_flight(w, f, dir, &p);
 	if (f->ndpi_pkts < w->lim->ndpi_packets)
 		/* a flow given up as not TLS early may still be in nDPI's
 		 * first packets; bypassed packets are counted by flow_get */
@@ -539,6 +627,12 @@ worker_set_rules(struct worker *w, struct ruleset *rules)
 	w->rules = rules;
 	w->st.rules_generation++;	/* reloads taken, for the stats */
 	return 0;
+}
+
+void
+worker_set_signals(struct worker *w, struct signals *sig)
+{
+	w->sig = sig;
 }
 
 void
@@ -629,6 +723,26 @@ stats_flows(struct jbuf *j, const struct worker_counts *c)
 	jb_obj_close(j);
 }
 
+/* tls.signals: alerts per signal kind and the flights counted (only
+ * when signals are on, so that the stats are unchanged otherwise). */
+static void
+stats_signals(struct jbuf *j, const struct worker_counts *c)
+{
+	uint64_t any = c->st.flights;
+	int i;
+
+	for (i = 0; i < SIG_MAX; i++)
+		any |= c->st.signals[i];
+	if (any == 0)
+		return;
+	jb_obj_open(j, "signals");
+	jb_u64(j, "flights", c->st.flights);
+	for (i = 0; i < SIG_MAX; i++)
+		if (c->st.signals[i] != 0)
+			jb_u64(j, signal_kind_name(i), c->st.signals[i]);
+	jb_obj_close(j);
+}
+
 static void
 stats_tls(struct jbuf *j, const struct worker_counts *c)
 {
@@ -652,6 +766,7 @@ stats_tls(struct jbuf *j, const struct worker_counts *c)
 		if (c->st.missing[i] != 0)
 			jb_u64(j, tls_missing_name(i), c->st.missing[i]);
 	jb_obj_close(j);
+	stats_signals(j, c);
 	jb_obj_close(j);
 	jb_obj_open(j, "x509_cache");
 	jb_u64(j, "lookups", xs->lookups);

@@ -39,6 +39,7 @@ struct evidence;
 struct x509_cache;
 struct ruleset;
 struct rules_state;
+struct signals;
 
 struct app_stats {
 	uint64_t	no_flow;	/* flow table could not take the packet */
@@ -57,6 +58,8 @@ struct app_stats {
 						 * +1 per reload taken */
 	uint64_t	csum_checked;
 	uint64_t	last_ts_us;
+	uint64_t	signals[16];	/* alerts per enum signal_kind */
+	uint64_t	flights;	/* TLS 1.3 server flights counted */
 };
 
 /* The capture's own counters (pcap_stats), live capture only. */
@@ -79,6 +82,7 @@ struct worker {
 	struct rules_state	*rstate;	/* holds the reference on rules */
 	struct output		*out;
 	struct quic_watch	 qw;		/* QUIC flows, QUIC-blocked */
+	struct signals		*sig;		/* shared; NULL: no signals */
 	struct app_stats	 st;
 	struct capture_counters	 cap;		/* set by the capture loop */
 	uint64_t		 next_expire_us;
@@ -106,6 +110,10 @@ int	worker_set_rules(struct worker *, struct ruleset *);
  * times as a single worker reading every frame would.
  */
 void	worker_clock(struct worker *, uint64_t ts_us);
+
+/* Compare each reported session with sig (sensor/signals.h, shared by
+ * every worker; NULL: off).  Set before the first frame. */
+void	worker_set_signals(struct worker *, struct signals *);
 
 /* One captured frame of link type dlt. */
 void	worker_frame(struct worker *, int dlt, const uint8_t *frame,

@@ -177,6 +177,38 @@ static const struct key evidence_keys[] = {
 	{ NULL, 0, 0, 0, 0, 0 }
 };
 
+/* signals: each signal's switch, severity and signature id (rootwatch(8)
+ * SIGNALS); a signal's keys are its name, name-severity, name-sid. */
+#define SIG_KEYS(k, name) \
+	{ name, V_BOOL, CF(sig.opt[k].enabled), 0, 0, 0 }, \
+	{ name "-severity", V_COUNT, CF(sig.opt[k].severity), 32, 1, 3 }, \
+	{ name "-sid", V_COUNT, CF(sig.opt[k].sid), 32, 1, UINT32_MAX }
+
+static const struct key signals_keys[] = {
+	{ "enabled", V_BOOL, CF(sig.enabled), 0, 0, 0 },
+	{ "state-file", V_PATH, CF(sig.state_file), 0, 0, 0 },
+	{ "data", V_PATH, CF(sig.data), 0, 0, 0 },
+	{ "public-suffix-list", V_PATH, CF(sig.psl), 0, 0, 0 },
+	{ "enterprise-roots", V_PATH, CF(sig.enterprise), 0, 0, 0 },
+	{ "max-names", V_COUNT, CF(sig.max_names), 32, 1, 16 * MB },
+	{ "stable-sessions", V_COUNT, CF(sig.stable_sessions), 32, 1, MB },
+	{ "stable-span", V_SECS_U, CF(sig.stable_span), 32, 0, 365 * 86400 },
+	{ "flight-slack", V_COUNT, CF(sig.flight_slack), 32, 0, 1000 },
+	{ "pins-window", V_COUNT, CF(sig.pins_window), 32, 0, 100000 },
+	{ "no-sct-since", V_COUNT, CF(sig.no_sct_since), 64, 0, UINT32_MAX },
+	{ "save-interval", V_SECS_U, CF(sig.save_interval), 32, 0, 86400 },
+	SIG_KEYS(SIG_DOWNGRADE, "downgrade"),
+	SIG_KEYS(SIG_SENTINEL, "downgrade-sentinel"),
+	SIG_KEYS(SIG_NEW_ISSUER, "new-issuer"),
+	SIG_KEYS(SIG_PROFILE, "profile"),
+	SIG_KEYS(SIG_PIN, "pin"),
+	SIG_KEYS(SIG_UNKNOWN_ROOT, "unknown-root"),
+	SIG_KEYS(SIG_KNOWN_INTERCEPTION, "known-interception"),
+	SIG_KEYS(SIG_ENTERPRISE, "enterprise-middlebox"),
+	SIG_KEYS(SIG_NO_SCT, "no-sct"),
+	{ NULL, 0, 0, 0, 0, 0 }
+};
+
 static const struct {
 	const char		*name;
 	const struct key	*keys;
@@ -191,6 +223,7 @@ static const struct {
 	{ "quic", quic_keys },
 	{ "output", output_keys },
 	{ "capture", capture_keys },
+	{ "signals", signals_keys },
 };
 
 static int
@@ -235,6 +268,7 @@ config_default(struct config *cf)
 	cf->aggregate_us = 3600ull * 1000000;
 	cf->evidence_window_us = 3600ull * 1000000;
 	cf->evidence_max_bytes = 256ull * MB;
+	signals_conf_default(&cf->sig);
 }
 
 static void
@@ -256,6 +290,12 @@ strs_free(struct config *cf)
 	xfree(cf->evidence_dir);
 	cf->output = cf->interface = cf->bpf = cf->user = NULL;
 	cf->privacy_key = cf->evidence_dir = NULL;
+	xfree(cf->sig.state_file);
+	xfree(cf->sig.data);
+	xfree(cf->sig.psl);
+	xfree(cf->sig.enterprise);
+	cf->sig.state_file = cf->sig.data = cf->sig.psl = NULL;
+	cf->sig.enterprise = NULL;
 }
 
 void
@@ -866,6 +906,8 @@ config_dup(struct config *dst, const struct config *src)
 
 	*dst = *src;
 	dst->output = dst->interface = dst->bpf = dst->user = NULL;
+	dst->sig.state_file = dst->sig.data = dst->sig.psl = NULL;
+	dst->sig.enterprise = NULL;
 	dst->privacy_key = dst->evidence_dir = NULL;
 	dst->nrules = 0;
 	dst->noutputs = 0;
@@ -878,6 +920,12 @@ config_dup(struct config *dst, const struct config *src)
 	    !(dst->privacy_key = xstrdup(src->privacy_key))) ||
 	    (src->evidence_dir &&
 	    !(dst->evidence_dir = xstrdup(src->evidence_dir))) ||
+	    (src->sig.state_file &&
+	    !(dst->sig.state_file = xstrdup(src->sig.state_file))) ||
+	    (src->sig.data && !(dst->sig.data = xstrdup(src->sig.data))) ||
+	    (src->sig.psl && !(dst->sig.psl = xstrdup(src->sig.psl))) ||
+	    (src->sig.enterprise &&
+	    !(dst->sig.enterprise = xstrdup(src->sig.enterprise))) ||
 	    (src->output && !(dst->output = xstrdup(src->output))) ||
 	    (src->user && !(dst->user = xstrdup(src->user))) ||
 	    (src->interface && !(dst->interface = xstrdup(src->interface))) ||

@@ -25,6 +25,10 @@
  *                 max-bytes: 256M, flow-bytes: 160k, memcap: 8M }
  *   user:       rootwatch
  *   workers:    auto            (or a number; rootwatch(8) WORKERS)
+ *   signals:    { enabled: true, state-file: /var/lib/rootwatch/profiles,
+ *                 stable-sessions: 10, stable-span: 86400, ...
+ *                 downgrade: true, downgrade-severity: 1, ... }
+ *               (rootwatch(8) SIGNALS)
  * Sizes accept suffixes k/M/G; times are seconds.
  */
 #ifndef ROOTWATCH_CONFIG_H
@@ -34,6 +38,7 @@
 
 #include "limits.h"
 #include "sink.h"
+#include "signals_conf.h"
 
 #define CONFIG_MAX_RULES	32
 #define CONFIG_MAX_OUTPUTS	16
@@ -64,6 +69,7 @@ struct config {
 	uint64_t	 evidence_max_bytes;
 	char		*user;		/* run as (rootwatch(8) SANDBOX) */
 	unsigned	 workers;	/* 0: the default; or CONFIG_WORKERS_AUTO */
+	struct signals_conf sig;	/* signals: (paths owned here) */
 };
 
 /* workers: auto (one per online core) */

@@ -71,6 +71,11 @@
  * fingerprints cipher suites, groups, signature algorithms...): a hello
  * may carry 32767 suites, real ones carry under 100. */
 #define LIM_TLS_HELLO_VALS	512
+/* TLS 1.3 server flight: application_data records counted (the
+ * signals' flight size and layout, sensor/signals.c). */
+#ifndef LIM_TLS_FLIGHT_RECORDS
+#define LIM_TLS_FLIGHT_RECORDS	8
+#endif
 /* Plaintext bytes scanned for a STARTTLS-style upgrade per direction. */
 #define LIM_STARTTLS_SCAN	(16u << 10)
 /* Parsed certificates cached by SHA-256 (x509.cache). */

@@ -35,11 +35,14 @@
 #include "workers.h"
 #include "sandbox.h"
 #include "sink.h"
+#include "signals.h"
 #include "xmalloc.h"
 #include "../rules/rules.h"
 
 #define RW_MAX_FILES	4096
 #define RW_DEFAULT_RULES "state-interception.yaml"
+/* Debian's publicsuffix package (rootwatch(8) SIGNALS) */
+#define RW_PSL_DEFAULT	"/usr/share/publicsuffix/public_suffix_list.dat"
 
 /* Exit codes, rootwatch(8) EXIT STATUS. */
 #define EXIT_OK		0
@@ -66,6 +69,7 @@ struct opts {
 	int		 test_only;
 	int		 verbose;
 	int		 pem, cert_dedup, privacy, no_rules, sandbox_log;
+	int		 no_signals;	/* --no-signals */
 	int		 quiet, summary, stats_set;
 	int		 format;	/* enum output_format; -1: config's */
 	unsigned	 stats_interval;
@@ -88,6 +92,8 @@ struct runtime {
 	const char	*rule_paths[CONFIG_MAX_RULES];
 	size_t		 nrule_paths;
 	time_t		 last_stats;
+	struct signals	*sig;		/* rootwatch(8) SIGNALS; NULL: off */
+	time_t		 last_save;	/* the signals' state file */
 	int		 running;	/* pool threads run: write through them */
 	int		 started;	/* a capture was opened: stats at exit */
 	struct privacy	 priv;		/* privacy mode's key */
@@ -120,7 +126,7 @@ usage(FILE *fp)
 	    "                 [-R rules] [-r path ...] [-s seconds] [-u user]\n"
 	    "                 [--pem] [--cert-dedup] [--privacy] [--no-rules]\n"
 	    "                 [--summary] [--sandbox-log] [--format eve|ecs]\n"
-	    "                 [--workers N|auto] [--evidence dir]\n"
+	    "                 [--workers N|auto] [--evidence dir] [--no-signals]\n"
 	    "                 [expression]\n"
 	    "  -r PATH        read captures: a file, a directory (recursively),\n"
 	    "                 a glob or '-' (stdin); pcap or pcapng, plain or\n"
@@ -150,6 +156,7 @@ usage(FILE *fp)
 	    "default:\n"
 	    "                 1 for -r, auto live\n"
 	    "  --no-rules     do not load any rules\n"
+	    "  --no-signals   no signals (rules only; rootwatch(8) SIGNALS)\n"
 	    "  --sandbox-log  let the kernel log system calls off the seccomp\n"
 	    "                 list instead of killing the process\n"
 	    "  expression     BPF filter, as in tcpdump\n",
@@ -240,6 +247,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "summary", no_argument, NULL, 'S' },
 		{ "sandbox-log", no_argument, NULL, 'L' },
+		{ "no-signals", no_argument, NULL, 'G' },
 		{ "format", required_argument, NULL, 'F' },
 		{ "workers", required_argument, NULL, 'W' },
 		{ "evidence", required_argument, NULL, 'E' },
@@ -268,6 +276,7 @@ parse_args(int argc, char **argv, struct opts *o)
 				return -1;
 			break;
 		case 'L': o->sandbox_log = 1; break;
+		case 'G': o->no_signals = 1; break;
 		case 'W': o->workers = optarg; break;
 		case 'E': o->evidence = optarg; break;
 		case 'u': o->user = optarg; break;
@@ -509,6 +518,11 @@ tick(void *arg)
 		progress_clear(&rt->pg);
 		write_stats(rt, now);
 	}
+	if (rt->sig != NULL && signals_save_interval(rt->sig) > 0 &&
+	    now - rt->last_save >= (time_t)signals_save_interval(rt->sig)) {
+		rt->last_save = now;
+		signals_save(rt->sig);
+	}
 	if (rt->in != NULL && rt->pg.fp != NULL)
 		progress_update(&rt->pg, input_stats(rt->in),
 		    rt->pool != NULL ? pool_alerts(rt->pool) : rt->w.st.alerts);
@@ -681,6 +695,8 @@ merge_options(struct runtime *rt)
 		rt->cfg.stats_interval = o->stats_interval;
 	if (o->summary)
 		rt->cfg.summary = 1;
+	if (o->no_signals)
+		rt->cfg.sig.enabled = 0;
 	if (o->user != NULL)
 		rt->cfg.user = xstrdup(o->user);
 	if (o->evidence != NULL) {
@@ -789,6 +805,8 @@ sandbox_paths(struct runtime *rt)
 	/* sockets (unix, syslog, redis) reconnect after a failure */
 	if (sinks_network(rt->out.sinks))
 		sandbox_allow_network(&rt->sb);
+	if (rt->sig != NULL)
+		sandbox_allow_replace(&rt->sb, rt->cfg.sig.state_file);
 	/* pcap_stats() reads the interface's drop counters from sysfs */
 	if (rt->live != NULL) {
 		snprintf(sysfs, sizeof(sysfs), "/sys/class/net/%s/statistics",
@@ -1022,6 +1040,47 @@ adopt_outputs(struct runtime *rt)
 		sandbox_adopt(&rt->sb, fds[i]);
 }
 
+/* The shipped file: installed, else the source tree's (make check). */
+static const char *
+signals_data_path(void)
+{
+	static char def[4096];
+
+	snprintf(def, sizeof(def), "%s/rules/interception-data.txt",
+	    RW_DATADIR);
+	if (!file_exists(def))
+		snprintf(def, sizeof(def), "%s/rules/interception-data.txt",
+		    RW_SRCDIR);
+	return def;
+}
+
+/* Signals (rootwatch(8) SIGNALS): data, trust stores and the profiles'
+ * state file are read here, before the sandbox; every worker shares it. */
+static int
+start_signals(struct runtime *rt)
+{
+	struct signals_conf c = rt->cfg.sig;
+	struct worker *const *ws;
+	char err[1024];
+	size_t i, n;
+
+	if (!c.enabled)
+		return 0;
+	if (c.data == NULL)
+		c.data = (char *)(uintptr_t)signals_data_path();
+	if (c.psl == NULL)
+		c.psl = (char *)(uintptr_t)RW_PSL_DEFAULT;
+	if ((rt->sig = signals_new(&c, err, sizeof(err))) == NULL) {
+		log_warnx("signals: %s", err);
+		return -1;
+	}
+	ws = rt_workers(rt, &n);
+	for (i = 0; i < n; i++)
+		worker_set_signals(ws[i], rt->sig);
+	rt->last_save = time(NULL);
+	return 0;
+}
+
 /* Open everything, then confine.  An exit code, or -1 to go on. */
 static int
 start(struct runtime *rt, struct capture *live)
@@ -1078,6 +1137,8 @@ start(struct runtime *rt, struct capture *live)
 	rt->w.ev = rt->ev;
 	if (rt->cfg.privacy && (rt->w.agg = aggregate_new(rt->cfg.aggregate_us,
 	    rt->cfg.aggregate_sni)) == NULL)
+		return EXIT_USAGE;
+	if (start_signals(rt) == -1)
 		return EXIT_USAGE;
 	setup_signals();
 	sandbox_paths(rt);
@@ -1151,6 +1212,7 @@ main(int argc, char **argv)
 	rt.live = NULL;
 	if (o.nfiles == 0)
 		capture_close(&live);
+	signals_save(rt.sig);
 	report_caps(&rt);
 	output_flush(&rt.out);
 	if (rt.pool != NULL)
@@ -1161,6 +1223,7 @@ main(int argc, char **argv)
 	evidence_close(rt.ev);
 	if (rt.priv_set)
 		privacy_free(&rt.priv);
+	signals_free(rt.sig);
 	output_close(&rt.out);
 	input_free(rt.in);
 	summary_free(rt.sum);

@@ -17,6 +17,7 @@
 #include "../parsers/tls.h"
 #include "../parsers/x509.h"
 #include "../rules/rules.h"
+#include "signals.h"
 
 #include <openssl/evp.h>
 
@@ -860,6 +861,46 @@ output_alert(struct output *o, const struct flow *f, uint64_t ts_us,
 		ecs_alert(o, f, ts_us, r, h);
 	if (o->observe != NULL)
 		o->observe(o->observe_arg, f, r, h);
+}
+
+static void
+eve_signal(struct output *o, const struct flow *f, uint64_t ts_us,
+    const struct tls_report *r, const struct signal *sg)
+{
+	struct jbuf *j = &o->jb;
+
+	event_head(o, f, ts_us, "alert");
+	eve_app_proto(j, r->app_proto);
+	jb_obj_open(j, "alert");
+	jb_str(j, "action", "allowed");
+	jb_u64(j, "gid", 1);
+	jb_u64(j, "signature_id", sg->opt->sid);
+	jb_u64(j, "rev", 0);
+	jb_str(j, "signature", sg->signature);
+	jb_str(j, "category", sg->category);
+	jb_u64(j, "severity", sg->opt->severity);
+	jb_obj_close(j);
+	jb_raw(j, "tls", o->tlsobj[OUTPUT_EVE].buf, o->tlsobj[OUTPUT_EVE].len);
+	jb_obj_open(j, "rootwatch");
+	if (r->app_name != NULL)
+		jb_str(j, "app_name", r->app_name);
+	jb_obj_open(j, "signal");
+	signal_render(j, sg);
+	jb_obj_close(j);
+	jb_raw(j, "tls", o->rwtls.buf, o->rwtls.len);
+	jb_obj_close(j);
+	jb_obj_close(j);
+	emit(o, OUTPUT_EVE, OUTPUT_EV_ALERT);
+}
+
+void
+output_signal(struct output *o, const struct flow *f, uint64_t ts_us,
+    const struct tls_report *r, const struct signal *sg)
+{
+	if (o->formats & OUTPUT_FMT_BIT(OUTPUT_EVE))
+		eve_signal(o, f, ts_us, r, sg);
+	if (o->formats & OUTPUT_FMT_BIT(OUTPUT_ECS))
+		ecs_signal(o, f, ts_us, r, sg);
 }
 
 static struct jbuf *

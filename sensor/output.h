@@ -33,6 +33,7 @@ struct tls_report;
 struct privacy;
 struct quic_flow;
 struct quic_blocked_report;
+struct signal;
 
 enum output_format {
 	OUTPUT_EVE,
@@ -184,6 +185,11 @@ void	output_quic(struct output *, const struct flow *, uint64_t ts_us,
 /* The QUIC-blocked alert (sensor/quic_watch.h) on the fallback flow. */
 void	output_quic_blocked(struct output *, const struct flow *,
 	    uint64_t ts_us, const struct quic_blocked_report *);
+/* An alert event for a signal (sensor/signals.h): its own signature id
+ * and category, rootwatch.signal says what it was compared with.  The
+ * observer is not called (the summary counts rule alerts). */
+void	output_signal(struct output *, const struct flow *, uint64_t ts_us,
+	    const struct tls_report *, const struct signal *);
 /*
  * The stats event: the caller writes rootwatch's counter tree into the
  * jbuf output_stats_begin() returns (it becomes "rootwatch" in both

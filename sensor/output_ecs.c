@@ -19,6 +19,7 @@
 #include "../parsers/tls.h"
 #include "../parsers/x509.h"
 #include "../rules/rules.h"
+#include "signals.h"
 
 #define ECS_VERSION	"9.4.0"
 
@@ -310,6 +311,37 @@ ecs_alert(struct output *o, const struct flow *f, uint64_t ts_us,
 	ecs_rw_open(o, j, f, r->app_proto, r->app_name);
 	jb_u64(j, "signature_id", rule_signature_id(h->rule));
 	output_rw_hit(j, h);
+	ecs_rw_tls(o, j, r);
+	jb_obj_close(j);
+	jb_obj_close(j);
+	ecs_emit(o, OUTPUT_EV_ALERT);
+}
+
+void
+ecs_signal(struct output *o, const struct flow *f, uint64_t ts_us,
+    const struct tls_report *r, const struct signal *sg)
+{
+	struct jbuf *j = &o->jb;
+	char sid[16];
+
+	ecs_open(j, ts_us, &ecs_alert_kind, NULL);
+	jb_u64(j, "severity", sg->opt->severity);
+	jb_str(j, "action", "allowed");
+	ecs_flow_head(o, j, f, "tls", 0);
+	jb_obj_open(j, "rule");
+	jb_str(j, "id", signal_kind_name(sg->kind));
+	jb_str(j, "name", sg->signature);
+	jb_str(j, "category", sg->category);
+	jb_str(j, "ruleset", "rootwatch-signals");
+	snprintf(sid, sizeof(sid), "%u", sg->opt->sid);
+	jb_str(j, "uuid", sid);
+	jb_obj_close(j);
+	jb_raw(j, "tls", o->tlsobj[OUTPUT_ECS].buf, o->tlsobj[OUTPUT_ECS].len);
+	ecs_rw_open(o, j, f, r->app_proto, r->app_name);
+	jb_u64(j, "signature_id", sg->opt->sid);
+	jb_obj_open(j, "signal");
+	signal_render(j, sg);
+	jb_obj_close(j);
 	ecs_rw_tls(o, j, r);
 	jb_obj_close(j);
 	jb_obj_close(j);

@@ -35,6 +35,8 @@ void	ecs_tls(struct output *, const struct flow *, uint64_t ts_us,
 	    const struct tls_report *);
 void	ecs_alert(struct output *, const struct flow *, uint64_t ts_us,
 	    const struct tls_report *, const struct rule_hit *);
+void	ecs_signal(struct output *, const struct flow *, uint64_t ts_us,
+	    const struct tls_report *, const struct signal *);
 void	ecs_flow(struct output *, const struct flow *, int reason,
 	    const char *incomplete, const char *app_label,
 	    const char *app_name);

@@ -265,6 +265,15 @@ sandbox_adopt_dir(const struct sandbox *sb, int dirfd)
 }
 
 void
+sandbox_allow_replace(struct sandbox *sb, const char *path)
+{
+	if (path == NULL || sb->nwr == SANDBOX_MAX_PATHS)
+		return;
+	sb->wr_replace[sb->nwr] = 1;
+	sb->wr[sb->nwr++] = path;
+}
+
+void
 sandbox_adopt(const struct sandbox *sb, int fd)
 {
 	struct stat st;
@@ -485,7 +494,8 @@ ll_rules(struct sandbox *sb, int rfd, uint64_t handled)
 		ll_allow(rfd, sb->rd_dir[i] ? dir_of(sb->rd[i], dir,
 		    sizeof(dir)) : sb->rd[i], LL_READ, handled);
 	for (i = 0; i < sb->nwr; i++)
-		ll_allow(rfd, dir_of(sb->wr[i], dir, sizeof(dir)), LL_WRITE,
+		ll_allow(rfd, dir_of(sb->wr[i], dir, sizeof(dir)), LL_WRITE |
+		    (sb->wr_replace[i] ? LANDLOCK_ACCESS_FS_REMOVE_FILE : 0),
 		    handled);
 	for (i = 0; i < sb->ntree; i++) {
 		ll_allow_fd(rfd, sb->tree[i], "evidence directory", LL_TREE,
@@ -551,6 +561,8 @@ static const char *const sc_allow[] = {
 	"statx", "stat", "lstat", "openat", "open", "fcntl", "fcntl64",
 	"dup", "dup2", "dup3", "getdents64", "readlink", "readlinkat",
 	"access", "faccessat", "faccessat2", "fsync", "fdatasync",
+	/* the signals' state file: temporary file renamed over the old */
+	"rename", "renameat", "renameat2", "unlink", "unlinkat",
 	"poll", "ppoll", "ppoll_time64", "select", "pselect6", "recvfrom",
 	"recvmsg", "getsockopt", "munmap", "mremap", "madvise", "brk",
 	"clock_gettime", "clock_gettime64", "clock_getres", "gettimeofday",

@@ -38,6 +38,7 @@ struct sandbox {
 	int		 rd_dir[SANDBOX_MAX_PATHS];	/* its directory */
 	size_t		 nrd;
 	const char	*wr[SANDBOX_MAX_PATHS];	/* Landlock: write beneath */
+	int		 wr_replace[SANDBOX_MAX_PATHS];	/* and rename over */
 	size_t		 nwr;
 	int		 tree[SANDBOX_MAX_PATHS];	/* Landlock: make and
 						   remove beneath (O_PATH) */
@@ -71,6 +72,9 @@ void	sandbox_allow_write(struct sandbox *, const char *path);
 void	sandbox_allow_tree(struct sandbox *, const char *dir);
 /* A directory made as root before the switch goes to the user. */
 void	sandbox_adopt_dir(const struct sandbox *, int dirfd);
+/* Same, and files in it may be replaced by rename(2) (a state file
+ * written atomically: temporary file, then rename over the old one). */
+void	sandbox_allow_replace(struct sandbox *, const char *path);
 /* Hand a file created before the switch to the user (log reopen). */
 void	sandbox_adopt(const struct sandbox *, int fd);
 /* Outputs over sockets: seccomp lets them reconnect (socket, connect,
