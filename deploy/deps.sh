@@ -11,4 +11,4 @@ $S apt-get update
 $S apt-get install -y --no-install-recommends autoconf automake libtool \
     pkg-config make gcc libc6-dev libpcap-dev libndpi-dev libssl-dev \
     libyaml-dev libhiredis-dev zlib1g-dev liblzma-dev libzstd-dev libseccomp-dev \
-    ca-certificates "$@"
+    ca-certificates publicsuffix "$@"
