@@ -117,6 +117,12 @@
 #define LIM_WRITER_BATCH	(256u << 10)
 /* Live interfaces at once (-i repeated, interfaces: list). */
 #define LIM_INTERFACES		16
+/* Bytes of one block of a live capture ring (TPACKET_V3): the kernel
+ * hands over whole blocks; capture.buffer-size is cut into them. */
+#define LIM_LIVE_BLOCK		(1u << 20)
+/* Seconds between attempts to reopen a lost interface: from 1, doubled
+ * after each failure up to this. */
+#define LIM_LIVE_BACKOFF_MAX	30
 
 struct limits {
 	uint32_t	flow_max;

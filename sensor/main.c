@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +26,10 @@
 #include "capture.h"
 #include "config.h"
 #include "input.h"
+#include "live.h"
 #include "log.h"
 #include "output.h"
+#include "privsep.h"
 #include "progress.h"
 #include "summary.h"
 #include "workers.h"
@@ -54,7 +57,8 @@ struct opts {
 	size_t		 ncli_rules;
 	const char	*config;
 	const char	*output;
-	const char	*interface;
+	const char	*ifaces[LIM_INTERFACES];	/* -i, repeatable */
+	size_t		 nifaces;
 	const char	*user;
 	const char	*workers;	/* --workers */
 	char		*bpf;
@@ -73,7 +77,9 @@ struct runtime {
 	struct pool	*pool;		/* several workers (workers.h) */
 	size_t		 nworkers;
 	struct output	 out;
-	struct capture	*live;
+	struct live	*live;		/* live capture (live.h) */
+	struct priv	 priv;		/* its capture helper */
+	struct capture_counters cap;	/* live: summed at the last stats */
 	struct input	*in;		/* replay */
 	struct summary	*sum;		/* replay */
 	struct progress	 pg;
@@ -240,7 +246,14 @@ parse_args(int argc, char **argv, struct opts *o)
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->config = optarg; break;
-		case 'i': o->interface = optarg; break;
+		case 'i':
+			if (o->nifaces == LIM_INTERFACES) {
+				log_warnx("too many -i interfaces (max %d)",
+				    LIM_INTERFACES);
+				return -1;
+			}
+			o->ifaces[o->nifaces++] = optarg;
+			break;
 		case 'o': o->output = optarg; break;
 		case 'T': o->test_only = 1; break;
 		case 'v': o->verbose++; break;
@@ -403,28 +416,9 @@ static void
 render_interfaces(struct jbuf *j, void *arg)
 {
 	struct runtime *rt = arg;
-	const struct capture_counters *c = &rt->w.cap;
-	/* the kernel counts dropped packets in tp_packets too */
-	uint64_t seen = c->kernel_packets > c->kernel_drops ?
-	    c->kernel_packets : c->kernel_drops;
-	char frac[32];
-	int n;
 
-	if (rt->live == NULL || !c->valid)
-		return;
-	jb_obj_open(j, "capture");
-	jb_arr_open(j, "interfaces");
-	jb_obj_open(j, NULL);
-	jb_str(j, "name", rt->live->name);
-	jb_u64(j, "received", c->kernel_packets);
-	jb_u64(j, "kernel_drops", c->kernel_drops);
-	jb_u64(j, "ifdrops", c->kernel_ifdrops);
-	n = snprintf(frac, sizeof(frac), "%.6f", seen > 0 ?
-	    (double)c->kernel_drops / (double)seen : 0.0);
-	jb_raw(j, "drop_fraction", frac, (size_t)n);
-	jb_obj_close(j);
-	jb_arr_close(j);
-	jb_obj_close(j);
+	if (rt->live != NULL)
+		live_render(rt->live, j);
 }
 
 /* A stats event: packet time from files, wall-clock time live (and
@@ -432,9 +426,8 @@ render_interfaces(struct jbuf *j, void *arg)
 static void
 write_stats(struct runtime *rt, time_t now)
 {
-	struct stats_extra ex = { &rt->w.cap, render_interfaces, rt };
+	struct stats_extra ex = { &rt->cap, render_interfaces, rt };
 	struct worker_counts sum;
-	struct pcap_stat ps;
 	struct worker *const *ws;
 	uint64_t ts;
 	size_t n;
@@ -449,14 +442,12 @@ write_stats(struct runtime *rt, time_t now)
 
 	if (rt->live != NULL || ts == 0)
 		ts = (uint64_t)now * 1000000;
-	if (rt->live != NULL && pcap_stats(rt->live->p, &ps) == 0) {
-		log_info("%s: %u received, %u dropped by kernel, %u by "
-		    "interface", rt->live->name, ps.ps_recv, ps.ps_drop,
-		    ps.ps_ifdrop);
-		rt->w.cap.valid = 1;
-		rt->w.cap.kernel_packets = ps.ps_recv;
-		rt->w.cap.kernel_drops = ps.ps_drop;
-		rt->w.cap.kernel_ifdrops = ps.ps_ifdrop;
+	if (rt->live != NULL) {
+		live_counters(rt->live, &rt->cap);
+		log_info("capture: %llu received, %llu dropped by kernel, %llu "
+		    "by interface", (unsigned long long)rt->cap.kernel_packets,
+		    (unsigned long long)rt->cap.kernel_drops,
+		    (unsigned long long)rt->cap.kernel_ifdrops);
 	}
 	if (rt->pool != NULL && rt->running)
 		pool_stats(rt->pool, ts, &ex);
@@ -604,32 +595,70 @@ replay_summary(struct runtime *rt)
 		summary_print(rt->sum, ws, n, is, stderr);
 }
 
-/* Opened before the sandbox: the socket needs CAP_NET_RAW. */
-static int
-open_live(struct runtime *rt, struct capture *c)
+/*
+ * The interfaces, before the sandbox: each -i (or the configuration's
+ * interface), with the filter, snap length and ring size given.
+ */
+static size_t
+live_opts(struct runtime *rt, struct live_iface_opts *lo)
 {
-	struct capture_live_opts lo;
+	struct opts *o = rt->o;
+	size_t i, n = o->nifaces > 0 ? o->nifaces : 1;
 
-	lo.snaplen = rt->cfg.snaplen;
-	lo.buffer_size = rt->cfg.buffer_size;
-	lo.promisc = rt->cfg.promisc;
-	if (capture_open_live(c, rt->cfg.interface, &lo, rt->cfg.bpf) == -1)
+	for (i = 0; i < n; i++) {
+		memset(&lo[i], 0, sizeof(lo[i]));
+		lo[i].name = o->nifaces > 0 ? o->ifaces[i] : rt->cfg.interface;
+		lo[i].bpf = rt->cfg.bpf;
+		lo[i].snaplen = rt->cfg.snaplen ? rt->cfg.snaplen : 65535;
+		lo[i].ring_bytes = rt->cfg.buffer_size;
+		lo[i].promisc = rt->cfg.promisc;
+	}
+	return n;
+}
+
+/* The capture helper keeps CAP_NET_RAW; the sockets come from it. */
+static int
+open_live(struct runtime *rt)
+{
+	struct live_iface_opts lo[LIM_INTERFACES];
+	size_t n = live_opts(rt, lo);
+
+	if ((rt->live = live_new(&rt->priv, rt->pool, lo, n)) == NULL)
 		return -1;
-	rt->live = c;
 	rt->started = 1;
 	return 0;
 }
 
+/* Until SIGTERM; 1 when the capture failed for good. */
 static int
 run_live(struct runtime *rt)
 {
-	struct capture *c = rt->live;
-	int rc;
+	size_t i;
+	int rc = 0;
 
 	rt->last_stats = time(NULL);
-	log_info("capturing on %s", c->name);
-	rc = capture_run(c, &rt->w, &got_stop, tick, rt);
-	return rc == -1 ? 1 : 0;
+	if (live_start(rt->live) == -1) {
+		live_stop(rt->live);
+		pool_finish(rt->pool);
+		return 1;
+	}
+	rt->running = 1;
+	for (i = 0; i < live_nifaces(rt->live); i++)
+		log_info("capturing on %s, %zu workers", live_name(rt->live, i),
+		    rt->nworkers);
+	while (!got_stop) {
+		tick(rt);
+		if (live_tick(rt->live, time(NULL)) == -1) {
+			log_warnx("live capture cannot go on: stopping");
+			rc = 1;
+			break;
+		}
+		(void)poll(NULL, 0, 200);	/* a signal ends it at once */
+	}
+	live_stop(rt->live);
+	pool_finish(rt->pool);
+	rt->running = 0;
+	return rc;
 }
 
 /* Command line over config file. */
@@ -648,8 +677,6 @@ merge_options(struct runtime *rt)
 	}
 	if (o->output != NULL)
 		rt->cfg.output = xstrdup(o->output);
-	if (o->interface != NULL)
-		rt->cfg.interface = xstrdup(o->interface);
 	if (o->bpf != NULL)
 		rt->cfg.bpf = o->bpf;
 	if (o->pem)
@@ -746,7 +773,6 @@ allow_input(struct runtime *rt, const char *arg)
 static void
 sandbox_paths(struct runtime *rt)
 {
-	static char sysfs[128];
 	size_t i;
 
 	for (i = 0; i < rt->nrule_paths; i++)
@@ -755,12 +781,6 @@ sandbox_paths(struct runtime *rt)
 	for (i = 0; i < rt->o->nfiles; i++)
 		allow_input(rt, rt->o->files[i]);
 	sandbox_allow_write(&rt->sb, rt->cfg.output);
-	/* pcap_stats() reads the interface's drop counters from sysfs */
-	if (rt->live != NULL) {
-		snprintf(sysfs, sizeof(sysfs), "/sys/class/net/%s/statistics",
-		    rt->live->name);
-		sandbox_allow_read(&rt->sb, sysfs, 0);
-	}
 }
 
 /* Input from a pipe or FIFO: write each event at once, even to a file. */
@@ -826,14 +846,11 @@ pick_workers(struct runtime *rt)
 			return -1;
 		}
 	}
+	if (v == 0 && rt->o->nfiles == 0)
+		v = CONFIG_WORKERS_AUTO;	/* live: one per core */
 	if (v == 0)
 		v = 1;
 	rt->nworkers = v == CONFIG_WORKERS_AUTO ? online_cores() : v;
-	if (rt->o->nfiles == 0 && rt->nworkers > 1) {
-		log_warnx("live capture runs one worker in this build: "
-		    "--workers %zu not applied", rt->nworkers);
-		rt->nworkers = 1;
-	}
 	return 0;
 }
 
@@ -850,6 +867,7 @@ start_pool(struct runtime *rt, const struct output_opts *oo,
 	po.oo = oo;
 	po.dst = &rt->out;
 	po.rules = rs;
+	po.live = rt->o->nfiles == 0;
 	if (rt->sum != NULL) {
 		po.observe = summary_observe;
 		po.observe_arg = rt->sum;
@@ -862,7 +880,7 @@ start_pool(struct runtime *rt, const struct output_opts *oo,
 
 /* Open everything, then confine.  An exit code, or -1 to go on. */
 static int
-start(struct runtime *rt, struct capture *live)
+start(struct runtime *rt)
 {
 	struct output_opts oo;
 	struct ruleset *rs;
@@ -870,13 +888,13 @@ start(struct runtime *rt, struct capture *live)
 
 	if (sandbox_init(&rt->sb, rt->cfg.user, rt->o->sandbox_log) == -1)
 		return EXIT_USAGE;
+	/* first, while the process is small: the helper is a fork */
+	if (rt->o->nfiles == 0 && priv_start(&rt->priv, rt->sb.switch_user,
+	    rt->sb.uid, rt->sb.gid, rt->o->sandbox_log) == -1)
+		return EXIT_USAGE;
 	rs = load_rules(rt, &failed);
 	if (failed)
 		return EXIT_USAGE;
-	if (rt->o->nfiles == 0 && open_live(rt, live) == -1) {
-		rules_unref(rs);
-		return EXIT_USAGE;
-	}
 	if (rt->o->nfiles > 0 && prepare_files(rt) == -1) {
 		rules_unref(rs);
 		return EXIT_USAGE;
@@ -898,7 +916,13 @@ start(struct runtime *rt, struct capture *live)
 		return EXIT_USAGE;
 	}
 	sandbox_adopt(&rt->sb, fileno(rt->out.fp));
-	if (rt->nworkers > 1 && start_pool(rt, &oo, rs) == -1) {
+	/* live: always the pool, whose threads read the fanout members */
+	if ((rt->nworkers > 1 || rt->o->nfiles == 0) &&
+	    start_pool(rt, &oo, rs) == -1) {
+		rules_unref(rs);
+		return EXIT_USAGE;
+	}
+	if (rt->o->nfiles == 0 && open_live(rt) == -1) {
 		rules_unref(rs);
 		return EXIT_USAGE;
 	}
@@ -939,7 +963,6 @@ main(int argc, char **argv)
 {
 	static struct opts o;
 	static struct runtime rt;
-	struct capture live;
 	int rc;
 
 	log_init("rootwatch", 0, 0);
@@ -958,12 +981,13 @@ main(int argc, char **argv)
 		return o.test_only ? EXIT_INPUT : EXIT_USAGE;
 	if (o.test_only)
 		return check_only(&rt);
-	if (o.nfiles == 0 && rt.cfg.interface == NULL) {
+	if (o.nfiles == 0 && o.nifaces == 0 && rt.cfg.interface == NULL) {
 		log_warnx("nothing to read: give -r FILE or -i INTERFACE");
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if ((rc = start(&rt, &live)) != -1)
+	rt.priv.fd = -1;
+	if ((rc = start(&rt)) != -1)
 		return rc;
 	if (o.nfiles > 0)
 		rc = run_files(&rt);
@@ -975,9 +999,9 @@ main(int argc, char **argv)
 		write_stats(&rt, time(NULL));
 	if (rt.in != NULL && rc != -1)
 		replay_summary(&rt);
+	live_free(rt.live);
 	rt.live = NULL;
-	if (o.nfiles == 0)
-		capture_close(&live);
+	priv_stop(&rt.priv);
 	report_caps(&rt);
 	output_flush(&rt.out);
 	if (rt.pool != NULL)

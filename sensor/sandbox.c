@@ -503,7 +503,9 @@ static const char *const sc_allow[] = {
 	"dup", "dup2", "dup3", "getdents64", "readlink", "readlinkat",
 	"access", "faccessat", "faccessat2", "fsync", "fdatasync",
 	"poll", "ppoll", "ppoll_time64", "select", "pselect6", "recvfrom",
-	"recvmsg", "getsockopt", "munmap", "mremap", "madvise", "brk",
+	"recvmsg", "getsockopt",
+	/* requests to the capture helper (privsep.c) */
+	"sendmsg", "munmap", "mremap", "madvise", "brk",
 	"clock_gettime", "clock_gettime64", "clock_getres", "gettimeofday",
 	"time", "nanosleep", "clock_nanosleep", "clock_nanosleep_time64",
 	"getrandom", "getpid", "gettid", "getuid", "geteuid", "getgid",

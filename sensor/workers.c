@@ -283,6 +283,7 @@ struct pool {
 	struct decoder		 hdec;		/* the reader's, for the hash */
 	uint64_t		 next_clock_us;
 	int			 main_ok;
+	int			 live;		/* threads of their own, no ring */
 };
 
 /* The observer (replay summary) is shared: one worker at a time. */
@@ -312,7 +313,7 @@ slot_init(struct pool *p, struct slot *s, const struct pool_opts *po)
 	if (worker_init(&s->w, po->lim, &s->prod.out, po->rules) == -1)
 		return -1;
 	s->w_ok = 1;
-	return ring_init(&s->ring, LIM_AUTOFP_RING);
+	return p->live ? 0 : ring_init(&s->ring, LIM_AUTOFP_RING);
 }
 
 struct pool *
@@ -321,10 +322,11 @@ pool_new(const struct pool_opts *po)
 	struct pool *p;
 	size_t i;
 
-	if (po->n < 2 || po->n > LIM_WORKERS_MAX ||
+	if (po->n < (po->live ? 1 : 2) || po->n > LIM_WORKERS_MAX ||
 	    (p = xcalloc(1, sizeof(*p))) == NULL)
 		return NULL;
 	p->n = po->n;
+	p->live = po->live;
 	p->dst = po->dst;
 	p->hdec.lim = po->lim;		/* no fragment table: see the hash */
 	p->observe = po->observe;
@@ -491,7 +493,7 @@ pool_finish(struct pool *p)
 {
 	size_t i;
 
-	for (i = 0; i < p->n; i++) {
+	for (i = 0; i < p->n && !p->live; i++) {
 		atomic_store(&p->s[i].ring.done, 1);
 		ring_wake(&p->s[i].ring, &p->s[i].ring.csleep);
 	}
@@ -502,6 +504,44 @@ pool_finish(struct pool *p)
 		}
 	writer_prod_push(&p->main);
 	writer_stop(&p->wr);
+}
+
+/* ---- live: each thread reads its own sockets (live.c) ---------------- */
+
+int
+pool_start_threads(struct pool *p, void *(*fn)(void *), void *const *args)
+{
+	size_t i;
+	int rc;
+
+	if (writer_start(&p->wr, p->dst) == -1)
+		return -1;
+	for (i = 0; i < p->n; i++) {
+		rc = pthread_create(&p->s[i].th, NULL, fn, args[i]);
+		if (rc != 0) {
+			errno = rc;
+			log_warn("cannot start worker thread %zu", i);
+			return -1;	/* the caller stops them, pool_finish */
+		}
+		p->s[i].th_ok = 1;
+	}
+	return 0;
+}
+
+void
+pool_batch_begin(struct pool *p, size_t i)
+{
+	pthread_mutex_lock(&p->s[i].lock);
+}
+
+void
+pool_batch_end(struct pool *p, size_t i)
+{
+	struct slot *s = &p->s[i];
+
+	writer_prod_push(&s->prod);
+	atomic_store_explicit(&s->alerts, s->w.st.alerts, memory_order_relaxed);
+	pthread_mutex_unlock(&s->lock);
 }
 
 struct worker *const *
