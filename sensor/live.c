@@ -512,11 +512,26 @@ iface_tick(struct live *l, struct iface *f, time_t now)
 	    now);
 }
 
+/* The helper's end closed (it died, was killed): no reopening can come. */
+static int
+helper_gone(const struct live *l)
+{
+	struct pollfd pfd = { l->priv->fd, 0, 0 };
+
+	return l->priv->fd == -1 || (poll(&pfd, 1, 0) == 1 &&
+	    (pfd.revents & (POLLHUP | POLLERR | POLLNVAL)));
+}
+
 int
 live_tick(struct live *l, time_t now)
 {
 	size_t i;
 
+	if (helper_gone(l)) {
+		log_warnx("the capture helper is gone: lost interfaces could "
+		    "not be reopened");
+		return -1;
+	}
 	for (i = 0; i < l->nif; i++)
 		if (iface_tick(l, &l->ifs[i], now) == -1)
 			return -1;
