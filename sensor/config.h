@@ -12,7 +12,11 @@
  *                 summary: false }
  *   rules:      [ /usr/share/rootwatch/rules/state-interception.yaml ]
  *   capture:    { interface: eth0, bpf: "tcp or udp", snaplen: 65535,
- *                 buffer-size: 33554432, promisc: true }
+ *                 buffer-size: 33554432, promisc: true,
+ *                 interfaces: [ eth1, { name: eth2, bpf: "port 443",
+ *                   snaplen: 2048, buffer-size: 64M, promisc: false } ] }
+ *               (interfaces: several at once, each with its own filter,
+ *                snap length and ring; unset ones take the capture's)
  *   privacy:    false
  *   user:       rootwatch
  *   workers:    auto            (or a number; rootwatch(8) WORKERS)
@@ -26,6 +30,15 @@
 #include "limits.h"
 
 #define CONFIG_MAX_RULES	32
+
+/* One of capture.interfaces; 0, NULL or -1 (promisc): the capture's. */
+struct config_iface {
+	char		*name;
+	char		*bpf;
+	unsigned	 snaplen;
+	unsigned	 buffer_size;
+	int		 promisc;
+};
 
 struct config {
 	struct limits	 lim;
@@ -41,6 +54,8 @@ struct config {
 	unsigned	 snaplen;
 	unsigned	 buffer_size;
 	int		 promisc;
+	struct config_iface ifaces[LIM_INTERFACES];	/* capture.interfaces */
+	size_t		 nifaces;
 	int		 privacy;	/* never write client addresses */
 	char		*user;		/* run as (rootwatch(8) SANDBOX) */
 	unsigned	 workers;	/* 0: the default; or CONFIG_WORKERS_AUTO */

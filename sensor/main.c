@@ -596,15 +596,19 @@ replay_summary(struct runtime *rt)
 }
 
 /*
- * The interfaces, before the sandbox: each -i (or the configuration's
- * interface), with the filter, snap length and ring size given.
+ * The interfaces: each -i, else capture.interfaces (each entry's own
+ * filter, snap length, ring, promiscuity over the capture's), else
+ * capture.interface.  The filter on the command line wins over all.
  */
 static size_t
 live_opts(struct runtime *rt, struct live_iface_opts *lo)
 {
+	const struct config_iface *ci;
 	struct opts *o = rt->o;
-	size_t i, n = o->nifaces > 0 ? o->nifaces : 1;
+	size_t i, n;
 
+	n = o->nifaces > 0 ? o->nifaces : rt->cfg.nifaces > 0 ?
+	    rt->cfg.nifaces : 1;
 	for (i = 0; i < n; i++) {
 		memset(&lo[i], 0, sizeof(lo[i]));
 		lo[i].name = o->nifaces > 0 ? o->ifaces[i] : rt->cfg.interface;
@@ -612,6 +616,18 @@ live_opts(struct runtime *rt, struct live_iface_opts *lo)
 		lo[i].snaplen = rt->cfg.snaplen ? rt->cfg.snaplen : 65535;
 		lo[i].ring_bytes = rt->cfg.buffer_size;
 		lo[i].promisc = rt->cfg.promisc;
+		if (o->nifaces > 0 || rt->cfg.nifaces == 0)
+			continue;
+		ci = &rt->cfg.ifaces[i];
+		lo[i].name = ci->name;
+		if (ci->bpf != NULL && o->bpf == NULL)
+			lo[i].bpf = ci->bpf;
+		if (ci->snaplen)
+			lo[i].snaplen = ci->snaplen;
+		if (ci->buffer_size)
+			lo[i].ring_bytes = ci->buffer_size;
+		if (ci->promisc != -1)
+			lo[i].promisc = ci->promisc;
 	}
 	return n;
 }
@@ -981,7 +997,8 @@ main(int argc, char **argv)
 		return o.test_only ? EXIT_INPUT : EXIT_USAGE;
 	if (o.test_only)
 		return check_only(&rt);
-	if (o.nfiles == 0 && o.nifaces == 0 && rt.cfg.interface == NULL) {
+	if (o.nfiles == 0 && o.nifaces == 0 && rt.cfg.interface == NULL &&
+	    rt.cfg.nifaces == 0) {
 		log_warnx("nothing to read: give -r FILE or -i INTERFACE");
 		usage(stderr);
 		return EXIT_USAGE;

@@ -210,6 +210,44 @@ else
 	fail "stats events"; grep '"stats"' "$T/out/live.json" | tail -2 >&2
 fi
 
+# Two interfaces from the configuration, each with its own filter and
+# snap length: the handshake on vA, nothing on lo (its filter matches no
+# packet of the test).
+cat >"$T/two.yaml" <<EOF
+capture:
+  interfaces:
+    - { name: vA, bpf: "tcp port 4433", snaplen: 2048, buffer-size: 4M }
+    - { name: lo, bpf: "udp port 9", snaplen: 128, promisc: false }
+EOF
+ip netns exec "$NA" ip link set lo up
+ip netns exec "$NA" "$RW" -v -u nobody -c "$T/two.yaml" --workers 2 \
+    -R "$RULES" -o "$T/out/two.json" 2>"$T/two.err" &
+rwpid=$!
+pids="$rwpid"
+if wait_for "$T/two.err" "capturing on lo" $rwpid; then
+	handshakes 1
+	ip netns exec "$NA" ping -c 2 -i 0.2 127.0.0.1 >/dev/null 2>&1
+	sleep 1
+fi
+kill -TERM $rwpid
+wait $rwpid
+pids=""
+checks=$((checks + 1))
+if python3 - "$T/out/two.json" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+assert len([e for e in ev if e["event_type"] == "alert"]) == 1
+ifs = {i["name"]: i for i in ev[-1]["rootwatch"]["capture"]["interfaces"]}
+assert set(ifs) == {"vA", "lo"}, ifs
+assert ifs["vA"]["received"] > 0, ifs
+assert ifs["lo"]["received"] == 0, ifs	# ping is not udp port 9
+PY
+then
+	pass "capture.interfaces: vA and lo, each with its own filter"
+else
+	fail "two interfaces"; cat "$T/two.err" >&2
+fi
+
 # The helper killed: the capture cannot survive a loss any more: exit 1.
 ip netns exec "$NA" "$RW" -v -u nobody -i vA -o "$T/out/kill.json" \
     2>"$T/kill.err" &
