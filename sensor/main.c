@@ -123,7 +123,7 @@ usage(FILE *fp)
 	    "                 a glob or '-' (stdin); pcap or pcapng, plain or\n"
 	    "                 gzip/xz/zstd; merged in packet time order; "
 	    "repeatable\n"
-	    "  -i IFACE       capture live on IFACE\n"
+	    "  -i IFACE       capture live on IFACE; repeatable\n"
 	    "  -c FILE        YAML configuration\n"
 	    "  -R FILE        YAML rules; repeatable (default: %s)\n"
 	    "  -o FILE        write JSON events to FILE (default: stdout)\n"

@@ -491,8 +491,9 @@ enter_landlock(struct sandbox *sb)
 /* ---- seccomp ------------------------------------------------------------- */
 
 /*
- * The steady state: reading packets (libpcap's ring: poll; files: read,
- * mmap), writing and reopening the output, reloading rules and trust
+ * The steady state: reading packets (capture rings: poll, mmap, their
+ * counters with getsockopt, sockets from the helper with recvmsg; files:
+ * read, mmap), writing and reopening the output, reloading rules and trust
  * stores, time, signals, memory, and threads for the capture workers.
  * Names unknown on this architecture are skipped.
  */
@@ -551,16 +552,10 @@ sc_narrow(scmp_filter_ctx ctx)
 	/* threads, not processes */
 	struct scmp_arg_cmp thread = SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD,
 	    CLONE_THREAD);
-	/* stdio asks isatty(); libpcap checks an interface's flags */
-	static const unsigned long ioctls[] = { TCGETS, FIONREAD,
-	    SIOCGIFFLAGS };
-	/* libpcap tears its ring down at close (SOL_PACKET only) */
-	struct scmp_arg_cmp pkt = SCMP_A1(SCMP_CMP_EQ, SOL_PACKET);
+	/* stdio asks isatty() */
+	static const unsigned long ioctls[] = { TCGETS, FIONREAD };
 	struct scmp_arg_cmp io;
 	size_t i;
-
-	if (sc_rule(ctx, SCMP_ACT_ALLOW, "setsockopt", 1, &pkt) == -1)
-		return -1;
 
 	if (sc_rule(ctx, SCMP_ACT_ALLOW, "mmap", 1, &noexec) == -1 ||
 	    sc_rule(ctx, SCMP_ACT_ALLOW, "mmap2", 1, &noexec) == -1 ||

@@ -127,8 +127,9 @@ for t in tasks:
     assert int(f["CapEff"], 16) == 0 and int(f["CapPrm"], 16) == 0, t
     assert f["Seccomp"].strip() == "2", (t, f["Seccomp"])
 # the helper: a child of the sensor, CAP_NET_RAW (13) only
-kids = [p for p in os.listdir("/proc") if p.isdigit() and
-        status("/proc/%s/status" % p).get("PPid", "").strip() == pid]
+kids = []
+for c in glob.glob("/proc/%s/task/*/children" % pid):
+    kids += open(c).read().split()
 helpers = [k for k in kids if open("/proc/%s/comm" % k).read().strip() ==
            "rootwatch-priv"]
 assert len(helpers) == 1, kids
