@@ -997,6 +997,14 @@ main(int argc, char **argv)
 		return o.test_only ? EXIT_INPUT : EXIT_USAGE;
 	if (o.test_only)
 		return check_only(&rt);
+	if (o.nfiles > 0 && o.nifaces > 0) {
+		log_warnx("-r and -i together: give one (replay or live)");
+		return EXIT_USAGE;
+	}
+	if (o.nfiles == 0 && o.nifaces == 0 && rt.cfg.nifaces > 0 &&
+	    rt.cfg.interface != NULL)
+		log_warnx("capture.interface %s not used: capture.interfaces "
+		    "lists the interfaces", rt.cfg.interface);
 	if (o.nfiles == 0 && o.nifaces == 0 && rt.cfg.interface == NULL &&
 	    rt.cfg.nifaces == 0) {
 		log_warnx("nothing to read: give -r FILE or -i INTERFACE");
