@@ -115,8 +115,8 @@ frame_at(struct tpring *r, const uint8_t *b, size_t off, tpring_frame_fn fn,
 		return 0;
 	}
 	data = b + off + h.tp_mac;
-	if ((h.tp_status & TP_STATUS_VLAN_VALID) && h.hv1.tp_vlan_tci != 0 &&
-	    r->dlt == 1 /* DLT_EN10MB */)
+	/* VLAN_VALID also for a tag of VID 0 (priority only) */
+	if ((h.tp_status & TP_STATUS_VLAN_VALID) && r->dlt == 1 /* EN10MB */)
 		data = vlan_restore(r, &h, data, &caplen, &len);
 	r->frames++;
 	fn(arg, r->dlt, data, caplen, len,
@@ -129,7 +129,8 @@ tpring_read(struct tpring *r, size_t max_blocks, tpring_frame_fn fn,
     void *arg)
 {
 	struct tpacket_block_desc *bd;
-	size_t nb, n = 0, off;
+	uint64_t before = r->frames;
+	size_t nb, off;
 	uint32_t i, npkts;
 
 	for (nb = 0; nb < max_blocks && r->map != NULL; nb++) {
@@ -140,13 +141,13 @@ tpring_read(struct tpring *r, size_t max_blocks, tpring_frame_fn fn,
 			break;
 		npkts = bd->hdr.bh1.num_pkts;
 		off = bd->hdr.bh1.offset_to_first_pkt;
-		for (i = 0; i < npkts && off != 0; i++, n++)
+		for (i = 0; i < npkts && off != 0; i++)
 			off = frame_at(r, (const uint8_t *)bd, off, fn, arg);
 		__atomic_store_n(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL,
 		    __ATOMIC_RELEASE);
 		r->next = (r->next + 1) % r->block_nr;
 	}
-	return n;
+	return (size_t)(r->frames - before);
 }
 
 int

@@ -34,7 +34,8 @@ int	tpring_open(struct tpring *, int fd, size_t block_size,
 	    size_t block_nr, int dlt, size_t snaplen);
 void	tpring_close(struct tpring *);
 /* Hand up to max_blocks ready blocks to fn, frame by frame; the number
- * of frames. */
+ * of frames handed.  A frame whose offsets leave its block ends the walk
+ * of that block (counted in bad). */
 size_t	tpring_read(struct tpring *, size_t max_blocks, tpring_frame_fn fn,
 	    void *arg);
 /* The socket's counters since the last call (PACKET_STATISTICS reads
