@@ -1,5 +1,6 @@
 /*
- * capture.c - libpcap sources.  See capture.h.
+ * capture.c - capture files through libpcap or pcapfile.  See capture.h.
+ * Live capture reads TPACKET_V3 rings itself (live.c, tpring.c).
  */
 #define _GNU_SOURCE	/* fopencookie(3) */
 
@@ -208,48 +209,6 @@ capture_open_file(struct capture *c, const char *path, const char *bpf)
 	return 0;
 }
 
-int
-capture_open_live(struct capture *c, const char *ifname,
-    const struct capture_live_opts *o, const char *bpf)
-{
-	char err[PCAP_ERRBUF_SIZE];
-	int rc;
-
-	memset(c, 0, sizeof(*c));
-	c->name = ifname;
-	c->live = 1;
-	err[0] = '\0';
-	if ((c->p = pcap_create(ifname, err)) == NULL) {
-		log_warnx("%s: %s", ifname, err);
-		return -1;
-	}
-	pcap_set_snaplen(c->p, o->snaplen ? (int)o->snaplen : 65535);
-	pcap_set_promisc(c->p, o->promisc);
-	pcap_set_timeout(c->p, 100);
-	if (o->buffer_size)
-		pcap_set_buffer_size(c->p, (int)o->buffer_size);
-	rc = pcap_activate(c->p);
-	if (rc < 0) {
-		if (rc == PCAP_ERROR_NO_SUCH_DEVICE)
-			log_warnx("%s: no such interface", ifname);
-		else if (rc == PCAP_ERROR_PERM_DENIED)
-			log_warnx("%s: permission denied (run as root or "
-			    "grant CAP_NET_RAW)", ifname);
-		else
-			log_warnx("%s: cannot capture: %s", ifname,
-			    pcap_geterr(c->p));
-		capture_close(c);
-		return -1;
-	}
-	if (rc > 0)
-		log_warnx("%s: %s", ifname, pcap_geterr(c->p));
-	if (check_linktype(c) == -1 || set_filter(c, bpf) == -1) {
-		capture_close(c);
-		return -1;
-	}
-	return 0;
-}
-
 void
 capture_close(struct capture *c)
 {
@@ -268,7 +227,7 @@ capture_close(struct capture *c)
 static void
 read_error(struct capture *c)
 {
-	FILE *fp = c->live ? NULL : pcap_file(c->p);
+	FILE *fp = pcap_file(c->p);
 	long off = fp != NULL ? ftell(fp) : -1;
 
 	if (off >= 0)
@@ -277,62 +236,6 @@ read_error(struct capture *c)
 	else
 		log_warnx("%s: after %llu packets: %s", c->name,
 		    (unsigned long long)c->frames, pcap_geterr(c->p));
-}
-
-struct live_ctx {
-	struct capture	*c;
-	struct worker	*w;
-};
-
-static void
-live_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
-{
-	struct live_ctx *lc = (struct live_ctx *)user;
-
-	lc->c->frames++;
-	worker_frame(lc->w, lc->c->dlt, data, h->caplen, h->len,
-	    (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec);
-}
-
-/*
- * Live: non-blocking dispatch and poll(2) with a timeout, so signals and
- * the once-a-second tick are served even when no packet arrives (with
- * TPACKET_V3 a blocking read can wait forever on an idle interface).
- */
-static int
-run_live(struct capture *c, struct worker *w, volatile sig_atomic_t *stop,
-    void (*tick)(void *), void *tick_arg)
-{
-	struct live_ctx lc = { c, w };
-	char err[PCAP_ERRBUF_SIZE];
-	struct pollfd pfd;
-	int n;
-
-	if (pcap_setnonblock(c->p, 1, err) == -1 ||
-	    (pfd.fd = pcap_get_selectable_fd(c->p)) == -1) {
-		log_warnx("%s: cannot poll the capture: %s", c->name, err);
-		return -1;
-	}
-	pfd.events = POLLIN;
-	while (!*stop) {
-		n = pcap_dispatch(c->p, 4096, live_packet, (u_char *)&lc);
-		if (n == PCAP_ERROR_BREAK)
-			break;
-		if (n < 0) {
-			read_error(c);
-			output_flush(w->out);
-			return -1;
-		}
-		output_flush(w->out);
-		if (n == 0 && poll(&pfd, 1, 200) == -1 && errno != EINTR) {
-			log_warn("%s: poll", c->name);
-			return -1;
-		}
-		if (tick != NULL)
-			tick(tick_arg);
-	}
-	output_flush(w->out);
-	return 0;
 }
 
 /* Replay through the zero-copy reader. */
@@ -385,8 +288,6 @@ capture_run(struct capture *c, struct worker *w, volatile sig_atomic_t *stop,
 	uint64_t since_flush = 0;
 	int rc;
 
-	if (c->live)
-		return run_live(c, w, stop, tick, tick_arg);
 	if (c->pf != NULL)
 		return run_pcapfile(c, w, stop, tick, tick_arg);
 	c->stop = stop;		/* for stream_read */

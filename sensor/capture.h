@@ -1,6 +1,7 @@
 /*
- * capture.h - packet sources: capture files (pcap, pcapng, stdin) and
- * live interfaces, through libpcap, with an optional BPF filter.
+ * capture.h - capture files (pcap, pcapng, stdin) through libpcap or the
+ * zero-copy pcapfile reader, with an optional BPF filter.  Live
+ * interfaces: live.h.
  */
 #ifndef ROOTWATCH_CAPTURE_H
 #define ROOTWATCH_CAPTURE_H
@@ -21,7 +22,6 @@ struct capture {
 	int		 has_prog;
 	const char	*name;		/* file name or interface */
 	int		 dlt;
-	int		 live;
 	uint64_t	 frames;	/* frames read from this source */
 	char		*iobuf;		/* file read buffer (LIM_PCAP_FILE_BUF) */
 	/* a pipe, FIFO or socket read through stdio (capture.c) */
@@ -31,25 +31,14 @@ struct capture {
 	void		*tick_arg;
 };
 
-struct capture_live_opts {
-	unsigned	snaplen;
-	unsigned	buffer_size;
-	int		promisc;
-};
-
 /* Open a capture file ("-" = stdin).  0, or -1 with a message logged. */
 int	capture_open_file(struct capture *, const char *path, const char *bpf);
-/* Open a live interface.  0, or -1 with one clear line logged. */
-int	capture_open_live(struct capture *, const char *ifname,
-	    const struct capture_live_opts *, const char *bpf);
 void	capture_close(struct capture *);
 
 /*
- * Read a source to its end (files) or until *stop (both), feeding w.
- * In live mode *tick is called after every batch and every idle poll
- * timeout (at most 200 ms apart): signals, reload, periodic stats.  From
- * files it is called every LIM_FLUSH_PACKETS packets, and at least once a
- * second while a pipe or FIFO is idle.  May be NULL.  A read interrupted
+ * Read a file to its end or until *stop, feeding w.  *tick (signals,
+ * reload, stats) is called every LIM_FLUSH_PACKETS packets, and at least
+ * once a second while a pipe or FIFO is idle.  May be NULL.  A read interrupted
  * by *stop is a clean end (0).
  * Returns 0 at a clean end, -1 on a read error (message logged with the
  * file name and offset).

@@ -27,7 +27,9 @@
  *   output:     { file, pem, cert-dedup, stats-interval, summary }
  *   outputs:    [ { file|stdout|unix|syslog|redis: { options } }, ... ]
  *   rules:      [ path, ... ]
- *   capture:    { interface, bpf, snaplen, buffer-size, promisc }
+ *   capture:    { interface, bpf, snaplen, buffer-size, promisc,
+ *                 interfaces: [ name | { name, bpf, snaplen,
+ *                 buffer-size, promisc } ] }
  *   privacy:    bool, or { enabled, clients, key, aggregate-interval,
  *                 aggregate-sni }
  *   evidence:   { dir, window, max-bytes, flow-bytes, memcap }
@@ -75,6 +77,7 @@ struct walk {
 	size_t		 errlen;
 	size_t		 nerr;
 	struct config	*cf;
+	char		*base;		/* set_value's target, NULL: cf */
 };
 
 #define CF(f)	offsetof(struct config, f)
@@ -209,6 +212,16 @@ static const struct key signals_keys[] = {
 	{ NULL, 0, 0, 0, 0, 0 }
 };
 
+#define CI(f)	offsetof(struct config_iface, f)
+static const struct key iface_keys[] = {
+	{ "name", V_STR, CI(name), 0, 0, 0 },
+	{ "bpf", V_STR, CI(bpf), 0, 0, 0 },
+	{ "snaplen", V_COUNT, CI(snaplen), 32, 64, 262144 },
+	{ "buffer-size", V_SIZE, CI(buffer_size), 32, 64 * KB, 2 * GB },
+	{ "promisc", V_BOOL, CI(promisc), 0, 0, 0 },
+	{ NULL, 0, 0, 0, 0, 0 }
+};
+
 static const struct {
 	const char		*name;
 	const struct key	*keys;
@@ -272,10 +285,23 @@ config_default(struct config *cf)
 }
 
 static void
+ifaces_free(struct config *cf)
+{
+	size_t	i;
+
+	for (i = 0; i < cf->nifaces; i++) {
+		xfree(cf->ifaces[i].name);
+		xfree(cf->ifaces[i].bpf);
+	}
+	cf->nifaces = 0;
+}
+
+static void
 strs_free(struct config *cf)
 {
 	size_t	i;
 
+	ifaces_free(cf);
 	for (i = 0; i < cf->nrules; i++)
 		xfree(cf->rules[i]);
 	cf->nrules = 0;
@@ -422,7 +448,7 @@ set_num(struct walk *w, const struct key *k, yaml_node_t *v, char *base)
 static int
 set_value(struct walk *w, const struct key *k, yaml_node_t *v)
 {
-	char	*base = (char *)w->cf;
+	char	*base = w->base != NULL ? w->base : (char *)w->cf;
 	int	 b;
 
 	if (v->type != YAML_SCALAR_NODE)
@@ -457,6 +483,8 @@ set_value(struct walk *w, const struct key *k, yaml_node_t *v)
 	}
 }
 
+static int walk_ifaces(struct walk *, yaml_node_t *);
+
 static int
 walk_section(struct walk *w, const char *sec, const struct key *keys,
     yaml_node_t *map)
@@ -476,6 +504,12 @@ walk_section(struct walk *w, const char *sec, const struct key *keys,
 		v = yaml_document_get_node(w->doc, p->value);
 		if (k->type != YAML_SCALAR_NODE) {
 			rv = cf_err(w, k->start_mark, "%s: bad key", sec);
+			continue;
+		}
+		if (keys == capture_keys &&
+		    strcmp(node_str(k), "interfaces") == 0) {
+			if (walk_ifaces(w, v) == -1)
+				rv = -1;
 			continue;
 		}
 		for (i = 0; keys[i].name != NULL; i++)
@@ -834,6 +868,50 @@ walk_outputs(struct walk *w, yaml_node_t *seq)
 	return 0;
 }
 
+/* One of capture.interfaces: a name, or a mapping of iface_keys. */
+static int
+walk_iface(struct walk *w, yaml_node_t *v, struct config_iface *ci)
+{
+	static const struct key name = { "name", V_STR, CI(name), 0, 0, 0 };
+	int rv;
+
+	w->base = (char *)ci;
+	rv = v->type == YAML_SCALAR_NODE ? set_value(w, &name, v) :
+	    walk_section(w, "capture.interfaces", iface_keys, v);
+	w->base = NULL;
+	if (rv == 0 && (ci->name == NULL || ci->name[0] == '\0'))
+		rv = cf_err(w, v->start_mark, "capture.interfaces: an "
+		    "interface without a name");
+	return rv;
+}
+
+static int
+walk_ifaces(struct walk *w, yaml_node_t *seq)
+{
+	struct config_iface *ci;
+	yaml_node_item_t *it;
+	yaml_node_t *v;
+	int rv = 0;
+
+	if (seq->type != YAML_SEQUENCE_NODE)
+		return cf_err(w, seq->start_mark,
+		    "capture.interfaces: expected a list of interfaces");
+	ifaces_free(w->cf);
+	for (it = seq->data.sequence.items.start;
+	    it < seq->data.sequence.items.top; it++) {
+		v = yaml_document_get_node(w->doc, *it);
+		if (w->cf->nifaces == LIM_INTERFACES)
+			return cf_err(w, v->start_mark, "capture.interfaces: "
+			    "more than %d interfaces", LIM_INTERFACES);
+		ci = &w->cf->ifaces[w->cf->nifaces++];
+		memset(ci, 0, sizeof(*ci));
+		ci->promisc = -1;
+		if (walk_iface(w, v, ci) == -1)
+			rv = -1;
+	}
+	return rv;
+}
+
 static int
 walk_top_key(struct walk *w, yaml_node_t *k, yaml_node_t *v)
 {
@@ -915,6 +993,16 @@ config_dup(struct config *dst, const struct config *src)
 		if (sink_conf_copy(&dst->outputs[i], &src->outputs[i]) == -1)
 			goto bad;
 		dst->noutputs++;
+	}
+	dst->nifaces = 0;
+	for (i = 0; i < src->nifaces; i++) {
+		dst->ifaces[i] = src->ifaces[i];
+		dst->ifaces[i].name = dst->ifaces[i].bpf = NULL;
+		dst->nifaces++;
+		if ((src->ifaces[i].name && !(dst->ifaces[i].name =
+		    xstrdup(src->ifaces[i].name))) || (src->ifaces[i].bpf &&
+		    !(dst->ifaces[i].bpf = xstrdup(src->ifaces[i].bpf))))
+			goto bad;
 	}
 	if ((src->privacy_key &&
 	    !(dst->privacy_key = xstrdup(src->privacy_key))) ||
@@ -1003,7 +1091,7 @@ int
 config_load(struct config *cf, const char *path, char *err, size_t errlen)
 {
 	struct config	tmp;
-	struct walk	w = { NULL, path, err, errlen, 0, &tmp };
+	struct walk	w = { NULL, path, err, errlen, 0, &tmp, NULL };
 	FILE		*fp;
 	int		 rv;
 

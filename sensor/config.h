@@ -17,7 +17,11 @@
  *     - unix:   { path: /run/x.sock, type: dgram }
  *   rules:      [ /usr/share/rootwatch/rules/state-interception.yaml ]
  *   capture:    { interface: eth0, bpf: "tcp or udp", snaplen: 65535,
- *                 buffer-size: 33554432, promisc: true }
+ *                 buffer-size: 33554432, promisc: true,
+ *                 interfaces: [ eth1, { name: eth2, bpf: "port 443",
+ *                   snaplen: 2048, buffer-size: 64M, promisc: false } ] }
+ *               (interfaces: several at once, each with its own filter,
+ *                snap length and ring; unset ones take the capture's)
  *   privacy:    false          (or { enabled: on, clients: drop,
  *                 key: /var/lib/rootwatch/privacy.key,
  *                 aggregate-interval: 3600, aggregate-sni: false })
@@ -43,6 +47,15 @@
 #define CONFIG_MAX_RULES	32
 #define CONFIG_MAX_OUTPUTS	16
 
+/* One of capture.interfaces; 0, NULL or -1 (promisc): the capture's. */
+struct config_iface {
+	char		*name;
+	char		*bpf;
+	unsigned	 snaplen;
+	unsigned	 buffer_size;
+	int		 promisc;
+};
+
 struct config {
 	struct limits	 lim;
 	char		*rules[CONFIG_MAX_RULES];	/* rule files */
@@ -59,6 +72,8 @@ struct config {
 	unsigned	 snaplen;
 	unsigned	 buffer_size;
 	int		 promisc;
+	struct config_iface ifaces[LIM_INTERFACES];	/* capture.interfaces */
+	size_t		 nifaces;
 	int		 privacy;	/* rootwatch(8) PRIVACY */
 	int		 privacy_clients;	/* enum privacy_clients */
 	char		*privacy_key;	/* NULL: RW_STATEDIR/privacy.key */

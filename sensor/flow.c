@@ -3,7 +3,8 @@
  * hash, a free list and three age lists (see flow.h).
  *
  *   buckets[h & mask] -> pool[i] -hnext-> pool[j] -> NIL
- *   free_head         -> pool[k] -hnext-> ...          (slots not in use)
+ *   free_head         -> pool[k] -hnext-> ...          (slots freed)
+ *   pool[fresh..max)  never used yet: taken in order when the list is empty
  *   age_head[class]   -> oldest <-age_prev/age_next-> ... newest = tail
  *
  * Nothing here allocates after flow_table_init().  The hash is keyed with
@@ -243,7 +244,7 @@ int
 flow_table_init(struct flow_table *t, const struct limits *lim,
     uint64_t seed, flow_end_fn on_end, void *arg)
 {
-	uint32_t i, nb = 1;
+	uint32_t nb = 1;
 	int a;
 
 	memset(t, 0, sizeof(*t));
@@ -260,16 +261,17 @@ flow_table_init(struct flow_table *t, const struct limits *lim,
 		return -1;
 	}
 	memset(t->buckets, 0xff, (size_t)nb * sizeof(*t->buckets));
-	for (i = 0; i < lim->flow_max; i++) {
-		t->pool[i].hnext = i + 1 < lim->flow_max ? i + 1 : NIL;
-		t->pool[i].age_prev = t->pool[i].age_next = NIL;
-	}
+	/* The pool is handed out from its start as flows come (t->fresh),
+	 * not linked up front: a table of 65536 flows is 26 MB whose pages
+	 * the kernel gives only when touched, so each worker starts in
+	 * microseconds and a quiet sensor stays small. */
 	for (a = 0; a < FLOW_AGE_MAX; a++)
 		t->age_head[a] = t->age_tail[a] = NIL;
 	t->nbuckets = nb;
 	t->last = NIL;
 	t->max = lim->flow_max;
-	t->free_head = 0;
+	t->free_head = NIL;
+	t->fresh = 0;
 	t->seed = seed;
 	hash_keys(t, seed);
 	t->lim = lim;
@@ -290,7 +292,7 @@ flow_table_free(struct flow_table *t)
 	uint32_t i;
 
 	if (t->pool != NULL && t->reasm != NULL) {
-		for (i = 0; i < t->max; i++) {
+		for (i = 0; i < t->fresh; i++) {
 			if (!t->pool[i].in_use)
 				continue;
 			reasm_dir_free(t->reasm, &t->pool[i].rd[0]);
@@ -411,6 +413,10 @@ flow_new(struct flow_table *t, const struct pkt *p, uint64_t vlans,
 	struct flow *f;
 	uint32_t i;
 
+	if (t->free_head == NIL && t->fresh < t->max) {
+		t->pool[t->fresh].hnext = NIL;
+		t->free_head = t->fresh++;
+	}
 	if (t->free_head == NIL) {
 		if ((f = flow_oldest(t)) == NULL) {
 			t->st.alloc_fail++;
@@ -695,7 +701,8 @@ flow_table_check(const struct flow_table *t)
 		if (i >= t->max || t->pool[i].in_use || ++nfree > t->max)
 			return -1;
 	}
-	if (nuse != t->st.active || nuse + nfree != t->max)
+	if (nuse != t->st.active || nuse + nfree + (t->max - t->fresh) !=
+	    t->max)
 		return -1;
 	if (check_buckets(t) != (int64_t)nuse || check_ages(t) != (int64_t)nuse)
 		return -1;

@@ -139,6 +139,8 @@ struct flow_table {
 	uint32_t		 nbuckets;	/* power of two */
 	uint32_t		 max;
 	uint32_t		 free_head;	/* free list through hnext */
+	uint32_t		 fresh;		/* pool[fresh..max): never used,
+						 * on no list, pages untouched */
 	uint32_t		 last;		/* flow of the previous packet */
 	uint32_t		 age_head[FLOW_AGE_MAX];	/* oldest */
 	uint32_t		 age_tail[FLOW_AGE_MAX];	/* newest */

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,9 +28,11 @@
 #include "capture.h"
 #include "config.h"
 #include "input.h"
+#include "live.h"
 #include "log.h"
 #include "output.h"
 #include "privacy.h"
+#include "privsep.h"
 #include "progress.h"
 #include "summary.h"
 #include "workers.h"
@@ -61,7 +64,8 @@ struct opts {
 	size_t		 ncli_rules;
 	const char	*config;
 	const char	*output;
-	const char	*interface;
+	const char	*ifaces[LIM_INTERFACES];	/* -i, repeatable */
+	size_t		 nifaces;
 	const char	*user;
 	const char	*workers;	/* --workers */
 	const char	*evidence;
@@ -82,7 +86,9 @@ struct runtime {
 	struct pool	*pool;		/* several workers (workers.h) */
 	size_t		 nworkers;
 	struct output	 out;
-	struct capture	*live;
+	struct live	*live;		/* live capture (live.h) */
+	struct priv	 ps;		/* its capture helper (privsep.h) */
+	struct capture_counters cap;	/* live: summed at the last stats */
 	struct input	*in;		/* replay */
 	struct summary	*sum;		/* replay */
 	struct progress	 pg;
@@ -99,6 +105,7 @@ struct runtime {
 	struct privacy	 priv;		/* privacy mode's key */
 	int		 priv_set;
 	struct evidence	*ev;		/* evidence: { dir } */
+	struct aggregate *agg;		/* privacy: tls_aggregate counts */
 };
 
 static void
@@ -132,7 +139,7 @@ usage(FILE *fp)
 	    "                 a glob or '-' (stdin); pcap or pcapng, plain or\n"
 	    "                 gzip/xz/zstd; merged in packet time order; "
 	    "repeatable\n"
-	    "  -i IFACE       capture live on IFACE\n"
+	    "  -i IFACE       capture live on IFACE; repeatable\n"
 	    "  -c FILE        YAML configuration\n"
 	    "  -R FILE        YAML rules; repeatable (default: %s)\n"
 	    "  -o FILE        write JSON events to FILE (default: stdout)\n"
@@ -261,7 +268,14 @@ parse_args(int argc, char **argv, struct opts *o)
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->config = optarg; break;
-		case 'i': o->interface = optarg; break;
+		case 'i':
+			if (o->nifaces == LIM_INTERFACES) {
+				log_warnx("too many -i interfaces (max %d)",
+				    LIM_INTERFACES);
+				return -1;
+			}
+			o->ifaces[o->nifaces++] = optarg;
+			break;
 		case 'o': o->output = optarg; break;
 		case 'T': o->test_only = 1; break;
 		case 'v': o->verbose++; break;
@@ -428,28 +442,9 @@ static void
 render_interfaces(struct jbuf *j, void *arg)
 {
 	struct runtime *rt = arg;
-	const struct capture_counters *c = &rt->w.cap;
-	/* the kernel counts dropped packets in tp_packets too */
-	uint64_t seen = c->kernel_packets > c->kernel_drops ?
-	    c->kernel_packets : c->kernel_drops;
-	char frac[32];
-	int n;
 
-	if (rt->live == NULL || !c->valid)
-		return;
-	jb_obj_open(j, "capture");
-	jb_arr_open(j, "interfaces");
-	jb_obj_open(j, NULL);
-	jb_str(j, "name", rt->live->name);
-	jb_u64(j, "received", c->kernel_packets);
-	jb_u64(j, "kernel_drops", c->kernel_drops);
-	jb_u64(j, "ifdrops", c->kernel_ifdrops);
-	n = snprintf(frac, sizeof(frac), "%.6f", seen > 0 ?
-	    (double)c->kernel_drops / (double)seen : 0.0);
-	jb_raw(j, "drop_fraction", frac, (size_t)n);
-	jb_obj_close(j);
-	jb_arr_close(j);
-	jb_obj_close(j);
+	if (rt->live != NULL)
+		live_render(rt->live, j);
 }
 
 /* A stats event: packet time from files, wall-clock time live (and
@@ -457,9 +452,8 @@ render_interfaces(struct jbuf *j, void *arg)
 static void
 write_stats(struct runtime *rt, time_t now)
 {
-	struct stats_extra ex = { &rt->w.cap, render_interfaces, rt };
+	struct stats_extra ex = { &rt->cap, render_interfaces, rt };
 	struct worker_counts sum;
-	struct pcap_stat ps;
 	struct worker *const *ws;
 	uint64_t ts;
 	size_t n;
@@ -474,14 +468,12 @@ write_stats(struct runtime *rt, time_t now)
 
 	if (rt->live != NULL || ts == 0)
 		ts = (uint64_t)now * 1000000;
-	if (rt->live != NULL && pcap_stats(rt->live->p, &ps) == 0) {
-		log_info("%s: %u received, %u dropped by kernel, %u by "
-		    "interface", rt->live->name, ps.ps_recv, ps.ps_drop,
-		    ps.ps_ifdrop);
-		rt->w.cap.valid = 1;
-		rt->w.cap.kernel_packets = ps.ps_recv;
-		rt->w.cap.kernel_drops = ps.ps_drop;
-		rt->w.cap.kernel_ifdrops = ps.ps_ifdrop;
+	if (rt->live != NULL) {
+		live_counters(rt->live, &rt->cap);
+		log_info("capture: %llu received, %llu dropped by kernel, %llu "
+		    "by interface", (unsigned long long)rt->cap.kernel_packets,
+		    (unsigned long long)rt->cap.kernel_drops,
+		    (unsigned long long)rt->cap.kernel_ifdrops);
 	}
 	if (rt->pool != NULL && rt->running)
 		pool_stats(rt->pool, ts, &ex);
@@ -634,32 +626,86 @@ replay_summary(struct runtime *rt)
 		summary_print(rt->sum, ws, n, is, stderr);
 }
 
-/* Opened before the sandbox: the socket needs CAP_NET_RAW. */
-static int
-open_live(struct runtime *rt, struct capture *c)
+/*
+ * The interfaces: each -i, else capture.interfaces (each entry's own
+ * filter, snap length, ring, promiscuity over the capture's), else
+ * capture.interface.  The filter on the command line wins over all.
+ */
+static size_t
+live_opts(struct runtime *rt, struct live_iface_opts *lo)
 {
-	struct capture_live_opts lo;
+	const struct config_iface *ci;
+	struct opts *o = rt->o;
+	size_t i, n;
 
-	lo.snaplen = rt->cfg.snaplen;
-	lo.buffer_size = rt->cfg.buffer_size;
-	lo.promisc = rt->cfg.promisc;
-	if (capture_open_live(c, rt->cfg.interface, &lo, rt->cfg.bpf) == -1)
+	n = o->nifaces > 0 ? o->nifaces : rt->cfg.nifaces > 0 ?
+	    rt->cfg.nifaces : 1;
+	for (i = 0; i < n; i++) {
+		memset(&lo[i], 0, sizeof(lo[i]));
+		lo[i].name = o->nifaces > 0 ? o->ifaces[i] : rt->cfg.interface;
+		lo[i].bpf = rt->cfg.bpf;
+		lo[i].snaplen = rt->cfg.snaplen ? rt->cfg.snaplen : 65535;
+		lo[i].ring_bytes = rt->cfg.buffer_size;
+		lo[i].promisc = rt->cfg.promisc;
+		if (o->nifaces > 0 || rt->cfg.nifaces == 0)
+			continue;
+		ci = &rt->cfg.ifaces[i];
+		lo[i].name = ci->name;
+		if (ci->bpf != NULL && o->bpf == NULL)
+			lo[i].bpf = ci->bpf;
+		if (ci->snaplen)
+			lo[i].snaplen = ci->snaplen;
+		if (ci->buffer_size)
+			lo[i].ring_bytes = ci->buffer_size;
+		if (ci->promisc != -1)
+			lo[i].promisc = ci->promisc;
+	}
+	return n;
+}
+
+/* The capture helper keeps CAP_NET_RAW; the sockets come from it. */
+static int
+open_live(struct runtime *rt)
+{
+	struct live_iface_opts lo[LIM_INTERFACES];
+	size_t n = live_opts(rt, lo);
+
+	if ((rt->live = live_new(&rt->ps, rt->pool, lo, n)) == NULL)
 		return -1;
-	rt->live = c;
 	rt->started = 1;
 	return 0;
 }
 
+/* Until SIGTERM; 1 when the capture failed for good. */
 static int
 run_live(struct runtime *rt)
 {
-	struct capture *c = rt->live;
-	int rc;
+	size_t i;
+	int rc = 0;
 
 	rt->last_stats = time(NULL);
-	log_info("capturing on %s", c->name);
-	rc = capture_run(c, &rt->w, &got_stop, tick, rt);
-	return rc == -1 ? 1 : 0;
+	if (live_start(rt->live) == -1) {
+		live_stop(rt->live);
+		pool_finish(rt->pool);
+		return 1;
+	}
+	rt->running = 1;
+	for (i = 0; i < live_nifaces(rt->live); i++)
+		log_info("capturing on %s, %zu workers", live_name(rt->live, i),
+		    rt->nworkers);
+	while (!got_stop) {
+		tick(rt);
+		if (live_tick(rt->live, time(NULL)) == -1) {
+			log_warnx("live capture cannot go on: stopping");
+			rc = 1;
+			break;
+		}
+		(void)poll(NULL, 0, 200);	/* a signal ends it at once */
+	}
+	live_stop(rt->live);
+	pool_finish(rt->pool);
+	rt->running = 0;
+	return rc;
 }
 
 /* Command line over config file. */
@@ -681,8 +727,6 @@ merge_options(struct runtime *rt)
 		rt->cfg.output = strcmp(o->output, "-") == 0 ? NULL :
 		    xstrdup(o->output);
 	}
-	if (o->interface != NULL)
-		rt->cfg.interface = xstrdup(o->interface);
 	if (o->bpf != NULL)
 		rt->cfg.bpf = o->bpf;
 	if (o->pem)
@@ -787,7 +831,6 @@ sandbox_paths(struct runtime *rt)
 {
 	enum sink_type type;
 	const char *path;
-	static char sysfs[128];
 	size_t i;
 
 	for (i = 0; i < rt->nrule_paths; i++)
@@ -807,12 +850,6 @@ sandbox_paths(struct runtime *rt)
 		sandbox_allow_network(&rt->sb);
 	if (rt->sig != NULL)
 		sandbox_allow_replace(&rt->sb, rt->cfg.sig.state_file);
-	/* pcap_stats() reads the interface's drop counters from sysfs */
-	if (rt->live != NULL) {
-		snprintf(sysfs, sizeof(sysfs), "/sys/class/net/%s/statistics",
-		    rt->live->name);
-		sandbox_allow_read(&rt->sb, sysfs, 0);
-	}
 }
 
 /* Input from a pipe or FIFO: write each event at once, even to a file. */
@@ -878,6 +915,8 @@ pick_workers(struct runtime *rt)
 			return -1;
 		}
 	}
+	if (v == 0 && rt->o->nfiles == 0)
+		v = CONFIG_WORKERS_AUTO;	/* live: one per core */
 	if (v == 0)
 		v = 1;
 	rt->nworkers = v == CONFIG_WORKERS_AUTO ? online_cores() : v;
@@ -886,11 +925,6 @@ pick_workers(struct runtime *rt)
 	if (rt->nworkers > 1 && (rt->cfg.privacy ||
 	    rt->cfg.evidence_dir != NULL)) {
 		log_warnx("privacy and evidence run one worker in this build: "
-		    "--workers %zu not applied", rt->nworkers);
-		rt->nworkers = 1;
-	}
-	if (rt->o->nfiles == 0 && rt->nworkers > 1) {
-		log_warnx("live capture runs one worker in this build: "
 		    "--workers %zu not applied", rt->nworkers);
 		rt->nworkers = 1;
 	}
@@ -910,6 +944,7 @@ start_pool(struct runtime *rt, const struct output_opts *oo,
 	po.oo = oo;
 	po.dst = &rt->out;
 	po.rules = rs;
+	po.live = rt->o->nfiles == 0;
 	if (rt->sum != NULL) {
 		po.observe = summary_observe;
 		po.observe_arg = rt->sum;
@@ -969,7 +1004,7 @@ evidence_source(void *arg, char *buf, size_t len)
 	uint64_t n;
 
 	if (rt->live != NULL)
-		snprintf(buf, len, "interface %s", rt->live->name);
+		snprintf(buf, len, "interface %s", live_name(rt->live, 0));
 	else if (rt->in != NULL && input_current(rt->in, &name, &n) == 0)
 		snprintf(buf, len, "file %s packet %llu", name,
 		    (unsigned long long)n);
@@ -1083,21 +1118,23 @@ start_signals(struct runtime *rt)
 
 /* Open everything, then confine.  An exit code, or -1 to go on. */
 static int
-start(struct runtime *rt, struct capture *live)
+start(struct runtime *rt)
 {
 	struct output_opts oo;
 	struct ruleset *rs;
+	struct worker *const *ws;
+	size_t i, nw;
 	int failed;
 
 	if (sandbox_init(&rt->sb, rt->cfg.user, rt->o->sandbox_log) == -1)
 		return EXIT_USAGE;
+	/* first, while the process is small: the helper is a fork */
+	if (rt->o->nfiles == 0 && priv_start(&rt->ps, rt->sb.switch_user,
+	    rt->sb.uid, rt->sb.gid, rt->o->sandbox_log) == -1)
+		return EXIT_USAGE;
 	rs = load_rules(rt, &failed);
 	if (failed)
 		return EXIT_USAGE;
-	if (rt->o->nfiles == 0 && open_live(rt, live) == -1) {
-		rules_unref(rs);
-		return EXIT_USAGE;
-	}
 	if (rt->o->nfiles > 0 && prepare_files(rt) == -1) {
 		rules_unref(rs);
 		return EXIT_USAGE;
@@ -1122,7 +1159,13 @@ start(struct runtime *rt, struct capture *live)
 	if (rt->priv_set && rt->cfg.privacy_clients == PRIVACY_CLIENTS_PSEUDONYM)
 		rt->out.priv = &rt->priv;
 	adopt_outputs(rt);
-	if (rt->nworkers > 1 && start_pool(rt, &oo, rs) == -1) {
+	/* live: always the pool, whose threads read the fanout members */
+	if ((rt->nworkers > 1 || rt->o->nfiles == 0) &&
+	    start_pool(rt, &oo, rs) == -1) {
+		rules_unref(rs);
+		return EXIT_USAGE;
+	}
+	if (rt->o->nfiles == 0 && open_live(rt) == -1) {
 		rules_unref(rs);
 		return EXIT_USAGE;
 	}
@@ -1134,10 +1177,16 @@ start(struct runtime *rt, struct capture *live)
 		return EXIT_USAGE;
 	}
 	rules_unref(rs);	/* the worker holds its own reference */
-	rt->w.ev = rt->ev;
-	if (rt->cfg.privacy && (rt->w.agg = aggregate_new(rt->cfg.aggregate_us,
+	if (rt->cfg.privacy && (rt->agg = aggregate_new(rt->cfg.aggregate_us,
 	    rt->cfg.aggregate_sni)) == NULL)
 		return EXIT_USAGE;
+	/* evidence and aggregates run on one worker (pick_workers): the
+	 * pool's in live capture, this thread's in replay */
+	ws = rt_workers(rt, &nw);
+	for (i = 0; i < nw; i++) {
+		ws[i]->ev = rt->ev;
+		ws[i]->agg = rt->agg;
+	}
 	if (start_signals(rt) == -1)
 		return EXIT_USAGE;
 	setup_signals();
@@ -1169,7 +1218,6 @@ main(int argc, char **argv)
 {
 	static struct opts o;
 	static struct runtime rt;
-	struct capture live;
 	int rc;
 
 	log_init("rootwatch", 0, 0);
@@ -1188,12 +1236,22 @@ main(int argc, char **argv)
 		return o.test_only ? EXIT_INPUT : EXIT_USAGE;
 	if (o.test_only)
 		return check_only(&rt);
-	if (o.nfiles == 0 && rt.cfg.interface == NULL) {
+	if (o.nfiles > 0 && o.nifaces > 0) {
+		log_warnx("-r and -i together: give one (replay or live)");
+		return EXIT_USAGE;
+	}
+	if (o.nfiles == 0 && o.nifaces == 0 && rt.cfg.nifaces > 0 &&
+	    rt.cfg.interface != NULL)
+		log_warnx("capture.interface %s not used: capture.interfaces "
+		    "lists the interfaces", rt.cfg.interface);
+	if (o.nfiles == 0 && o.nifaces == 0 && rt.cfg.interface == NULL &&
+	    rt.cfg.nifaces == 0) {
 		log_warnx("nothing to read: give -r FILE or -i INTERFACE");
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if ((rc = start(&rt, &live)) != -1)
+	rt.ps.fd = -1;
+	if ((rc = start(&rt)) != -1)
 		return rc;
 	if (o.nfiles > 0)
 		rc = run_files(&rt);
@@ -1209,17 +1267,17 @@ main(int argc, char **argv)
 		write_stats(&rt, time(NULL));
 	if (rt.in != NULL && rc != -1)
 		replay_summary(&rt);
+	live_free(rt.live);
 	rt.live = NULL;
-	if (o.nfiles == 0)
-		capture_close(&live);
 	signals_save(rt.sig);
+	priv_stop(&rt.ps);
 	report_caps(&rt);
 	output_flush(&rt.out);
 	if (rt.pool != NULL)
 		pool_free(rt.pool);
 	else
 		worker_free(&rt.w);
-	aggregate_free(rt.w.agg);
+	aggregate_free(rt.agg);
 	evidence_close(rt.ev);
 	if (rt.priv_set)
 		privacy_free(&rt.priv);

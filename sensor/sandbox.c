@@ -550,8 +550,9 @@ enter_landlock(struct sandbox *sb)
 /* ---- seccomp ------------------------------------------------------------- */
 
 /*
- * The steady state: reading packets (libpcap's ring: poll; files: read,
- * mmap), writing and reopening the output, reloading rules and trust
+ * The steady state: reading packets (capture rings: poll, mmap, their
+ * counters with getsockopt, sockets from the helper with recvmsg; files:
+ * read, mmap), writing and reopening the output, reloading rules and trust
  * stores, time, signals, memory, and threads for the capture workers.
  * Names unknown on this architecture are skipped.
  */
@@ -564,7 +565,9 @@ static const char *const sc_allow[] = {
 	/* the signals' state file: temporary file renamed over the old */
 	"rename", "renameat", "renameat2", "unlink", "unlinkat",
 	"poll", "ppoll", "ppoll_time64", "select", "pselect6", "recvfrom",
-	"recvmsg", "getsockopt", "munmap", "mremap", "madvise", "brk",
+	"recvmsg", "getsockopt",
+	/* requests to the capture helper (privsep.c) */
+	"sendmsg", "munmap", "mremap", "madvise", "brk",
 	"clock_gettime", "clock_gettime64", "clock_getres", "gettimeofday",
 	"time", "nanosleep", "clock_nanosleep", "clock_nanosleep_time64",
 	"getrandom", "getpid", "gettid", "getuid", "geteuid", "getgid",
@@ -624,20 +627,14 @@ sc_narrow(scmp_filter_ctx ctx, int network)
 	/* threads, not processes */
 	struct scmp_arg_cmp thread = SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD,
 	    CLONE_THREAD);
-	/* stdio asks isatty(); libpcap checks an interface's flags */
-	static const unsigned long ioctls[] = { TCGETS, FIONREAD,
-	    SIOCGIFFLAGS };
-	/* libpcap tears its ring down at close (SOL_PACKET only) */
-	struct scmp_arg_cmp pkt = SCMP_A1(SCMP_CMP_EQ, SOL_PACKET);
+	/* stdio asks isatty() */
+	static const unsigned long ioctls[] = { TCGETS, FIONREAD };
 	struct scmp_arg_cmp io;
 	size_t i;
 
 	for (i = 0; network && sc_network[i] != NULL; i++)
 		if (sc_rule(ctx, SCMP_ACT_ALLOW, sc_network[i], 0, NULL) == -1)
 			return -1;
-	if (!network &&
-	    sc_rule(ctx, SCMP_ACT_ALLOW, "setsockopt", 1, &pkt) == -1)
-		return -1;
 
 	if (sc_rule(ctx, SCMP_ACT_ALLOW, "mmap", 1, &noexec) == -1 ||
 	    sc_rule(ctx, SCMP_ACT_ALLOW, "mmap2", 1, &noexec) == -1 ||

@@ -91,6 +91,7 @@ enum rec_type {
 	REC_FRAME = 1,
 	REC_CLOCK,
 	REC_PAD,	/* skip to the start of the buffer */
+	REC_BIG,	/* a frame too large for the ring: its pointer */
 };
 
 struct rec {
@@ -118,10 +119,17 @@ struct fring {
 	size_t			 ptail;		/* producer's view of tail */
 };
 
+/* Bytes after the header: the frame, or a REC_BIG's pointer. */
 static size_t
-rec_size(uint32_t caplen)
+rec_payload(const struct rec *h)
 {
-	return (sizeof(struct rec) + caplen + 7) & ~(size_t)7;
+	return h->type == REC_BIG ? sizeof(uint8_t *) : h->caplen;
+}
+
+static size_t
+rec_size(size_t payload)
+{
+	return (sizeof(struct rec) + payload + 7) & ~(size_t)7;
 }
 
 static void
@@ -193,7 +201,7 @@ ring_reserve(struct fring *r, size_t need, size_t *pad)
 static void
 ring_put(struct fring *r, const struct rec *h, const uint8_t *data)
 {
-	size_t need = rec_size(h->caplen), pad, off, head;
+	size_t need = rec_size(rec_payload(h)), pad, off, head;
 	struct rec p;
 
 	off = ring_reserve(r, need, &pad);
@@ -204,8 +212,8 @@ ring_put(struct fring *r, const struct rec *h, const uint8_t *data)
 		memcpy(r->buf + head % r->size, &p, sizeof(p));
 	}
 	memcpy(r->buf + off, h, sizeof(*h));
-	if (h->caplen > 0)
-		memcpy(r->buf + off + sizeof(*h), data, h->caplen);
+	if (rec_payload(h) > 0)
+		memcpy(r->buf + off + sizeof(*h), data, rec_payload(h));
 	atomic_store(&r->head, head + pad + need);	/* seq_cst: see wake */
 	ring_wake(r, &r->csleep);
 }
@@ -282,7 +290,9 @@ struct pool {
 	uint64_t		 key;		/* dispatch hash key */
 	struct decoder		 hdec;		/* the reader's, for the hash */
 	uint64_t		 next_clock_us;
+	uint64_t		 big_lost;	/* large frames without memory */
 	int			 main_ok;
+	int			 live;		/* threads of their own, no ring */
 };
 
 /* The observer (replay summary) is shared: one worker at a time. */
@@ -312,7 +322,7 @@ slot_init(struct pool *p, struct slot *s, const struct pool_opts *po)
 	if (worker_init(&s->w, po->lim, &s->prod.out, po->rules) == -1)
 		return -1;
 	s->w_ok = 1;
-	return ring_init(&s->ring, LIM_AUTOFP_RING);
+	return p->live ? 0 : ring_init(&s->ring, LIM_AUTOFP_RING);
 }
 
 struct pool *
@@ -321,10 +331,11 @@ pool_new(const struct pool_opts *po)
 	struct pool *p;
 	size_t i;
 
-	if (po->n < 2 || po->n > LIM_WORKERS_MAX ||
+	if (po->n < (po->live ? 1 : 2) || po->n > LIM_WORKERS_MAX ||
 	    (p = xcalloc(1, sizeof(*p))) == NULL)
 		return NULL;
 	p->n = po->n;
+	p->live = po->live;
 	p->dst = po->dst;
 	p->hdec.lim = po->lim;		/* no fragment table: see the hash */
 	p->observe = po->observe;
@@ -377,10 +388,16 @@ pool_free(struct pool *p)
 static void
 slot_record(struct slot *s, const struct rec *h)
 {
+	uint8_t *big;
+
 	if (h->type == REC_FRAME)
 		worker_frame(&s->w, h->dlt, (const uint8_t *)(h + 1),
 		    h->caplen, h->len, h->ts_us);
-	else if (h->type == REC_CLOCK)
+	else if (h->type == REC_BIG) {
+		memcpy(&big, h + 1, sizeof(big));
+		worker_frame(&s->w, h->dlt, big, h->caplen, h->len, h->ts_us);
+		xfree(big);
+	} else if (h->type == REC_CLOCK)
 		worker_clock(&s->w, h->ts_us);
 }
 
@@ -397,7 +414,7 @@ slot_batch(struct slot *s)
 	pthread_mutex_lock(&s->lock);
 	while (n < POOL_BATCH && (h = ring_peek(r, &tail, head)) != NULL) {
 		slot_record(s, h);
-		tail += rec_size(h->caplen);
+		tail += rec_size(rec_payload(h));
 		atomic_store_explicit(&r->tail, tail, memory_order_release);
 		if (++n % 64 == 0) {
 			ring_wake(r, &r->psleep);
@@ -460,6 +477,29 @@ pool_start_replay(struct pool *p)
 	return 0;
 }
 
+/*
+ * The ring stays small (LIM_AUTOFP_RING) so that it stays in cache;
+ * the rare frame that would take more than a quarter of it (a capture
+ * length up to PCAPFILE_REC_MAX) goes as a copy on the heap, which the
+ * worker frees.  Without memory for it, the frame is counted and logged.
+ */
+static void
+put_big(struct pool *p, struct fring *r, struct rec *h, const uint8_t *data)
+{
+	uint8_t *big;
+
+	if ((big = xmalloc(h->caplen)) == NULL) {
+		if (p->big_lost++ == 0)
+			log_warnx("out of memory for a frame of %u bytes: "
+			    "not decoded (the count is logged at the end)",
+			    h->caplen);
+		return;
+	}
+	memcpy(big, data, h->caplen);
+	h->type = REC_BIG;
+	ring_put(r, h, (const uint8_t *)&big);
+}
+
 void
 pool_frame(void *arg, const struct input_frame *f)
 {
@@ -483,7 +523,10 @@ pool_frame(void *arg, const struct input_frame *f)
 	h.ts_us = f->ts_us;
 	i = pool_dispatch_hash(&p->hdec, f->dlt, f->data, f->caplen, p->key,
 	    p->n);
-	ring_put(&p->s[i].ring, &h, f->data);
+	if (rec_size(f->caplen) <= p->s[i].ring.size / 4)
+		ring_put(&p->s[i].ring, &h, f->data);
+	else
+		put_big(p, &p->s[i].ring, &h, f->data);
 }
 
 void
@@ -491,7 +534,7 @@ pool_finish(struct pool *p)
 {
 	size_t i;
 
-	for (i = 0; i < p->n; i++) {
+	for (i = 0; i < p->n && !p->live; i++) {
 		atomic_store(&p->s[i].ring.done, 1);
 		ring_wake(&p->s[i].ring, &p->s[i].ring.csleep);
 	}
@@ -502,6 +545,47 @@ pool_finish(struct pool *p)
 		}
 	writer_prod_push(&p->main);
 	writer_stop(&p->wr);
+	if (p->big_lost > 0)
+		log_warnx("%llu large frames not decoded (out of memory)",
+		    (unsigned long long)p->big_lost);
+}
+
+/* ---- live: each thread reads its own sockets (live.c) ---------------- */
+
+int
+pool_start_threads(struct pool *p, void *(*fn)(void *), void *const *args)
+{
+	size_t i;
+	int rc;
+
+	if (writer_start(&p->wr, p->dst) == -1)
+		return -1;
+	for (i = 0; i < p->n; i++) {
+		rc = pthread_create(&p->s[i].th, NULL, fn, args[i]);
+		if (rc != 0) {
+			errno = rc;
+			log_warn("cannot start worker thread %zu", i);
+			return -1;	/* the caller stops them, pool_finish */
+		}
+		p->s[i].th_ok = 1;
+	}
+	return 0;
+}
+
+void
+pool_batch_begin(struct pool *p, size_t i)
+{
+	pthread_mutex_lock(&p->s[i].lock);
+}
+
+void
+pool_batch_end(struct pool *p, size_t i)
+{
+	struct slot *s = &p->s[i];
+
+	writer_prod_push(&s->prod);
+	atomic_store_explicit(&s->alerts, s->w.st.alerts, memory_order_relaxed);
+	pthread_mutex_unlock(&s->lock);
 }
 
 struct worker *const *

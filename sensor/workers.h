@@ -37,6 +37,8 @@ struct pool_opts {
 	struct ruleset		*rules;		/* each worker takes a ref */
 	output_observer		 observe;	/* called under a lock */
 	void			*observe_arg;
+	int			 live;		/* live.c's threads: n >= 1, no
+						 * rings, no reader */
 };
 
 /* Workers and their outputs, no thread yet.  NULL (logged) on failure. */
@@ -51,6 +53,18 @@ void	pool_frame(void *pool, const struct input_frame *);
  * and stop; then the writer stops.  Afterwards the caller may write to
  * the real output again. */
 void	pool_finish(struct pool *);
+
+/*
+ * Live (live.c): the writer and n threads running fn(args[i]), each
+ * reading its own capture sockets into worker i.  A thread wraps each
+ * batch in pool_batch_begin/end (its lock; then its lines go to the
+ * writer).  The threads end on their own signal; pool_finish joins them.
+ * 0, or -1 (logged: stop the threads started, then pool_finish).
+ */
+int	pool_start_threads(struct pool *, void *(*fn)(void *),
+	    void *const *args);
+void	pool_batch_begin(struct pool *, size_t i);
+void	pool_batch_end(struct pool *, size_t i);
 
 /* The workers (to read after pool_finish, or under pool_lock_all). */
 struct worker *const *pool_workers(struct pool *, size_t *n);

@@ -202,6 +202,9 @@ rw "$T/tconf2" -T -c "$T/goodconf.yaml" -R "$RULES"
 expect_rc "-T good config" 0
 
 # --- live capture errors ----------------------------------------------
+rw "$T/ir" -i lo -r "$SCEN/kz-qaznet-root-sent.pcap"
+expect_rc "-i with -r" 2
+grep_err "-i with -r" "-r and -i together"
 rw "$T/if" -i nosuchif0
 expect_rc "-i nosuchif0" 2
 grep_err "-i nosuchif0" "nosuchif0"

@@ -112,6 +112,34 @@ check "stdin: same tls events" sh -c "
     grep '\"event_type\":\"tls\"' '$T/stdin2.json' | sed 's/\"flow_id\":[0-9]*,//' >'$T/s2'
     test -s '$T/s1' && cmp -s '$T/s1' '$T/s2'"
 
+# A frame larger than a quarter of a worker's ring travels by pointer to a
+# heap copy: decoded once, counted in the same packets and bytes.
+python3 - "$S" "$T/big.pcap" <<'PY'
+import struct, sys
+src = open(sys.argv[1], "rb").read()
+magic, vmaj, vmin, tz, sf, snap, lt = struct.unpack("<IHHiIII", src[:24])
+out = bytearray(struct.pack("<IHHiIII", magic, vmaj, vmin, tz, sf, 1 << 20, lt))
+off, last = 24, 0
+while off < len(src):
+    ts, tu, cl, ol = struct.unpack("<IIII", src[off:off + 16])
+    out += src[off:off + 16 + cl]
+    off += 16 + cl
+    last = ts
+ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 65535, 1, 0, 64, 6, 0,
+                 bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
+big = bytes(12) + b"\x08\x00" + ip + bytes(400000)
+out += struct.pack("<IIII", last + 1, 0, len(big), len(big)) + big
+open(sys.argv[2], "wb").write(out)
+PY
+"$RW" -q --workers 1 -r "$T/big.pcap" >"$T/big1.json" 2>/dev/null
+"$RW" -q --workers 2 -r "$T/big.pcap" >"$T/big2.json" 2>/dev/null
+check "400 KB frame: same packets and bytes with 2 workers" python3 -c '
+import json, sys
+d = [json.loads(open(f).readlines()[-1])["stats"]["decoder"] for f in sys.argv[1:]]
+assert d[0]["bytes"] > 400000, d
+assert (d[0]["pkts"], d[0]["bytes"]) == (d[1]["pkts"], d[1]["bytes"]), d
+' "$T/big1.json" "$T/big2.json"
+
 # workers: in the config, and bad values
 printf 'workers: 2\n' >"$T/w.yaml"
 "$RW" -q -c "$T/w.yaml" -v -r "$S" >/dev/null 2>"$T/cfg.err"

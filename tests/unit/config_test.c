@@ -491,6 +491,40 @@ test_outputs_errors(void **state)
 	    "1:10: outputs: expected a list");
 }
 
+/* capture.interfaces: names or mappings; unset fields left to inherit;
+ * a later load replaces the list; errors name the line. */
+static void
+test_interfaces(void **state)
+{
+	struct config	cf;
+
+	(void)state;
+	assert_int_equal(load(&cf, "capture:\n  interfaces:\n    - eth1\n"
+	    "    - { name: eth2, bpf: \"port 443\", snaplen: 2048,\n"
+	    "        buffer-size: 64M, promisc: false }\n"), 0);
+	assert_int_equal(cf.nifaces, 2);
+	assert_string_equal(cf.ifaces[0].name, "eth1");
+	assert_null(cf.ifaces[0].bpf);
+	assert_int_equal(cf.ifaces[0].snaplen, 0);
+	assert_int_equal(cf.ifaces[0].promisc, -1);
+	assert_string_equal(cf.ifaces[1].name, "eth2");
+	assert_string_equal(cf.ifaces[1].bpf, "port 443");
+	assert_int_equal(cf.ifaces[1].snaplen, 2048);
+	assert_int_equal(cf.ifaces[1].buffer_size, 64u << 20);
+	assert_int_equal(cf.ifaces[1].promisc, 0);
+	assert_int_equal(config_load(&cf, yfile("capture:\n  interfaces: "
+	    "[ eth9 ]\n"), err, sizeof(err)), 0);
+	assert_int_equal(cf.nifaces, 1);
+	assert_string_equal(cf.ifaces[0].name, "eth9");
+	config_free(&cf);
+	expect_err("capture:\n  interfaces:\n    - { bpf: x }\n", "3:7: "
+	    "capture.interfaces: an interface without a name");
+	expect_err("capture:\n  interfaces: eth0\n", "2:15: "
+	    "capture.interfaces: expected a list");
+	expect_err("capture:\n  interfaces:\n    - { name: a, mtu: 1 }\n",
+	    "3:18: unknown key capture.interfaces.mtu");
+}
+
 int
 main(void)
 {
@@ -514,6 +548,7 @@ main(void)
 		T(test_yaml_hints),
 		T(test_missing_file),
 		T(test_oom),
+		T(test_interfaces),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
