@@ -3,6 +3,7 @@
  * format is in output_ecs.c.
  */
 #include "output_int.h"
+#include "hash.h"
 #include "sink.h"
 
 #include <errno.h>
@@ -286,17 +287,6 @@ emit(struct output *o, enum output_format fmt, int kind)
 }
 
 static uint64_t
-mix64(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 33;
-	return h;
-}
-
-static uint64_t
 load64(const uint8_t *p)
 {
 	uint64_t v;
@@ -322,12 +312,13 @@ output_flow_id(const struct output *o, const struct flow *f)
 	int i;
 
 	for (i = 0; i < 16; i += 8)
-		h = mix64(h ^ load64(k->a + i)) + mix64(h ^ load64(k->b + i));
-	h = mix64(h ^ ((uint64_t)k->aport << 48 | (uint64_t)k->bport << 32 |
+		h = hash_fmix64(h ^ load64(k->a + i)) +
+		    hash_fmix64(h ^ load64(k->b + i));
+	h = hash_fmix64(h ^ ((uint64_t)k->aport << 48 | (uint64_t)k->bport << 32 |
 	    (uint64_t)k->family << 8 | k->proto));
 	for (i = 0; i < LIM_VLAN_IDS; i++)
-		h = mix64(h ^ k->vlan[i] ^ (uint64_t)(i + 1) << 32);
-	h = mix64(h ^ f->first_us);
+		h = hash_fmix64(h ^ k->vlan[i] ^ (uint64_t)(i + 1) << 32);
+	h = hash_fmix64(h ^ f->first_us);
 	h &= (1ull << 53) - 1;
 	return h != 0 ? h : 1;
 }

@@ -569,3 +569,21 @@ sinks_count(const struct sinks *ss)
 {
 	return ss != NULL ? ss->n : 0;
 }
+
+int
+sink_connect_done(int fd)
+{
+	struct pollfd pfd = { fd, POLLOUT, 0 };
+	socklen_t len = sizeof(int);
+	int err = 0;
+
+	if (poll(&pfd, 1, 0) == 0)
+		return 0;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+		return -1;
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return 1;
+}

@@ -68,6 +68,9 @@ uint64_t sink_now_ms(void);
  * keeping a partial record's offset.  0 (all written or would block), -1
  * with errno. */
 int	sink_write_stream(struct sink *, int fd, int is_sock);
+/* A non-blocking connect(2) on fd: 1 done, 0 still going, -1 failed
+ * (errno set from SO_ERROR). */
+int	sink_connect_done(int fd);
 /* push for transports that take the line as it is, with a suffix. */
 int	sink_push_plain(struct sink *, const char *line, size_t len, int kind,
 	    const char *suffix, size_t slen);

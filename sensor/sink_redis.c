@@ -66,22 +66,13 @@ redis_up(struct sink *s)
 static int
 redis_connected(struct redis_tx *t)
 {
-	struct pollfd pfd = { t->c->fd, POLLOUT, 0 };
-	socklen_t len = sizeof(int);
-	int err = 0;
+	int rc;
 
 	if (!t->connecting)
 		return 1;
-	if (poll(&pfd, 1, 0) == 0)
-		return 0;
-	if (getsockopt(t->c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
-		return -1;
-	if (err != 0) {
-		errno = err;
-		return -1;
-	}
-	t->connecting = 0;
-	return 1;
+	if ((rc = sink_connect_done(t->c->fd)) == 1)
+		t->connecting = 0;
+	return rc;
 }
 
 /* Each reply acknowledges the oldest record in flight. */

@@ -96,20 +96,11 @@ sink_sock_up(struct sink *s)
 static int
 connect_done(struct sock_tx *t)
 {
-	struct pollfd pfd = { t->fd, POLLOUT, 0 };
-	socklen_t len = sizeof(int);
-	int err = 0;
+	int rc = sink_connect_done(t->fd);
 
-	if (poll(&pfd, 1, 0) == 0)
-		return 0;
-	if (getsockopt(t->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
-		return -1;
-	if (err != 0) {
-		errno = err;
-		return -1;
-	}
-	t->connecting = 0;
-	return 1;
+	if (rc == 1)
+		t->connecting = 0;
+	return rc;
 }
 
 /*

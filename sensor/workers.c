@@ -4,6 +4,8 @@
  */
 #include "workers.h"
 
+#include "hash.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -30,17 +32,6 @@
 
 /* ---- the dispatch hash ---------------------------------------------- */
 
-static uint64_t
-mix(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 33;
-	return h;
-}
-
 /* One address (4 or 16 bytes) to 64 bits, keyed. */
 static uint64_t
 addr_hash(const uint8_t *a, size_t n, uint64_t key)
@@ -51,7 +42,7 @@ addr_hash(const uint8_t *a, size_t n, uint64_t key)
 	for (i = 0; i < n; i += 4) {
 		v = (uint64_t)a[i] << 24 | (uint64_t)a[i + 1] << 16 |
 		    (uint64_t)a[i + 2] << 8 | a[i + 3];
-		h = mix(h ^ v);
+		h = hash_fmix64(h ^ v);
 	}
 	return h;
 }
@@ -81,7 +72,7 @@ pool_dispatch_hash(struct decoder *d, int dlt, const uint8_t *frame,
 	(void)decode_packet(d, dlt, frame, caplen, caplen, 0, &p);
 	if (memcmp(p.src, zero, 16) == 0 && memcmp(p.dst, zero, 16) == 0)
 		return 0;	/* not IP: worker 0 */
-	return (size_t)(mix(addr_hash(p.src, 16, key) +
+	return (size_t)(hash_fmix64(addr_hash(p.src, 16, key) +
 	    addr_hash(p.dst, 16, key)) % n);
 }
 
