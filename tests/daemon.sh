@@ -85,7 +85,18 @@ no_events "missing interface"
 checks=$((checks + 1))
 [ "$(wc -l <"$T/if.err")" -eq 1 ] && pass "missing interface: one line" ||
     fail "missing interface: $(wc -l <"$T/if.err") lines"
+# As root the permission cases run the sensor as nobody: only where
+# nobody can reach the build (a tree under a 0700 directory is not).
+as_nobody=0
 if [ $root = 1 ] && command -v setpriv >/dev/null 2>&1; then
+	if setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    test -x "$RW_BIN" 2>/dev/null; then
+		as_nobody=1
+	else
+		note "nobody cannot reach $RW_BIN: permission cases skipped"
+	fi
+fi
+if [ $as_nobody = 1 ]; then
 	rc=0
 	setpriv --reuid=nobody --regid=nogroup --clear-groups "$RW" -i lo \
 	    -R "$RULES" >"$T/perm.out" 2>"$T/perm.err" </dev/null || rc=$?
@@ -102,7 +113,9 @@ fi
 # --- 1: captures ---------------------------------------------------------------
 cp "$A" "$T/secret.pcap"
 chmod 600 "$T/secret.pcap"
-if [ $root = 1 ]; then
+if [ $root = 1 ] && [ $as_nobody = 0 ]; then
+	:	# skipped: see above
+elif [ $root = 1 ]; then
 	rc=0
 	setpriv --reuid=nobody --regid=nogroup --clear-groups "$RW" \
 	    -r "$T/secret.pcap" -R "$RULES" >"$T/unr.out" 2>"$T/unr.err" \
@@ -114,9 +127,11 @@ else
 	    </dev/null || rc=$?
 fi
 out=$T/unr
-expect_rc "unreadable capture" 1
-grep_err "unreadable capture" "secret\\.pcap.*[Pp]ermission denied"
-no_events "unreadable capture"
+if [ $root = 0 ] || [ $as_nobody = 1 ]; then
+	expect_rc "unreadable capture" 1
+	grep_err "unreadable capture" "secret\\.pcap.*[Pp]ermission denied"
+	no_events "unreadable capture"
+fi
 if [ $root = 1 ]; then
 	# as root with -u nobody: the file is opened before the switch
 	chmod 600 "$T/secret.pcap"
