@@ -24,17 +24,22 @@ trap 'rm -rf "$T"' EXIT INT TERM
 # tests/signals.sh sets RW_SIGNALS=1 and runs the binary itself.
 RW_BIN=$RW
 if [ "${RW_SIGNALS:-0}" != 1 ] && [ -x "$RW_BIN" ]; then
-	# As root, a test that names no user (-u) and no configuration (-c,
-	# which may name one) stays root, with the sandbox's other layers:
-	# the default "rootwatch" user, where it exists, cannot read a tree
+	# As root, a test that names no user (-u, or user: in its -c
+	# configuration) stays root, with the sandbox's other layers: the
+	# default "rootwatch" user, where it exists, cannot read a tree
 	# checked out under a directory only root may enter.
 	cat >"$T/rootwatch" <<EOW
 #!/bin/sh
 u=
 if [ "\$(id -u)" = 0 ]; then
 	u="-u root"
+	prev=
 	for a in "\$@"; do
-		case \$a in -u|-u*|-c|-c*) u= ;; esac
+		case \$a in -u|-u*) u= ;; esac
+		if [ "\$prev" = -c ] && grep -qs '^user:' "\$a"; then
+			u=
+		fi
+		prev=\$a
 	done
 fi
 exec "$RW_BIN" --no-signals \$u "\$@"
