@@ -145,6 +145,10 @@
 /* Seconds between attempts to reopen a lost interface: from 1, doubled
  * after each failure up to this. */
 #define LIM_LIVE_BACKOFF_MAX	30
+/* Bytes of /proc/net/dev read for the interfaces' own drop counters
+ * (about 130 per interface: several hundred interfaces); an interface
+ * listed past it keeps its last count. */
+#define LIM_NETDEV_BYTES	(64u << 10)
 
 /* Bytes of frames kept per flow for its evidence bundle (handshake
  * packets, evidence.flow-bytes): both directions' reassembly depth plus

@@ -26,6 +26,7 @@
 #include <pcap/pcap.h>
 
 #include "app.h"
+#include "ifstats.h"
 #include "json.h"
 #include "limits.h"
 #include "log.h"
@@ -65,8 +66,7 @@ struct iface {
 	unsigned		 backoff;	/* seconds */
 	time_t			 retry_at;
 	uint64_t		 losses, reopens;
-	int			 sysfs;		/* rx_dropped, opened at start */
-	uint64_t		 ifdrops0, ifdrops;
+	struct ifdrops		 ifdrops;	/* the interface's own */
 };
 
 struct thr {
@@ -80,6 +80,8 @@ struct live {
 	size_t			 nw, nif;
 	struct iface		 ifs[LIM_INTERFACES];
 	struct thr		 thr[LIM_WORKERS_MAX];
+	int			 netdev;	/* /proc/net/dev, -1: none */
+	char			*netdev_buf;	/* LIM_NETDEV_BYTES */
 	_Atomic int		 quit;
 	int			 started;
 };
@@ -207,14 +209,13 @@ fail:
 	return f->err == 0 ? -1 : 1;
 }
 
-static void read_ifdrops(struct iface *);
+static void read_ifdrops(const struct live *, struct iface *);
 
 /* Ask the link type, compile the filter, open the members. */
 static int
 iface_open(struct live *l, struct iface *f)
 {
 	struct priv_reply r;
-	char path[96];
 	size_t i;
 
 	snprintf(f->req.ifname, sizeof(f->req.ifname), "%s", f->o.name);
@@ -239,12 +240,8 @@ iface_open(struct live *l, struct iface *f)
 		return -1;
 	for (i = 0; i < l->nw; i++)
 		atomic_store(&f->m[i].state, M_UP);
-	/* the interface's own drops; the sandbox cannot open it later */
-	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/rx_dropped",
-	    f->o.name);
-	f->sysfs = open(path, O_RDONLY | O_CLOEXEC);
-	f->ifdrops0 = UINT64_MAX;
-	read_ifdrops(f);
+	ifdrops_new_device(&f->ifdrops);
+	read_ifdrops(l, f);
 	return 0;
 }
 
@@ -261,11 +258,19 @@ live_new(struct priv *priv, struct pool *pool,
 		return NULL;
 	l->priv = priv;
 	l->pool = pool;
+	/* the interfaces' own drops (ifstats.h): opened before the sandbox,
+	 * which could not open it later */
+	l->netdev = open("/proc/net/dev", O_RDONLY | O_CLOEXEC);
+	if (l->netdev == -1)
+		log_warn("/proc/net/dev: no interface drop counts");
+	if ((l->netdev_buf = xcalloc(1, LIM_NETDEV_BYTES)) == NULL) {
+		live_free(l);
+		return NULL;
+	}
 	ws = pool_workers(pool, &l->nw);
 	(void)ws;
 	for (i = 0; i < nif; i++) {
 		l->ifs[i].o = o[i];
-		l->ifs[i].sysfs = -1;
 		l->ifs[i].backoff = 1;
 		if (l->ifs[i].o.ring_bytes < 2 * LIM_LIVE_BLOCK)
 			l->ifs[i].o.ring_bytes = 2 * LIM_LIVE_BLOCK;
@@ -478,6 +483,8 @@ iface_event(struct live *l, struct iface *f, enum live_event ev, time_t now)
 			break;
 		f->reopens++;
 		f->backoff = 1;
+		/* a re-created interface counts its drops from 0 */
+		ifdrops_new_device(&f->ifdrops);
 		for (i = 0; i < l->nw; i++)
 			atomic_store_explicit(&f->m[i].state, M_UP,
 			    memory_order_release);
@@ -485,6 +492,7 @@ iface_event(struct live *l, struct iface *f, enum live_event ev, time_t now)
 		    "losses", f->o.name, f->ifindex,
 		    (unsigned long long)f->losses);
 		live_change_state(f, LS_UP);
+		read_ifdrops(l, f);
 		break;
 	}
 	return 0;
@@ -551,31 +559,32 @@ live_free(struct live *l)
 			pthread_mutex_destroy(&l->ifs[i].m[j].mu);
 		}
 		xfree(l->ifs[i].m);
-		if (l->ifs[i].sysfs != -1)
-			close(l->ifs[i].sysfs);
 	}
+	if (l->netdev != -1)
+		close(l->netdev);
+	xfree(l->netdev_buf);
 	xfree(l);
 }
 
 /* ---- counters ------------------------------------------------------------------ */
 
-/* The interface's rx_dropped, from the file opened at start. */
+/*
+ * The interface's own drops, while its capture is up: lost or not yet
+ * reopened, the name may be missing or belong to a new device, whose
+ * count starts when it is reopened.
+ */
 static void
-read_ifdrops(struct iface *f)
+read_ifdrops(const struct live *l, struct iface *f)
 {
-	char buf[32];
 	ssize_t n;
 	uint64_t v;
 
-	if (f->sysfs == -1 ||
-	    (n = pread(f->sysfs, buf, sizeof(buf) - 1, 0)) <= 0)
-		return;		/* gone with its interface: keep the last */
-	buf[n] = '\0';
-	v = strtoull(buf, NULL, 10);
-	if (f->ifdrops0 == UINT64_MAX)
-		f->ifdrops0 = v;	/* the first read: the baseline */
-	if (v >= f->ifdrops0)
-		f->ifdrops = v - f->ifdrops0;
+	if (l->netdev == -1 || f->state != LS_UP ||
+	    (n = pread(l->netdev, l->netdev_buf, LIM_NETDEV_BYTES, 0)) <= 0)
+		return;
+	if (ifstats_netdev_drops(l->netdev_buf, (size_t)n, f->o.name, &v) ==
+	    0)
+		ifdrops_update(&f->ifdrops, v);
 }
 
 /* Summed over members: packets (drops included) and drops. */
@@ -600,7 +609,7 @@ iface_counts(const struct live *l, struct iface *f, uint64_t *pk,
 		*dr += m->drops;
 		pthread_mutex_unlock(&m->mu);
 	}
-	read_ifdrops(f);
+	read_ifdrops(l, f);
 }
 
 void
@@ -622,7 +631,7 @@ live_render(struct live *l, struct jbuf *j)
 		jb_str(j, "state", state_names[f->state]);
 		jb_u64(j, "received", pk);
 		jb_u64(j, "kernel_drops", dr);
-		jb_u64(j, "ifdrops", f->ifdrops);
+		jb_u64(j, "ifdrops", ifdrops_total(&f->ifdrops));
 		n = snprintf(frac, sizeof(frac), "%.6f", pk > 0 ?
 		    (double)dr / (double)pk : 0.0);
 		jb_raw(j, "drop_fraction", frac, (size_t)n);
@@ -647,7 +656,7 @@ live_counters(struct live *l, struct capture_counters *c)
 		iface_counts(l, &l->ifs[i], &pk, &dr);
 		c->kernel_packets += pk;
 		c->kernel_drops += dr;
-		c->kernel_ifdrops += l->ifs[i].ifdrops;
+		c->kernel_ifdrops += ifdrops_total(&l->ifs[i].ifdrops);
 	}
 }
 

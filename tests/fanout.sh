@@ -8,7 +8,9 @@
 # arrive; every thread of the sensor has uid/gid != 0, CapEff 0, Seccomp 2,
 # and the helper keeps CAP_NET_RAW only, under seccomp too; stats carry
 # the drop counters; the veth deleted and re-created mid-run: the sensor
-# says so, keeps running, and alerts on the next sessions; a missing
+# says so, keeps running, and alerts on the next sessions, its counters
+# going on from where they were; started as nobody with CAP_NET_RAW
+# alone (the systemd units' grant), it captures in promiscuous mode; a missing
 # interface at start, and the helper killed mid-run, are failures (exit
 # status not 0).  Needs root, ip(8) and openssl; skipped otherwise.
 . "$(dirname "$0")/lib.sh"
@@ -204,9 +206,19 @@ assert len(last["rootwatch"]["workers"]) == 2, last["rootwatch"].keys()
 assert last["stats"]["detect"]["alert"] == 8, last["stats"]["detect"]
 assert any(e["rootwatch"]["capture"]["interfaces"][0]["state"] != "up"
            for e in st), "no stats event during the loss"
+# the counters go on across the re-creation: never back, and the
+# packets of the sessions after it are added to those before
+ifs = [e["rootwatch"]["capture"]["interfaces"][0] for e in st]
+for k in ("received", "kernel_drops", "ifdrops"):
+    v = [i[k] for i in ifs]
+    assert v == sorted(v), (k, v)
+before = max(i["received"] for i in ifs if i["losses"] == 0)
+assert f["received"] > before, (before, f["received"])
+print("received %d before the loss, %d at the end" % (before, f["received"]),
+      file=sys.stderr)
 PY
 then
-	pass "stats: per-interface counters, state, 1 loss, 1 reopen"
+	pass "stats: per-interface counters, state, 1 loss, 1 reopen, counters continue after it"
 else
 	fail "stats events"; grep '"stats"' "$T/out/live.json" | tail -2 >&2
 fi
@@ -247,6 +259,46 @@ then
 	pass "capture.interfaces: vA and lo, each with its own filter"
 else
 	fail "two interfaces"; cat "$T/two.err" >&2
+fi
+
+# CAP_NET_RAW alone, as the systemd units grant it: started as nobody
+# with only that capability (ambient, bounding set too), the sensor
+# opens its rings, joins the fanout group and puts the interface in
+# promiscuous mode (PACKET_ADD_MEMBERSHIP): no CAP_NET_ADMIN needed.
+if setpriv --reuid=nobody --regid=nogroup --clear-groups \
+    test -x "$RW_BIN" 2>/dev/null; then
+	ip netns exec "$NA" setpriv --reuid=nobody --regid=nogroup \
+	    --clear-groups --inh-caps=-all,+net_raw --ambient-caps=-all,+net_raw \
+	    --bounding-set=-all,+net_raw "$RW" -v -i vA --workers 2 \
+	    -R "$RULES" -o "$T/out/raw.json" "tcp port 4433" 2>"$T/raw.err" &
+	rwpid=$!
+	pids="$rwpid"
+	promisc=no
+	bnd=none
+	if wait_for "$T/raw.err" "capturing on vA, 2 workers" $rwpid; then
+		ip -d -n "$NA" link show vA | grep -q "promiscuity [1-9]" &&
+		    promisc=yes
+		bnd=$(awk '/^CapBnd/ {print $2}' /proc/$rwpid/status)
+		handshakes 1
+		sleep 1
+	fi
+	kill -TERM $rwpid 2>/dev/null
+	rc=0
+	wait $rwpid || rc=$?
+	pids=""
+	checks=$((checks + 1))
+	n=$(count "$T/out/raw.json" alert)
+	if [ $rc -eq 0 ] && [ "$n" -eq 1 ] && [ $promisc = yes ] &&
+	    [ "$bnd" = 0000000000002000 ]; then
+		pass "CAP_NET_RAW only: fanout rings, promiscuous, 1 alert, exit 0"
+	else
+		fail "CAP_NET_RAW only: exit $rc, $n alerts, promiscuous $promisc, CapBnd $bnd"
+		cat "$T/raw.err" >&2
+	fi
+	ip -d -n "$NA" link show vA | grep -q "promiscuity 0" ||
+	    note "vA still promiscuous after the sensor stopped"
+else
+	note "nobody cannot reach $RW_BIN: CAP_NET_RAW-only case skipped"
 fi
 
 # The helper killed: the capture cannot survive a loss any more: exit 1.
