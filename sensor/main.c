@@ -4,6 +4,7 @@
 #include "rwconfig.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
@@ -955,6 +956,20 @@ start_pool(struct runtime *rt, const struct output_opts *oo,
 	return 0;
 }
 
+/* The state directory (privacy.key, signals.state).  The test binary
+ * may be pointed elsewhere, so live tests leave the system's alone. */
+static const char *
+state_dir(void)
+{
+#ifdef RW_TEST_HOOKS
+	const char *d = getenv("ROOTWATCH_TEST_STATEDIR");
+
+	if (d != NULL && *d != '\0')
+		return d;
+#endif
+	return RW_STATEDIR;
+}
+
 /*
  * Privacy mode's key, before the sandbox (privacy.h).  Live capture keeps
  * one per installation (privacy.key, default in the state directory);
@@ -966,14 +981,16 @@ open_privacy(struct runtime *rt, struct output_opts *oo)
 {
 	uint8_t key[PRIVACY_KEY_LEN];
 	const char *path = rt->cfg.privacy_key;
+	char def[PATH_MAX];
 	int rc;
 
 	if (!rt->cfg.privacy)
 		return 0;
 	if (path == NULL && rt->o->nfiles == 0) {
-		path = RW_STATEDIR "/privacy.key";
-		if (mkdir(RW_STATEDIR, 0750) == -1 && errno != EEXIST)
-			log_warn("%s", RW_STATEDIR);
+		snprintf(def, sizeof(def), "%s/privacy.key", state_dir());
+		path = def;
+		if (mkdir(state_dir(), 0750) == -1 && errno != EEXIST)
+			log_warn("%s", state_dir());
 	}
 	if (path != NULL)
 		rc = privacy_key_load(path, key);
@@ -1089,18 +1106,50 @@ signals_data_path(void)
 	return def;
 }
 
+/*
+ * Live capture keeps the signals' profiles across restarts without being
+ * told: state_dir()/signals.state, the directory made now (as root) and
+ * given to the user we switch to, who replaces the file.  A replay keeps
+ * them only in a configured state-file: replaying old or foreign
+ * captures must not teach the daemon's profiles.  -1: out of memory.
+ */
+static int
+default_state_file(struct runtime *rt)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (rt->cfg.sig.state_file != NULL || rt->o->nfiles > 0)
+		return 0;
+	if ((mkdir(state_dir(), 0750) == -1 && errno != EEXIST) ||
+	    (fd = open(state_dir(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1) {
+		log_warn("signals: %s: profiles not kept across restarts",
+		    state_dir());
+		return 0;
+	}
+	sandbox_adopt_dir(&rt->sb, fd);
+	close(fd);
+	snprintf(path, sizeof(path), "%s/signals.state", state_dir());
+	/* the configuration owns it: in the sandbox's paths and freed */
+	return (rt->cfg.sig.state_file = xstrdup(path)) == NULL ? -1 : 0;
+}
+
 /* Signals (rootwatch(8) SIGNALS): data, trust stores and the profiles'
  * state file are read here, before the sandbox; every worker shares it. */
 static int
 start_signals(struct runtime *rt)
 {
-	struct signals_conf c = rt->cfg.sig;
+	struct signals_conf c;
 	struct worker *const *ws;
 	char err[1024];
 	size_t i, n;
 
-	if (!c.enabled)
+	if (!rt->cfg.sig.enabled)
 		return 0;
+	if (default_state_file(rt) == -1)
+		return -1;
+	c = rt->cfg.sig;
 	if (c.data == NULL)
 		c.data = (char *)(uintptr_t)signals_data_path();
 	if (c.psl == NULL)

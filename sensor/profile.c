@@ -334,7 +334,10 @@ profiles_save(struct profiles *p, const char *path)
 	FILE *fp;
 	int fd, rc = -1;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+	/* one temporary file per process: instances sharing a state file
+	 * (rootwatch@IFACE units) each replace it with a whole file */
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path,
+	    (long)getpid()) >= sizeof(tmp))
 		return -1;
 	pthread_mutex_lock(&p->mu);
 	if (!p->dirty) {

@@ -261,7 +261,7 @@ sandbox_adopt_dir(const struct sandbox *sb, int dirfd)
 	    !S_ISDIR(st.st_mode) || st.st_uid != 0)
 		return;
 	if (fchown(dirfd, sb->uid, sb->gid) == -1)
-		log_warn("cannot give the evidence directory to %s", sb->user);
+		log_warn("cannot give a directory made at start to %s", sb->user);
 }
 
 void

@@ -16,6 +16,11 @@ failures=0
 checks=0
 T=$(mktemp -d "${TMPDIR:-/tmp}/rwtest.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
+# The test binary (tests/rootwatch-test) keeps its state directory
+# (rootwatch(8) FILES: signals.state, privacy.key) here, never in the
+# system's.
+ROOTWATCH_TEST_STATEDIR=$T/state
+export ROOTWATCH_TEST_STATEDIR
 
 # The signals (rootwatch(8) SIGNALS) add alerts of their own, and with
 # several workers their shared profiles depend on the order sessions

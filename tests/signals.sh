@@ -3,6 +3,9 @@
 #   - the scenario captures: known interception key (Qaznet root sent),
 #     unknown root for a public name (look-alike, Russian sub-CA), pin
 #     (www.google.com under a private root) beside its unknown root;
+#   - tests/signals/: a name learned over TLS 1.3, then another server
+#     profile (profile signal) and a TLS 1.2 server (downgrade), with
+#     lowered thresholds and with the defaults (10 sessions, 24 hours);
 #   - the Zeek corpus, twice with one state file (first sight, then a
 #     replay with the profiles learned): no downgrade, profile, new
 #     issuer, pin or known-interception signal, and exactly the
@@ -132,6 +135,30 @@ pin unknown-root www.google.com"
 else
 	note "no ca-certificates or publicsuffix: pin, root signals not checked"
 fi
+
+# The default thresholds (10 sessions over 24 hours): learn.pcap's four
+# sessions written three times over (retime.py -n), one every 6 hours
+# from its first day: 12 sessions over 66 hours, then server B on day 4
+# (profile) and the TLS 1.2 server on day 5 (downgrade), as above.
+day0=$(python3 -c 'import struct, sys
+d = open(sys.argv[1], "rb").read()
+print(struct.unpack("<I", d[24:28])[0])' "$SIGS/learn.pcap")
+python3 "$SIGS/retime.py" -n 3 "$SIGS/learn.pcap" "$T/learn12.pcap" \
+    "$day0" 21600 >/dev/null
+cp "$SIGS/server-b.pcap" "$SIGS/tls12.pcap" "$T/"
+printf 'signals:\n  state-file: %s\n' "$T/d10.prof" >"$T/d10.yaml"
+SIGS0=$SIGS
+SIGS=$T
+seq "$T/d10.yaml" learn12 ""
+check "default thresholds: 12 sessions over 66 hours learned" \
+    grep -Eq '^www\.example\.com	[0-9]+	[0-9]+	12	' "$T/d10.prof"
+seq "$T/d10.yaml" server-b "server-b profile www.example.com"
+check "default thresholds: the alert shows 12 flights, stable" \
+    grep -Eq '"sessions": *12,.*"stable": *true' "$T/q.out"
+seq "$T/d10.yaml" tls12 "tls12 downgrade www.example.com
+tls12 known-interception www.example.com
+tls12 rule kz-qaznet-2019"
+SIGS=$SIGS0
 
 # Each signal can be turned off; the sid is the configured one.
 cat >"$T/off.yaml" <<YAML

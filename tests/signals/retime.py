@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """retime.py - spread the TCP sessions of a classic pcap over days.
 
-Usage: retime.py IN OUT START STEP
+Usage: retime.py [-n COPIES] IN OUT START STEP
 
 Each TCP connection (told apart by its two address:port ends) is moved
 so that it begins START + i * STEP seconds (i: the connections in order
 of their first packet); the times of packets within a connection keep
-their offsets.  The signals learn a name's profile over packet time
+their offsets.  With -n, the connections of IN are written COPIES times
+over, one after the other (i goes on counting): a name's ten sessions
+over days from a capture of four (tests/signals.sh, default
+thresholds).  A copy repeats the addresses and ports of its original a
+whole cycle of STEPs later, long after the sensor forgot that flow.  The signals learn a name's profile over packet time
 (rootwatch(8) SIGNALS: a profile is stable after enough sessions over
 enough hours), so a capture made in a minute on loopback is spread over
 days here.  Only Ethernet/IPv4/TCP or Linux cooked (SLL) frames as
@@ -56,26 +60,31 @@ def conn_key(link, body):
 
 
 def main():
-    if len(sys.argv) != 5:
+    args, copies = sys.argv[1:], 1
+    if len(args) == 6 and args[0] == '-n':
+        copies, args = int(args[1]), args[2:]
+    if len(args) != 4 or copies < 1:
         sys.exit(__doc__)
-    e, head, link, pkts = read_pcap(sys.argv[1])
-    start, step = int(sys.argv[3]), int(sys.argv[4])
+    e, head, link, pkts = read_pcap(args[0])
+    start, step = int(args[2]), int(args[3])
     first = {}
     for p in pkts:
         first.setdefault(conn_key(link, p[2]), p[0])
     order = sorted(first, key=lambda k: first[k])
-    base = {k: (start + i * step) * 1000000 - first[k]
-            for i, k in enumerate(order)}
-    for p in pkts:
-        p[0] += base[conn_key(link, p[2])]
-    pkts.sort(key=lambda p: p[0])
-    with open(sys.argv[2], 'wb') as f:
+    out = []
+    for c in range(copies):
+        base = {k: (start + (c * len(order) + i) * step) * 1000000 -
+                first[k] for i, k in enumerate(order)}
+        out += [(t + base[conn_key(link, body)], orig, body)
+                for t, orig, body in pkts]
+    out.sort(key=lambda p: p[0])
+    with open(args[1], 'wb') as f:
         f.write(head)
-        for t, orig, body in pkts:
+        for t, orig, body in out:
             f.write(struct.pack(e + 'IIII', t // 1000000, t % 1000000,
                                 len(body), orig) + body)
     print('%s: %d connections from %d, every %d s' %
-          (sys.argv[2], len(order), start, step))
+          (args[1], copies * len(order), start, step))
 
 
 main()
