@@ -249,6 +249,9 @@ output_emit(struct output *o, enum output_format fmt, int event_kind,
 	    SINK_EV_STATS : event_kind, line, len);
 	if (o->immediate)
 		(void)sinks_flush(o->sinks);
+	/* a write can fail here too, not only in output_flush(): the next
+	 * stats event counts it */
+	o->st.write_errors = sinks_errors(o->sinks);
 }
 
 const char *

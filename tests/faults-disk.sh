@@ -1,105 +1,130 @@
 #!/bin/sh
-# faults-disk.sh - the output file system fills up during a replay, then
-# space returns (a 512 KiB tmpfs; needs root and mount(8), else SKIP):
-# the replay goes on to the end (exit 0), the loss is counted (stats
-# output.write_errors) and logged once, events are written again once
-# space returns (the final stats event is there), and every line of the
-# file is still a complete JSON object (no fragment glued to the next
-# event).  An unwritable directory cannot be shown as root (root writes
-# anyway) and a tmpfs with a file open for writing cannot be remounted
-# read-only, so "full" stands for both.
-#
-# Listed in XFAIL_TESTS until the output spool/retry (the outputs issue)
-# lands: today a failed flush leaves a partial line in the middle of the
-# file with the next events glued to it, and the final stats event is
-# lost when space returns after the replay's last flush.  An XPASS (CI
-# counts it as a failure) says it is time to move it to TESTS proper.
+# faults-disk.sh - output faults during a replay from a FIFO, fed in
+# stages by tests/faults-disk.py (deterministic: each stage is read
+# before the fault changes), rootwatch(8) OUTPUTS:
+#   full    the output's file system (a 1 MiB tmpfs; root and mount(8),
+#           else skipped) fills: capture goes on; the failure is logged
+#           once, and so is the spool overflow (64 KiB spool: the oldest
+#           non-alert events dropped, alerts kept); when space returns
+#           the spooled events and the later ones are written while the
+#           sensor still runs; stats count the errors and the dropped
+#           events exactly (tls and flow events written + dropped = all);
+#           every line is a complete JSON object; exit 0.
+#   rotate  the output file is renamed away and its directory made
+#           unwritable (chmod 000; as root the sensor runs as nobody):
+#           the reopen on SIGHUP fails, is logged, and the events go on
+#           into the file already open (none lost); writable again, the
+#           next SIGHUP opens a new file.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need_rootwatch
 need python3
 
-python3 "$top_srcdir/tests/adversarial/gen.py" "$T/adv" >&2 ||
-    { fail "gen.py"; finish; }
-ALL="-r $T/adv/half-certs.pcap -r $T/adv/syn-flood.pcap -r $T/adv/cert-16mb.pcap"
-
-# jsonl FILE: every line a JSON object; prints the line count
-jsonl() {
-	python3 - "$1" <<'PY'
-import json, sys
-n = 0
-for i, line in enumerate(open(sys.argv[1], "rb"), 1):
-    try:
-        if not isinstance(json.loads(line), dict):
-            raise ValueError("not an object")
-    except ValueError as e:
-        print("line %d: %s: %r" % (i, e, line[:80]))
-        sys.exit(1)
-    n += 1
-print(n)
-PY
-}
-
-wait_output() {
-	n=0
-	while [ ! -s "$1" ] && [ $n -lt 500 ]; do
-		sleep 0.01
-		n=$((n + 1))
-	done
-}
-
+A=$SCEN/kz-qaznet-root-sent.pcap
+DRV=$top_srcdir/tests/faults-disk.py
 M=$T/mnt
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null
+	chmod 755 "$T/od" 2>/dev/null
+	umount "$M" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+
+# drive MODE OUTDIR ARGS...: rootwatch on a FIFO, faults-disk.py feeding it
+drive() {
+	mode=$1
+	od=$2
+	shift 2
+	rm -f "$T/in.fifo"
+	mkfifo "$T/in.fifo"
+	"$RW" -q -v "$@" -R "$RULES" -r "$T/in.fifo" 2>"$T/$mode.err" &
+	pid=$!
+	python3 "$DRV" "$mode" "$T/in.fifo" "$od" "$A" $pid "$T/$mode.err" \
+	    >"$T/$mode.res"
+	rc=0
+	wait $pid || rc=$?
+	pid=
+	while read -r word msg; do
+		checks=$((checks + 1))
+		if [ "$word" = ok ]; then pass "$msg"; else fail "$msg"; fi
+	done <"$T/$mode.res"
+	checks=$((checks + 1))
+	if [ $rc -eq 0 ]; then pass "$mode: exit 0"; else
+		fail "$mode: exit $rc"; sed 's/^/# /' "$T/$mode.err" >&2; fi
+}
+
+# count FILE TEXT: lines of FILE holding TEXT
+count() { grep -c "$2" "$1" || true; }
+
+# --- the file system fills ----------------------------------------------------
 mkdir -p "$M"
-if [ "$(id -u)" -ne 0 ] || ! mount -t tmpfs -o size=512k tmpfs "$M" 2>/dev/null
-then
-	echo "SKIP: not root, or no tmpfs mount" >&2
-	exit 77
-fi
-trap 'umount "$M" 2>/dev/null; rm -rf "$T"' EXIT INT TERM
-"$RW" -R "$RULES" --pem $ALL $ALL $ALL $ALL -o "$M/eve.json" \
-    2>"$T/disk.err" &
-pid=$!
-wait_output "$M/eve.json"
-dd if=/dev/zero of="$M/filler" bs=4k 2>/dev/null	# until ENOSPC
-sleep 0.1
-rm -f "$M/filler"
-wait $pid
-rc=$?
-checks=$((checks + 1))
-[ $rc -eq 0 ] && pass "disk faults: replay ran to the end" ||
-    fail "disk faults: exit $rc"
-errs=$(python3 -c '
+if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=1m,mode=755 tmpfs "$M" \
+    2>/dev/null; then
+	cat >"$T/full.yaml" <<YAML
+outputs:
+  - file: { path: $M/eve.json, spool-bytes: 64k }
+YAML
+	drive full "$M" -c "$T/full.yaml"
+	e=$T/full.err
+	checks=$((checks + 1))
+	if [ "$(count "$e" 'No space left on device; events are queued')" = 1 ] &&
+	    [ "$(count "$e" 'spool full')" = 1 ] &&
+	    [ "$(count "$e" 'events lost, 0 of them alerts')" = 1 ] &&
+	    [ "$(count "$e" 'writing again')" = 1 ]; then
+		pass "full: the failure, the overflow, its cost and the recovery logged once each"
+	else
+		fail "full: log lines"; sed 's/^/# /' "$e" >&2
+	fi
+	checks=$((checks + 1))
+	if python3 - "$M/eve.json" <<'PY'
 import json, sys
-n = None
-for l in open(sys.argv[1], "rb"):
-    try:
-        e = json.loads(l)
-    except ValueError:
-        continue
-    if e.get("event_type") == "stats":
-        n = e["rootwatch"]["output"].get("write_errors")
-print(n if n is not None else "none")' "$M/eve.json")
-logged=$(grep -ciE 'write error|no space|read-only' "$T/disk.err")
-checks=$((checks + 1))
-if [ "$errs" != none ] && [ "$errs" -gt 0 ] || [ "$logged" -gt 0 ]; then
-	pass "disk faults: loss counted (write_errors $errs, $logged log lines)"
+ev = []
+for i, line in enumerate(open(sys.argv[1], "rb"), 1):
+    e = json.loads(line)            # a broken or glued line fails here
+    assert isinstance(e, dict), i
+    ev.append(e)
+st = [e for e in ev if e["event_type"] == "stats"]
+assert len(st) == 2, len(st)        # SIGUSR1's and the final one
+for s in st:
+    o = s["rootwatch"]["outputs"][0]
+    assert o["errors"] >= 1 and o["retried"] >= 1, o
+    assert o["dropped"] > 0 and o["dropped_alerts"] == 0, o
+    assert o["up"] is True and o["pending"] == 0, o
+    assert s["rootwatch"]["output"]["write_errors"] >= 1, s["rootwatch"]
+o = st[-1]["rootwatch"]["outputs"][0]
+kept = sum(e["event_type"] in ("tls", "flow") for e in ev)
+assert kept + o["dropped"] == 22 * 2, (kept, o["dropped"])
+alerts = [e for e in ev if e["event_type"] == "alert"]
+assert len(alerts) == 22, len(alerts)
+print("# %d lines; %d of 44 tls and flow events dropped, %d failed writes"
+      % (len(ev), o["dropped"], o["errors"]), file=sys.stderr)
+PY
+	then
+		pass "full: every line whole; stats: errors, retries, dropped = the tls and flow events missing, no alert dropped"
+	else
+		fail "full: output file or stats"
+	fi
+	umount "$M"
 else
-	fail "disk faults: no loss counted (write_errors $errs, nothing logged)"
+	note "not root or no tmpfs mount: the full file system case skipped"
 fi
+
+# --- the directory becomes unwritable -------------------------------------------
+mkdir "$T/od"
+u=
+if [ "$(id -u)" -eq 0 ]; then
+	# root writes anywhere: the sensor runs as nobody
+	chmod 755 "$T"
+	chown nobody "$T/od"
+	u="-u nobody"
+fi
+# shellcheck disable=SC2086
+drive rotate "$T/od" $u -o "$T/od/eve.json"
 checks=$((checks + 1))
-[ "$logged" -le 1 ] && pass "disk faults: logged at most once ($logged)" ||
-    fail "disk faults: logged $logged times, want once"
-checks=$((checks + 1))
-if [ "$errs" != none ]; then
-	pass "disk faults: writing resumed (the final stats event is there)"
+if [ "$(count "$T/rotate.err" 'reopen')" = 1 ]; then
+	pass "rotate: the failed reopen logged once"
 else
-	fail "disk faults: no stats event after space returned"
+	fail "rotate: log lines"; sed 's/^/# /' "$T/rotate.err" >&2
 fi
-checks=$((checks + 1))
-if n=$(jsonl "$M/eve.json"); then
-	pass "disk faults: $n lines, every one a JSON object"
-else
-	fail "disk faults: a broken line: $n"
-fi
-umount "$M"
-cat "$T/disk.err" | grep -v "^  " | sed "s/^/# stderr: /" >&2
 finish
