@@ -10,7 +10,6 @@
 # $ROOTWATCH_TEST_STATEDIR (tests/lib.sh), in a network namespace of its
 # own (s_server, s_client and the capture on its loopback).  Needs root,
 # ip(8) and openssl; skipped otherwise.
-RW_SIGNALS=1
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need_rootwatch
 need openssl
