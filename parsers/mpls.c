@@ -9,13 +9,15 @@
  *
  * MPLS does not say what follows the bottom of stack (S=1) entry.  Like
  * every passive decoder we guess, from the bytes:
- *   - first nibble 4 or 6 and an IP header whose length fits: IPv4/IPv6;
+ *   - first nibble 4 or 6 and an IP header whose length is exactly what
+ *     is left (or more, after a snaplen cut): IPv4/IPv6;
  *   - first nibble 0 and an Ethernet header after 4 bytes: the pseudowire
  *     control word of RFC 4385 then an Ethernet frame (RFC 4448);
  *   - an Ethernet header right here (a pseudowire without control word,
  *     common on operator links; its destination MAC may begin with any
  *     nibble, 0, 4 and 6 included);
- *   - else nibble 4/6 goes to IP anyway (whose errors are then counted)
+ *   - else nibble 4/6 goes to IP anyway (a short datagram followed by
+ *     the outer frame's Ethernet padding; IP counts any error)
  *     and anything else is mpls_unknown_payload (nibble 1: the RFC 4385
  *     associated channel, OAM, not user traffic).
  * "An Ethernet header" is one whose Ethertype is IPv4, IPv6 (with the
@@ -40,8 +42,8 @@ mpls_eth_at(const struct cur *c, size_t off)
 	    type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ;
 }
 
-/* An IP header of this version whose total length the capture holds (or
- * would, but for a snaplen cut). */
+/* An IP header of this version whose total length is what is left (or
+ * more, after a snaplen cut). */
 static int
 mpls_ip_at(struct dctx *ctx, const struct cur *c, uint8_t ver)
 {
@@ -51,7 +53,8 @@ mpls_ip_at(struct dctx *ctx, const struct cur *c, uint8_t ver)
 
 	if (ver == 4) {
 		if (cur_peek_u8(c, 0, &vhl) != 0 || (vhl & 0x0f) < 5 ||
-		    cur_peek_be16(c, 2, &len) != 0)
+		    cur_peek_be16(c, 2, &len) != 0 ||
+		    len < (size_t)(vhl & 0x0f) * 4)
 			return 0;
 		tot = len;
 	} else {
@@ -59,7 +62,7 @@ mpls_ip_at(struct dctx *ctx, const struct cur *c, uint8_t ver)
 			return 0;
 		tot = (size_t)len + 40;
 	}
-	return tot <= cur_left(c) || ctx->cut;
+	return tot == cur_left(c) || (ctx->cut && tot > cur_left(c));
 }
 
 static enum parse_result

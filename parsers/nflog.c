@@ -16,10 +16,12 @@
  *
  * The TLV words are in the byte order of the capturing host, which the
  * frame does not say (libpcap swaps them only when it reads a file of the
- * other order; our own readers do not).  The first TLV decides: its
- * length read little-endian must fit the frame and be at least 4, else
- * the frame is read big-endian.  A wrong guess fails a length check below
- * and is counted, never read past the frame.
+ * other order; our own readers do not).  The frame is read little-endian
+ * when its TLV lengths read that way tile it exactly (each at least 4,
+ * padded to 4, the last maybe unpadded or cut by the snaplen), else
+ * big-endian.  Looking at the first TLV alone is not enough: 0x0008 read
+ * the wrong way is 2048, which fits a jumbo frame.  A wrong guess fails a
+ * length check below and is counted, never read past the frame.
  */
 #include "decode_int.h"
 
@@ -30,13 +32,22 @@
 #define NFLOG_TYPE_MASK	0x7fff	/* NLA_F_NESTED, NLA_F_NET_BYTEORDER */
 
 static int
-nflog_le(const struct cur *c)
+nflog_le(struct cur t, int cut)
 {
-	struct cur t = *c;
 	uint16_t len;
+	size_t padded;
+	int i;
 
-	return cur_le16(&t, &len) == 0 && len >= NFLOG_TLV_HDR &&
-	    len <= cur_left(c);
+	for (i = 0; i < NFLOG_TLV_MAX && cur_left(&t) > 0; i++) {
+		if (cur_le16(&t, &len) != 0 || len < NFLOG_TLV_HDR)
+			return 0;
+		padded = ((size_t)len + 3) & ~(size_t)3;
+		if (cur_left(&t) + 2 == len || (cut && cur_left(&t) + 2 < len))
+			return 1;	/* the last TLV, unpadded or cut */
+		if (cur_skip(&t, padded - 2) != 0)
+			return 0;
+	}
+	return cur_left(&t) == 0;
 }
 
 /*
@@ -47,7 +58,7 @@ nflog_le(const struct cur *c)
 static int
 nflog_payload(struct cur *c, int cut, struct cur *pl)
 {
-	int le = nflog_le(c), i;
+	int le = nflog_le(*c, cut), i;
 	uint16_t len, type;
 	struct cur v;
 
