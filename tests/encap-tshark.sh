@@ -31,8 +31,8 @@ ts() {
 }
 
 ts orig "$SCEN/kz-qaznet-root-sent.pcap" >"$T/orig.ts"
-for f in "$E"/*.pcap; do
-	name=$(basename "$f" .pcap)
+for f in "$E"/*.pcap "$E"/*.pcapng; do
+	name=$(basename "$f"); name=${name%.pcap*}
 	case $name in
 	l2tpv3-*)
 		echo "SKIP: $name: tshark needs the L2TPv3 control connection" >&2

@@ -44,15 +44,16 @@ SKIPS=""
 checks=$((checks + 1))
 if python3 -c 'import json, os, sys
 e = sorted(json.load(open(sys.argv[1])))
-f = sorted(n[:-5] for n in os.listdir(sys.argv[2]) if n.endswith(".pcap"))
+f = sorted(os.path.splitext(n)[0] for n in os.listdir(sys.argv[2])
+           if n.endswith((".pcap", ".pcapng")))
 sys.exit(0 if e == f and len(e) > 30 else 1)' "$E/expect.json" "$E"; then
 	pass "expect.json lists every variant"
 else
 	fail "expect.json and tests/encap/*.pcap disagree"
 fi
 
-for f in "$E"/*.pcap; do
-	name=$(basename "$f" .pcap)
+for f in "$E"/*.pcap "$E"/*.pcapng; do
+	name=$(basename "$f"); name=${name%.pcap*}
 	rw "$T/$name" -R "$RULES" -r "$f"
 	expect_rc "$name" 0
 	checks=$((checks + 1))
@@ -149,5 +150,25 @@ PY
 		sed 's/^/#   /' "$T/$name.why" >&2
 	fi
 done
+
+# pcapng with interfaces of different link types: a BPF filter is
+# compiled for each (the SYN on Ethernet, the SYN-ACK on Linux SLL), and
+# a file cut in the middle of a block is reported, not a crash.
+ng=$E/pcapng-mixed.pcapng
+rw "$T/ng-filter" -R "$RULES" -r "$ng" 'tcp[tcpflags] & tcp-syn != 0'
+expect_rc "pcapng filter" 0
+checks=$((checks + 1))
+if python3 -c 'import json, sys
+s = [json.loads(l) for l in open(sys.argv[1]) if "\"stats\"" in l][0]
+sys.exit(0 if s["rootwatch"]["decoder"]["frames"] == 2 else 1)' \
+    "$T/ng-filter.out"; then
+	pass "pcapng filter: one SYN per link type"
+else
+	fail "pcapng filter: want 2 frames"
+fi
+head -c 3000 "$ng" >"$T/ng-cut.pcapng"
+rw "$T/ng-cut" -R "$RULES" -r "$T/ng-cut.pcapng"
+expect_rc "pcapng cut" 1	# a damaged file, as for classic pcap
+grep_err "pcapng cut" "truncated pcapng block"
 
 finish

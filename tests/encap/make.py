@@ -65,6 +65,50 @@ def write_pcap(path, dlt, pkts, big_endian=False):
         f.write(b"".join(out))
 
 
+def pcapng_block(btype, body):
+    body += bytes((4 - len(body) % 4) % 4)
+    n = 12 + len(body)
+    return struct.pack("<II", btype, n) + body + struct.pack("<I", n)
+
+
+def pcapng_opt(code, value):
+    return struct.pack("<HH", code, len(value)) + value + \
+        bytes((4 - len(value) % 4) % 4)
+
+
+def write_pcapng_mixed(path, client, server):
+    """pcapng with three interfaces of different link types, as Wireshark
+    writes when it captures on several at once (libpcap 1.10 refuses
+    such files): the client's packets on interface 0 (Ethernet, time in
+    microseconds), the server's on interface 1 (Linux SLL, time in
+    nanoseconds, if_tsresol 9), nothing on interface 2 (raw IP, binary
+    resolution 2^-20).  A name resolution and a statistics block are in
+    the way; the packets are Enhanced Packet Blocks in time order."""
+    out = [pcapng_block(0x0a0d0d0a, struct.pack("<IHHq", 0x1a2b3c4d, 1, 0,
+                                                 -1) +
+                        pcapng_opt(4, b"rootwatch make.py") +
+                        pcapng_opt(0, b""))]
+    out.append(pcapng_block(1, struct.pack("<HHI", DLT_EN10MB, 0, 0) +
+                            pcapng_opt(2, b"eth0") + pcapng_opt(0, b"")))
+    out.append(pcapng_block(1, struct.pack("<HHI", DLT_LINUX_SLL, 0, 262144)
+                            + pcapng_opt(9, b"\x09") + pcapng_opt(0, b"")))
+    out.append(pcapng_block(1, struct.pack("<HHI", LINKTYPE_RAW, 0, 0) +
+                            pcapng_opt(9, b"\x94")))
+    out.append(pcapng_block(4, struct.pack("<HH", 1, 8) + V4_A + b"a.b\0" +
+                            struct.pack("<HH", 0, 0)))
+    recs = [(0, sec, usec, f) for sec, usec, f in client] + \
+        [(1, sec, usec, f) for sec, usec, f in server]
+    recs.sort(key=lambda r: (r[1], r[2]))
+    for ifn, sec, usec, f in recs:
+        t = (sec * 1000000 + usec) * (1000 if ifn == 1 else 1)
+        out.append(pcapng_block(6, struct.pack("<IIIII", ifn, t >> 32,
+                                               t & 0xffffffff, len(f),
+                                               len(f)) + f))
+    out.append(pcapng_block(5, struct.pack("<III", 0, 0, 0)))
+    with open(path, "wb") as fh:
+        fh.write(b"".join(out))
+
+
 # --- header builders ---------------------------------------------------
 
 def csum(data):
@@ -972,6 +1016,12 @@ def main():
                 errs[why] = errs.get(why, 0) + 1
         expect[name] = {"vlan": [], "notes": {}, "errors": errs,
                         "dest_ip": "127.0.0.1"}
+    write_pcapng_mixed(
+        os.path.join(outdir, "pcapng-mixed.pcapng"),
+        [(p.sec, p.usec, p.frame[:14] + p.ip) for p in pkts
+         if p.sport != server_port],
+        [(p.sec, p.usec, v_sll(p)) for p in pkts if p.sport == server_port])
+    expect["pcapng-mixed"] = {"vlan": [], "notes": {}, "dest_ip": "127.0.0.1"}
     seg = resplit(pkts)
     tcp_variants = {
         "tcp-resplit": seg,
