@@ -171,4 +171,23 @@ rw "$T/ng-cut" -R "$RULES" -r "$T/ng-cut.pcapng"
 expect_rc "pcapng cut" 1	# a damaged file, as for classic pcap
 grep_err "pcapng cut" "truncated pcapng block"
 
+# Every decoder error and note name is documented in rootwatch(8).
+checks=$((checks + 1))
+if python3 - "$top_srcdir/parsers/decode.c" "$top_srcdir/sensor/rootwatch.8" \
+    <<'PY'
+import re, sys
+names = re.findall(r'\[(?:DEC|NOTE)_[A-Z0-9_]+\] = "([a-z0-9_]+)"',
+                   open(sys.argv[1]).read())
+man = open(sys.argv[2]).read()
+missing = [n for n in names if n != "ok" and not re.search(
+    r"\b%s\b" % n, man)]
+print("missing from rootwatch.8:", missing) if missing else None
+sys.exit(1 if missing or len(names) < 40 else 0)
+PY
+then
+	pass "decoder counter names are in rootwatch.8"
+else
+	fail "decoder counter names missing from rootwatch.8"
+fi
+
 finish
