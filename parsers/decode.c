@@ -434,6 +434,7 @@ static const char *const note_names[NOTE_MAX] = {
 	[NOTE_VNTAG] = "vntag",
 	[NOTE_ETAG] = "etag",
 	[NOTE_CMD] = "cisco_metadata",
+	[NOTE_FABRICPATH] = "fabricpath",
 	[NOTE_NSH] = "nsh",
 	[NOTE_PPTP] = "pptp",
 	[NOTE_L2TP] = "l2tp",

@@ -86,6 +86,7 @@ enum decode_note {
 	NOTE_VNTAG,		/* Cisco VN-Tag 0x8926 */
 	NOTE_ETAG,		/* 802.1BR E-Tag 0x893f */
 	NOTE_CMD,		/* Cisco MetaData 0x8909 */
+	NOTE_FABRICPATH,	/* Cisco FabricPath 0x8903 */
 	NOTE_NSH,
 	NOTE_PPTP,		/* enhanced GRE (version 1) */
 	NOTE_L2TP,		/* L2TPv2 or L2TPv3 data message */

@@ -36,6 +36,7 @@
 #define ETHERTYPE_VNTAG		0x8926
 #define ETHERTYPE_ETAG		0x893f	/* 802.1BR */
 #define ETHERTYPE_CMD		0x8909	/* Cisco MetaData */
+#define ETHERTYPE_FABRICPATH	0x8903	/* Cisco FabricPath */
 #define ETHERTYPE_NSH		0x894f	/* RFC 8300 */
 #define ETHERTYPE_PPP		0x880b	/* PPP in GRE (PPTP, RFC 2637) */
 #define ETHERTYPE_MIN		0x0600	/* below: an 802.3 length */
@@ -140,7 +141,8 @@ enum parse_result sll2_decode(struct dctx *, struct cur *);
 enum parse_result llc_decode(struct dctx *, uint16_t len, struct cur *);
 /* LLC/SNAP header only (802.11 data, SLL 802.2): the Ethertype inside. */
 enum parse_result snap_demux(struct dctx *, struct cur *);
-/* PBB I-tag, VN-Tag, E-Tag, Cisco MetaData (l2tag.c), after the TPID. */
+/* PBB I-tag, FabricPath, VN-Tag, E-Tag, Cisco MetaData (l2tag.c), after
+ * the TPID. */
 enum parse_result l2tag_decode(struct dctx *, uint16_t type, struct cur *);
 enum parse_result nsh_decode(struct dctx *, struct cur *);
 /* Link types (linktypes.c): Cisco HDLC, PPP serial, pflog, IPNET. */

@@ -51,6 +51,7 @@ ether_demux(struct dctx *ctx, uint16_t type, struct cur *c)
 	case ETHERTYPE_PPPOE_DISC:	/* PADI/PADO/...: session setup */
 		return dctx_fail(ctx, DEC_PPP_NOT_IP);
 	case ETHERTYPE_PBB:
+	case ETHERTYPE_FABRICPATH:
 	case ETHERTYPE_VNTAG:
 	case ETHERTYPE_ETAG:
 	case ETHERTYPE_CMD:

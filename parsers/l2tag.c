@@ -5,6 +5,9 @@
  * 802.1ah PBB I-tag (0x88e7), then a whole customer Ethernet frame:
  *  | I-PCP 3 |D|U| res 3 |        I-SID (24)        | C-DA 6 | C-SA 6 |
  *  | Ethertype ...
+ * Cisco FabricPath (0x8903; the outer addresses are switch ids), then the
+ * classical Ethernet frame:
+ *  |   FTag (10)   | TTL (6) | C-DA 6 | C-SA 6 | Ethertype ...
  * Cisco VN-Tag (0x8926, 802.1Qbh pre-standard), then the Ethertype:
  *  |d|p| dst VIF (14) |l|r|ver(2)| src VIF (12) |  Ethertype 2  |
  * 802.1BR E-Tag (0x893f), 6 bytes, then the Ethertype:
@@ -23,6 +26,21 @@
 #define CMD_LEN		6
 #define CMD_VERSION	1
 #define PBB_ITAG_LEN	4
+#define FP_TAG_LEN	2
+#define ETH_HDR_LEN	14
+
+/* A tag, then a whole inner Ethernet frame (PBB, FabricPath). */
+static enum parse_result
+tag_then_eth(struct dctx *ctx, size_t len, enum decode_note n,
+    struct cur *c)
+{
+	if (cur_skip(c, len) != 0 || cur_left(c) < ETH_HDR_LEN)
+		return dctx_fail(ctx, DEC_L2TAG_BAD);
+	if (dctx_deeper(ctx) != PARSE_OK)
+		return PARSE_BAD;
+	dctx_note(ctx, n);
+	return eth_decode(ctx, c);
+}
 
 static enum parse_result
 tag_then_type(struct dctx *ctx, size_t len, enum decode_note n,
@@ -45,12 +63,9 @@ l2tag_decode(struct dctx *ctx, uint16_t type, struct cur *c)
 
 	switch (type) {
 	case ETHERTYPE_PBB:
-		if (cur_skip(c, PBB_ITAG_LEN) != 0 || cur_left(c) < 14)
-			return dctx_fail(ctx, DEC_L2TAG_BAD);
-		if (dctx_deeper(ctx) != PARSE_OK)
-			return PARSE_BAD;
-		dctx_note(ctx, NOTE_PBB);
-		return eth_decode(ctx, c);
+		return tag_then_eth(ctx, PBB_ITAG_LEN, NOTE_PBB, c);
+	case ETHERTYPE_FABRICPATH:
+		return tag_then_eth(ctx, FP_TAG_LEN, NOTE_FABRICPATH, c);
 	case ETHERTYPE_VNTAG:
 		return tag_then_type(ctx, VNTAG_LEN, NOTE_VNTAG, c);
 	case ETHERTYPE_ETAG:

@@ -503,6 +503,18 @@ def v_pbb(p):
     return eth(struct.pack("!HH", 5, 0x88e7) + itag + inner, 0x88a8)
 
 
+def v_fabricpath(p):
+    # outer addresses are switch ids; FTag 1, TTL 32; then the frame
+    return eth(struct.pack("!H", 1 << 6 | 32) + MAC_B + MAC_A + b"\x08\x00"
+               + p.ip, 0x8903)
+
+
+def v_null_v6(af, order):
+    def fn(p):
+        return struct.pack(order + "I", af) + to_ipv6(p)
+    return fn
+
+
 def v_vntag(p):
     return eth(struct.pack("!IH", 0x80010002, 0x0800) + p.ip, 0x8926)
 
@@ -840,6 +852,7 @@ def bad_frames():
              "l2tag_bad"),
             (eth(bytes(5), 0x893f), "l2tag_bad"),
             (eth(bytes(3), 0x8926), "l2tag_bad"),
+            (eth(bytes(10), 0x8903), "l2tag_bad"),
             (eth(bytes([0x42, 0x42, 0x03]) + bytes(40), 43), "unknown_ethertype"),
             (eth(bytes.fromhex("aaaa0300"), 4), "llc_bad"),
             (eth(SNAP_IP + ip, 1400), "llc_bad"),
@@ -961,6 +974,10 @@ def main():
                   [100, 101, 102], {"vlan": 6 * n}),
         "pbb": (eth_v, v_pbb, [5], {"pbb": n, "vlan": n}),
         "vntag": (eth_v, v_vntag, [], {"vntag": n}),
+        "fabricpath": (eth_v, v_fabricpath, [], {"fabricpath": n}),
+        "null-v6-bsd": (DLT_NULL, v_null_v6(24, "<"), [], {}),
+        "null-v6-linux": (DLT_NULL, v_null_v6(10, "<"), [], {}),
+        "loop-v6-macos": (DLT_LOOP, v_null_v6(30, ">"), [], {}),
         "etag": (eth_v, v_etag, [], {"etag": n}),
         "cisco-metadata": (eth_v, v_cmd, [], {"cisco_metadata": n}),
         "nsh": (eth_v, v_nsh, [], {"nsh": n}),
@@ -994,7 +1011,7 @@ def main():
         "ipv6-ext": (eth_v, v_ipv6_ext, [], {"ah": n}),
     }
     big = {"null-be", "nflog-be"}	# written as big-endian pcap files
-    v6 = {"ipv6", "frag6", "pflog-v6", "linktype-ipv6", "mpls-ipv6",
+    v6 = {"ipv6", "frag6", "null-v6-bsd", "null-v6-linux", "loop-v6-macos", "pflog-v6", "linktype-ipv6", "mpls-ipv6",
           "ipip-6in4", "ipip-6in6", "teredo", "teredo-origin", "ipv6-ext"}
     expect = {}
     nbig = sum(1 for p in pkts if len(p.ip) > FRAG_AT)

@@ -109,11 +109,12 @@ idb(struct pcapng *ng, int be, uint16_t lt, int tsresol)
 	return feed(ng, &k, &r);
 }
 
+/* r->data points into the block: static, so it outlives the call. */
 static int
 epb(struct pcapng *ng, int be, uint32_t ifn, uint64_t t,
     struct pcapfile_rec *r)
 {
-	struct blk k;
+	static struct blk k;
 
 	begin(&k, 6, be);
 	put(&k, ifn, 4);
