@@ -271,13 +271,18 @@ ip_version_demux(struct dctx *ctx, struct cur *c)
 	return dctx_fail(ctx, DEC_UNKNOWN_ETHERTYPE);
 }
 
-/* IP protocol demux (IANA protocol numbers), shared by IPv4 and IPv6. */
+/*
+ * IP protocol demux (IANA protocol numbers), shared by IPv4 and IPv6.
+ * TCP is tested before the switch: with the tunnel protocols the switch
+ * became a jump table, which cost the common case 4 instructions more
+ * (callgrind, a replay of the bench capture).
+ */
 enum parse_result
 ip_demux(struct dctx *ctx, uint8_t proto, struct cur *c, size_t missing)
 {
-	switch (proto) {
-	case IPPROTO_TCP_:
+	if (proto == IPPROTO_TCP_)
 		return tcp_decode(ctx, c, missing);
+	switch (proto) {
 	case IPPROTO_UDP_:
 		return udp_decode(ctx, c, missing);
 	case IPPROTO_IPIP_:		/* RFC 2003 */
