@@ -6,7 +6,8 @@
 # Skipped without tshark.  Some variants need a dissector preference or a
 # "decode as" that a Wireshark user would set too (below); the L2TPv3
 # ones cannot be dissected without the control connection that announces
-# the pseudowire type, and are listed as such.
+# the pseudowire type, and DLT_NULL with Linux's AF_INET6 (10) is not one
+# Wireshark knows; both are listed as such.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need_rootwatch
 need python3
@@ -36,6 +37,9 @@ for f in "$E"/*.pcap "$E"/*.pcapng; do
 	case $name in
 	l2tpv3-*)
 		echo "SKIP: $name: tshark needs the L2TPv3 control connection" >&2
+		continue ;;
+	null-v6-linux)
+		echo "SKIP: $name: Wireshark's DLT_NULL knows no AF_INET6 10" >&2
 		continue ;;
 	esac
 	ts "$name" "$f" >"$T/$name.ts"

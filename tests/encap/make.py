@@ -504,9 +504,11 @@ def v_pbb(p):
 
 
 def v_fabricpath(p):
-    # outer addresses are switch ids; FTag 1, TTL 32; then the frame
+    # outer addresses are switch ids; FTag 1, TTL 32; then the frame and
+    # the 4-byte FabricPath FCS (Wireshark expects it; the IP length
+    # trims it)
     return eth(struct.pack("!H", 1 << 6 | 32) + MAC_B + MAC_A + b"\x08\x00"
-               + p.ip, 0x8903)
+               + p.ip + b"\x5a\x5a\x5a\x5a", 0x8903)
 
 
 def v_null_v6(af, order):
