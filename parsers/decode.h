@@ -53,6 +53,15 @@ enum decode_reason {
 	DEC_UDP_BAD_LEN,
 	DEC_OTHER_L4,		/* ICMP, SCTP...: not tracked */
 	DEC_SNAPLEN,		/* payload cut by the capture snaplen (counted, still decoded) */
+	DEC_L2TAG_BAD,		/* PBB I-tag, VN-Tag, E-Tag, Cisco MetaData */
+	DEC_LLC_BAD,		/* 802.3 length past the frame, short LLC/SNAP */
+	DEC_NSH_BAD,		/* RFC 8300: version, length, next protocol */
+	DEC_L2TP_BAD,
+	DEC_AH_BAD,		/* IPv4 AH header past the datagram */
+	DEC_NFLOG_BAD,		/* DLT_NFLOG: bad TLV, no payload TLV */
+	DEC_WIFI_BAD,		/* radiotap or 802.11 header malformed, bad FCS */
+	DEC_WIFI_SKIPPED,	/* 802.11 management, control, null, fragments */
+	DEC_WIFI_PROTECTED,	/* 802.11 data frame encrypted: nothing to see */
 	DEC_REASON_MAX
 };
 
@@ -72,6 +81,19 @@ enum decode_note {
 	NOTE_GENEVE,
 	NOTE_GTP,
 	NOTE_IPIP,		/* IP in IP (4in4, 6in4, 4in6, 6in6) */
+	NOTE_LLC_SNAP,		/* 802.3 length + LLC/SNAP, Ethertype inside */
+	NOTE_PBB,		/* 802.1ah I-tag */
+	NOTE_VNTAG,		/* Cisco VN-Tag 0x8926 */
+	NOTE_ETAG,		/* 802.1BR E-Tag 0x893f */
+	NOTE_CMD,		/* Cisco MetaData 0x8909 */
+	NOTE_FABRICPATH,	/* Cisco FabricPath 0x8903 */
+	NOTE_NSH,
+	NOTE_PPTP,		/* enhanced GRE (version 1) */
+	NOTE_L2TP,		/* L2TPv2 or L2TPv3 data message */
+	NOTE_TEREDO,
+	NOTE_AH,		/* IPsec AH skipped (IPv4 or IPv6) */
+	NOTE_WIFI,		/* 802.11 data frame, LLC/SNAP */
+	NOTE_MPLS_PW_ETH,	/* Ethernet pseudowire found behind MPLS */
 	NOTE_MAX
 };
 

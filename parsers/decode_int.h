@@ -31,6 +31,15 @@
 #define ETHERTYPE_VLAN		0x8100
 #define ETHERTYPE_QINQ		0x88a8
 #define ETHERTYPE_QINQ_OLD	0x9100
+#define ETHERTYPE_QINQ_OLD2	0x9200
+#define ETHERTYPE_PBB		0x88e7	/* 802.1ah I-tag */
+#define ETHERTYPE_VNTAG		0x8926
+#define ETHERTYPE_ETAG		0x893f	/* 802.1BR */
+#define ETHERTYPE_CMD		0x8909	/* Cisco MetaData */
+#define ETHERTYPE_FABRICPATH	0x8903	/* Cisco FabricPath */
+#define ETHERTYPE_NSH		0x894f	/* RFC 8300 */
+#define ETHERTYPE_PPP		0x880b	/* PPP in GRE (PPTP, RFC 2637) */
+#define ETHERTYPE_MIN		0x0600	/* below: an 802.3 length */
 #define ETHERTYPE_MPLS		0x8847
 #define ETHERTYPE_MPLS_MC	0x8848
 #define ETHERTYPE_PPPOE_DISC	0x8863
@@ -53,10 +62,18 @@
 #define IPPROTO_AH_		51
 #define IPPROTO_NONE_		59
 #define IPPROTO_DSTOPTS_	60
+#define IPPROTO_L2TP_		115	/* L2TPv3 over IP, RFC 3931 4.1.1 */
+#define IPPROTO_MH_		135	/* Mobility, RFC 6275 */
+#define IPPROTO_HIP_		139	/* RFC 7401 */
+#define IPPROTO_SHIM6_		140	/* RFC 5533 */
 
 #define UDP_PORT_GTPU		2152
 #define UDP_PORT_VXLAN		4789
 #define UDP_PORT_GENEVE		6081
+#define UDP_PORT_VXLAN_LINUX	8472	/* Linux kernel default before 4789 */
+#define UDP_PORT_VXLAN_GPE	4790
+#define UDP_PORT_L2TP		1701
+#define UDP_PORT_TEREDO		3544
 
 /* What one decode_packet() call carries down the layers. */
 struct dctx {
@@ -120,6 +137,23 @@ enum parse_result ppp_decode(struct dctx *, struct cur *);
 enum parse_result ppp_demux(struct dctx *, uint16_t proto, struct cur *);
 enum parse_result sll_decode(struct dctx *, struct cur *);
 enum parse_result sll2_decode(struct dctx *, struct cur *);
+/* 802.2 LLC/SNAP after an 802.3 length field (llc.c); len is that field. */
+enum parse_result llc_decode(struct dctx *, uint16_t len, struct cur *);
+/* LLC/SNAP header only (802.11 data, SLL 802.2): the Ethertype inside. */
+enum parse_result snap_demux(struct dctx *, struct cur *);
+/* PBB I-tag, FabricPath, VN-Tag, E-Tag, Cisco MetaData (l2tag.c), after
+ * the TPID. */
+enum parse_result l2tag_decode(struct dctx *, uint16_t type, struct cur *);
+enum parse_result nsh_decode(struct dctx *, struct cur *);
+/* Link types (linktypes.c): Cisco HDLC, PPP serial, pflog, IPNET. */
+enum parse_result chdlc_decode(struct dctx *, struct cur *);
+enum parse_result ppp_serial_decode(struct dctx *, struct cur *);
+enum parse_result pflog_decode(struct dctx *, struct cur *);
+enum parse_result ipnet_decode(struct dctx *, struct cur *);
+enum parse_result nflog_decode(struct dctx *, struct cur *);
+/* 802.11 (wifi.c): plain (DLT 105) and behind radiotap (DLT 127). */
+enum parse_result wifi_decode(struct dctx *, struct cur *);
+enum parse_result radiotap_decode(struct dctx *, struct cur *);
 
 /* Network layer. */
 enum parse_result ipv4_decode(struct dctx *, struct cur *);
@@ -154,6 +188,16 @@ enum parse_result vxlan_decode(struct dctx *, struct cur *);
 enum parse_result geneve_decode(struct dctx *, struct cur *);
 /* GTP-U echo/error messages: PARSE_OK, the UDP packet itself is found. */
 enum parse_result gtp_decode(struct dctx *, struct cur *);
+enum parse_result vxlan_gpe_decode(struct dctx *, struct cur *);
+/* L2TP over UDP 1701 (v2 PPP, v3 data) and L2TPv3 over IP (l2tp.c);
+ * control messages are PARSE_OK: the UDP packet itself is found. */
+enum parse_result l2tp_udp_decode(struct dctx *, struct cur *);
+enum parse_result l2tpv3_ip_decode(struct dctx *, struct cur *);
+/* Teredo (RFC 4380) on UDP 3544: PARSE_OK untouched when the payload is
+ * not an IPv6 packet (bubbles are, other traffic is plain UDP). */
+enum parse_result teredo_decode(struct dctx *, struct cur *);
+/* IPsec AH (RFC 4302) skipped over IPv4, then the next protocol. */
+enum parse_result ah_decode(struct dctx *, struct cur *, size_t missing);
 
 /* Transport. */
 enum parse_result tcp_decode(struct dctx *, struct cur *, size_t missing);

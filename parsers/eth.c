@@ -14,8 +14,8 @@
  *  |       Ethertype/length        |  payload ...
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *
- * A type below 0x0600 is an 802.3 length (LLC frames: STP, CDP...), not
- * IP.  Ethernet padding after a short IP datagram is trimmed by the IP
+ * A type below 0x0600 is an 802.3 length: LLC, and IP only behind a SNAP
+ * header (llc.c).  Ethernet padding after a short IP datagram is trimmed by the IP
  * layer from its total length, not here.
  */
 #include "decode_int.h"
@@ -41,6 +41,7 @@ ether_demux(struct dctx *ctx, uint16_t type, struct cur *c)
 	case ETHERTYPE_VLAN:
 	case ETHERTYPE_QINQ:
 	case ETHERTYPE_QINQ_OLD:
+	case ETHERTYPE_QINQ_OLD2:
 		return vlan_decode(ctx, c);
 	case ETHERTYPE_MPLS:
 	case ETHERTYPE_MPLS_MC:
@@ -49,6 +50,16 @@ ether_demux(struct dctx *ctx, uint16_t type, struct cur *c)
 		return pppoe_decode(ctx, c);
 	case ETHERTYPE_PPPOE_DISC:	/* PADI/PADO/...: session setup */
 		return dctx_fail(ctx, DEC_PPP_NOT_IP);
+	case ETHERTYPE_PBB:
+	case ETHERTYPE_FABRICPATH:
+	case ETHERTYPE_VNTAG:
+	case ETHERTYPE_ETAG:
+	case ETHERTYPE_CMD:
+		return l2tag_decode(ctx, type, c);
+	case ETHERTYPE_NSH:
+		return nsh_decode(ctx, c);
 	}
+	if (type < ETHERTYPE_MIN)
+		return llc_decode(ctx, type, c);
 	return dctx_fail(ctx, DEC_UNKNOWN_ETHERTYPE);
 }

@@ -12,9 +12,15 @@
  *  |                  Sequence Number (optional)                   |  S
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *
- * Only version 0.  R (RFC 1701 source routing) is deprecated and is
- * rejected rather than walked.  Payloads: IPv4, IPv6, 0x6558 transparent
- * Ethernet bridging, MPLS, and ERSPAN:
+ * Version 0, and version 1, the enhanced GRE of PPTP (RFC 2637 4.1):
+ *  |C|R|K|S|s|Recur|A| Flags | Ver=1 |    Protocol Type = 0x880b     |
+ *  |    Payload Length (K=1)       |           Call ID             |
+ *  |                  Sequence Number (S, optional)                |
+ *  |               Acknowledgment Number (A, optional)             |
+ *  then a PPP frame (maybe none: an acknowledgment alone).
+ * R (RFC 1701 source routing) is deprecated and is rejected rather than
+ * walked.  Version 0 payloads: IPv4, IPv6, 0x6558 transparent Ethernet
+ * bridging, MPLS, PPP, and ERSPAN:
  *
  * ERSPAN type I: 0x88be without the S bit, Ethernet follows directly.
  * ERSPAN type II: 0x88be with S, then 8 bytes:
@@ -31,6 +37,7 @@
 #define GRE_R	0x4000
 #define GRE_K	0x2000
 #define GRE_S	0x1000
+#define GRE_A	0x0080	/* version 1: acknowledgment number present */
 #define GRE_VER	0x0007
 
 static enum parse_result
@@ -63,6 +70,31 @@ erspan_decode(struct dctx *ctx, uint16_t type, uint16_t flags, struct cur *c)
 	return eth_decode(ctx, c);
 }
 
+/* PPTP: K is required (payload length and call id), C and R are not
+ * allowed; a packet with no payload only carries an acknowledgment. */
+static enum parse_result
+pptp_decode(struct dctx *ctx, uint16_t flags, uint16_t type, struct cur *c)
+{
+	uint16_t plen;
+	struct cur ppp;
+
+	if ((flags & (GRE_C | GRE_R | GRE_K)) != GRE_K ||
+	    type != ETHERTYPE_PPP || cur_be16(c, &plen) != 0 ||
+	    cur_skip(c, 2) != 0 || ((flags & GRE_S) && cur_skip(c, 4) != 0) ||
+	    ((flags & GRE_A) && cur_skip(c, 4) != 0))
+		return dctx_fail(ctx, DEC_GRE_BAD);
+	if (plen == 0)
+		return dctx_fail(ctx, DEC_PPP_NOT_IP);
+	if (cur_sub(c, plen, &ppp) != 0) {
+		if (!ctx->cut)
+			return dctx_fail(ctx, DEC_GRE_BAD);
+		ppp = *c;
+	}
+	if (dctx_tunnel(ctx, NOTE_PPTP) != PARSE_OK)
+		return PARSE_BAD;
+	return ppp_decode(ctx, &ppp);
+}
+
 enum parse_result
 gre_decode(struct dctx *ctx, struct cur *c)
 {
@@ -71,6 +103,8 @@ gre_decode(struct dctx *ctx, struct cur *c)
 
 	if (cur_be16(c, &flags) != 0 || cur_be16(c, &type) != 0)
 		return dctx_fail(ctx, DEC_GRE_BAD);
+	if ((flags & GRE_VER) == 1)
+		return pptp_decode(ctx, flags, type, c);
 	if ((flags & GRE_VER) != 0 || (flags & GRE_R) != 0)
 		return dctx_fail(ctx, DEC_GRE_BAD);
 	opt = 0;
@@ -97,6 +131,8 @@ gre_decode(struct dctx *ctx, struct cur *c)
 	case ETHERTYPE_ERSPAN2:
 	case ETHERTYPE_ERSPAN3:
 		return erspan_decode(ctx, type, flags, c);
+	case ETHERTYPE_PPP:
+		return ppp_decode(ctx, c);
 	}
 	return dctx_fail(ctx, DEC_GRE_UNKNOWN);
 }

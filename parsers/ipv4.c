@@ -168,3 +168,26 @@ ipv4_decode(struct dctx *ctx, struct cur *c)
 	p->payload_missing = missing;
 	return ip_demux(ctx, proto, &pl, missing);
 }
+
+/*
+ * IPsec AH (RFC 4302 section 2) after an IPv4 header; IPv6 walks it in
+ * its extension header chain (ipv6.c).  AH authenticates but does not
+ * encrypt: the transport header follows in clear.
+ *  | Next Header | Payload Len | Reserved (16) |
+ *  | Security Parameters Index (32) | Sequence Number (32) | ICV ... |
+ * Payload Len is the AH length in 4-byte words minus 2; the fixed part
+ * alone is 3 words, so a value below 1 is malformed.  One layer each.
+ */
+enum parse_result
+ah_decode(struct dctx *ctx, struct cur *c, size_t missing)
+{
+	uint8_t next, len;
+
+	if (cur_u8(c, &next) != 0 || cur_u8(c, &len) != 0 || len < 1 ||
+	    cur_skip(c, ((size_t)len + 2) * 4 - 2) != 0)
+		return dctx_fail(ctx, DEC_AH_BAD);
+	if (dctx_deeper(ctx) != PARSE_OK)
+		return PARSE_BAD;
+	dctx_note(ctx, NOTE_AH);
+	return ip_demux(ctx, next, c, missing);
+}

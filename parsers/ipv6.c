@@ -12,7 +12,9 @@
  *  |                 Destination Address (16 bytes)                |
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *
- * Extension headers (RFC 8200 4.3-4.6, AH RFC 4302 2.2):
+ * Extension headers (RFC 8200 4.3-4.6, AH RFC 4302 2.2, and the ones of
+ * RFC 7045's list that share the length format: Mobility RFC 6275, HIP
+ * RFC 7401, Shim6 RFC 5533):
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *  |  Next Header  |  Hdr Ext Len  |  ... hop-by-hop/routing/dstopts:
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+  (len+1)*8 bytes; AH: (len+2)*4
@@ -74,8 +76,13 @@ ipv6_ext(struct dctx *ctx, uint8_t nh, struct cur *pl, size_t missing)
 		case IPPROTO_ROUTING_:
 		case IPPROTO_DSTOPTS_:
 		case IPPROTO_AH_:
+		case IPPROTO_MH_:
+		case IPPROTO_HIP_:
+		case IPPROTO_SHIM6_:
 			if (cur_u8(pl, &next) != 0 || cur_u8(pl, &len) != 0)
 				goto bad;
+			if (nh == IPPROTO_AH_)
+				dctx_note(ctx, NOTE_AH);
 			skip = nh == IPPROTO_AH_ ? ((size_t)len + 2) * 4 - 2 :
 			    ((size_t)len + 1) * 8 - 2;
 			if (cur_skip(pl, skip) != 0)

@@ -13,16 +13,22 @@
  *
  * The protocol is an Ethertype, except for ARPHRD_NETLINK (824) where it
  * is a netlink family, and the values 0x0001 (802.3), 0x0004 (802.2 LLC)
- * and friends below 0x0600 that are not Ethertypes either.
+ * and friends below 0x0600 that are not Ethertypes either; of those only
+ * 0x0004 can carry IP, behind an LLC/SNAP header (llc.c).
  */
 #include "decode_int.h"
 
 #define ARPHRD_NETLINK_	824
+#define SLL_P_802_2	0x0004	/* an 802.2 LLC frame follows */
 
 static enum parse_result
 sll_demux(struct dctx *ctx, uint16_t hatype, uint16_t proto, struct cur *c)
 {
-	if (hatype == ARPHRD_NETLINK_ || proto < 0x0600)
+	if (hatype == ARPHRD_NETLINK_)
+		return dctx_fail(ctx, DEC_UNKNOWN_ETHERTYPE);
+	if (proto == SLL_P_802_2)
+		return snap_demux(ctx, c);
+	if (proto < ETHERTYPE_MIN)
 		return dctx_fail(ctx, DEC_UNKNOWN_ETHERTYPE);
 	return ether_demux(ctx, proto, c);
 }

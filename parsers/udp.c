@@ -10,22 +10,59 @@
  *
  * Length (header included) below 8 or past the IP datagram is malformed;
  * below the IP payload, the rest is padding and is cut off.  Tunnels by
- * port: VXLAN (dst 4789), Geneve (dst 6081), GTP-U (either port 2152).
- * Anything else (Teredo, DNS, QUIC...) is just UDP for the flow layer.
+ * port: VXLAN (dst 4789 or 8472), VXLAN-GPE (dst 4790), Geneve (dst
+ * 6081), GTP-U (either port 2152), L2TP (either port 1701), Teredo
+ * (either port 3544).  Anything else (DNS, QUIC...) is just UDP for the
+ * flow layer.  One range test keeps the other UDP ports to two compares:
+ * every tunnel port lies in [1701, 8472].
  */
 #include "decode_int.h"
 
+#define UDP_TUNNEL_PORT_MIN	UDP_PORT_L2TP
+#define UDP_TUNNEL_PORT_MAX	UDP_PORT_VXLAN_LINUX
+
 static enum parse_result
-udp_tunnel(struct dctx *ctx, struct cur *c)
+udp_tunnel_port(struct dctx *ctx, uint16_t port, struct cur *body)
+{
+	switch (port) {
+	case UDP_PORT_GTPU:
+		return gtp_decode(ctx, body);
+	case UDP_PORT_L2TP:
+		return l2tp_udp_decode(ctx, body);
+	case UDP_PORT_TEREDO:
+		return teredo_decode(ctx, body);
+	}
+	return PARSE_OK;
+}
+
+/* By destination port first (the tunnel endpoints'), then the ports
+ * that may be either side. */
+static enum parse_result
+udp_tunnel(struct dctx *ctx, const struct cur *c)
 {
 	struct pkt *p = ctx->p;
 	struct cur body = *c;
 
-	if (p->dport == UDP_PORT_VXLAN)
+	switch (p->dport) {
+	case UDP_PORT_VXLAN:
+	case UDP_PORT_VXLAN_LINUX:
 		return vxlan_decode(ctx, &body);
-	if (p->dport == UDP_PORT_GENEVE)
+	case UDP_PORT_VXLAN_GPE:
+		return vxlan_gpe_decode(ctx, &body);
+	case UDP_PORT_GENEVE:
 		return geneve_decode(ctx, &body);
-	return gtp_decode(ctx, &body);
+	case UDP_PORT_GTPU:
+	case UDP_PORT_L2TP:
+	case UDP_PORT_TEREDO:
+		return udp_tunnel_port(ctx, p->dport, &body);
+	}
+	return udp_tunnel_port(ctx, p->sport, &body);
+}
+
+static int
+udp_port_maybe_tunnel(uint16_t port)
+{
+	return port >= UDP_TUNNEL_PORT_MIN && port <= UDP_TUNNEL_PORT_MAX;
 }
 
 enum parse_result
@@ -56,8 +93,7 @@ udp_decode(struct dctx *ctx, struct cur *c, size_t missing)
 	p->l4_len = 8 + cur_left(&pl);
 	p->payload = cur_ptr(&pl);
 	p->payload_len = cur_left(&pl);
-	if (p->dport == UDP_PORT_VXLAN || p->dport == UDP_PORT_GENEVE ||
-	    p->dport == UDP_PORT_GTPU || p->sport == UDP_PORT_GTPU)
+	if (udp_port_maybe_tunnel(p->dport) || udp_port_maybe_tunnel(p->sport))
 		return udp_tunnel(ctx, &pl);
 	return PARSE_OK;
 }

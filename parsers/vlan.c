@@ -1,6 +1,6 @@
 /*
  * vlan.c - IEEE 802.1Q VLAN tag (0x8100), 802.1ad service tag (0x88a8)
- * and the pre-standard QinQ 0x9100.  Each tag is one decapsulation layer,
+ * and the pre-standard QinQ 0x9100 and 0x9200.  Each tag is one decapsulation layer,
  * so a frame of stacked tags stops at LIM_DECAP_DEPTH.
  *
  *   0                   1                   2                   3

@@ -117,6 +117,11 @@
 /* Decompressed bytes held by the streaming pcap reader: a record must fit
  * (PCAP_REC_MAX, 1 MiB, plus its header), so at least twice that. */
 #define LIM_REPLAY_BUF		(2u << 20)
+/* Interfaces of one pcapng section (Interface Description Blocks); a
+ * packet naming an interface past this is an error. */
+#define LIM_PCAPNG_IFACES	256
+/* Largest pcapng block: a record (PCAPFILE_REC_MAX) plus its options. */
+#define PCAPNG_BLOCK_MAX	((1u << 20) + (64u << 10))
 /* Capture files open at once when replayed files overlap in time (each
  * holds a map window or a decompressor): past this, a file waits for one
  * to end and its packets may come out of time order (warned). */

@@ -265,6 +265,7 @@ pcapfile_next(struct pcapfile *pf, struct pcapfile_rec *r, char *err,
 	r->caplen = w[2];
 	r->len = w[3] > w[2] ? w[3] : w[2];
 	r->ts_us = pcapfile_ts_us(&pf->fmt, w);
+	r->dlt = pf->fmt.dlt;
 	pf->off += PCAP_REC_HDR_LEN + (uint64_t)w[2];
 	return 1;
 }

@@ -27,6 +27,7 @@ struct pcapfile_rec {
 	const uint8_t	*data;		/* valid until the next call */
 	uint32_t	 caplen;
 	uint32_t	 len;		/* original length on the wire */
+	int		 dlt;		/* link type (pcapng: per interface) */
 };
 
 /* What the file header says; shared with the streaming reader. */

@@ -1,6 +1,6 @@
 /*
- * pcapstream.c - classic pcap over a byte stream.  See pcapstream.h; the
- * format is drawn in pcapfile.c.
+ * pcapstream.c - classic pcap and pcapng over a byte stream.  See
+ * pcapstream.h; the formats are drawn in pcapfile.c and pcapng.c.
  */
 #define _GNU_SOURCE	/* fopencookie */
 #include "pcapstream.h"
@@ -9,6 +9,9 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include <pcap/dlt.h>
+
+#include "pcapng.h"
 #include "xmalloc.h"
 #include "zin.h"
 
@@ -22,6 +25,7 @@ struct pcapstream {
 	int		 eof;
 	int		 failed;
 	struct pcapfile_fmt fmt;
+	struct pcapng	*ng;		/* pcapng: the section's interfaces */
 };
 
 /*
@@ -58,6 +62,83 @@ fill(struct pcapstream *ps, size_t need, char *err, size_t errlen)
 	return ps->len - ps->pos >= need;
 }
 
+static int
+truncated(struct pcapstream *ps, size_t need, const char *what, char *err,
+    size_t errlen);
+
+/* pcapng: the next whole block into *blk (valid until the next fill): 1,
+ * 0 at the clean end of the stream, -1 with a message. */
+static int
+ng_block(struct pcapstream *ps, struct cur *blk, char *err, size_t errlen)
+{
+	struct cur c;
+	uint32_t len;
+	int rc;
+
+	if ((rc = fill(ps, PCAPNG_HDR_PEEK, err, errlen)) != 1) {
+		if (rc == -1)
+			return -1;
+		return ps->len == ps->pos ? 0 : truncated(ps, PCAPNG_HDR_PEEK,
+		    "pcapng block header", err, errlen);
+	}
+	cur_init(&c, ps->buf + ps->pos, ps->len - ps->pos);
+	if (pcapng_block_len(ps->ng, c, &len, err, errlen) != 0)
+		return -1;
+	if ((rc = fill(ps, len, err, errlen)) != 1)
+		return rc == -1 ? -1 : truncated(ps, len, "pcapng block", err,
+		    errlen);
+	cur_init(blk, ps->buf + ps->pos, len);
+	ps->pos += len;
+	return 1;
+}
+
+/* pcapng: the next packet, other blocks read on the way. */
+static int
+ng_next(struct pcapstream *ps, struct pcapfile_rec *r, char *err,
+    size_t errlen)
+{
+	struct cur blk;
+	int rc;
+
+	for (;;) {
+		if ((rc = ng_block(ps, &blk, err, errlen)) != 1)
+			return rc;
+		if ((rc = pcapng_block(ps->ng, blk, r, err, errlen)) != 0)
+			return rc;
+	}
+}
+
+/*
+ * A pcapng stream: read up to its first interface description, whose
+ * link type becomes the file's (the BPF filter is compiled for it and
+ * the "link type not supported" check made on it, as for classic pcap);
+ * every record then says its own interface's link type.
+ */
+static int
+ng_open(struct pcapstream *ps, char *err, size_t errlen)
+{
+	struct cur blk;
+	struct pcapfile_rec r;
+	int rc;
+
+	if ((ps->ng = xcalloc(1, sizeof(*ps->ng))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	ps->fmt.dlt = DLT_EN10MB;	/* no interface at all: no packet */
+	while (ps->ng->nif == 0) {
+		if ((rc = ng_block(ps, &blk, err, errlen)) == 0)
+			return 0;
+		if (rc == -1 || pcapng_block(ps->ng, blk, &r, err,
+		    errlen) != 0)
+			return -1;	/* a packet here has no interface */
+	}
+	ps->fmt.dlt = ps->ng->ifs[0].dlt;
+	ps->fmt.snaplen = ps->ng->ifs[0].snaplen;
+	return 0;
+}
+
+
 struct pcapstream *
 pcapstream_open(struct zin *z, size_t chunk, int *classic, char *err,
     size_t errlen)
@@ -85,6 +166,15 @@ pcapstream_open(struct zin *z, size_t chunk, int *classic, char *err,
 	if (pcapfile_header(&c, &ps->fmt) == 0) {
 		*classic = 1;
 		ps->pos = PCAPFILE_HDR_LEN;
+	} else {
+		cur_init(&c, ps->buf, ps->len);	/* the header read moved c */
+		if (!pcapng_is(c))
+			return ps;	/* libpcap's turn */
+		if (ng_open(ps, err, errlen) != 0) {
+			pcapstream_close(ps);
+			return NULL;
+		}
+		*classic = 1;
 	}
 	return ps;
 }
@@ -94,6 +184,7 @@ pcapstream_close(struct pcapstream *ps)
 {
 	if (ps == NULL)
 		return;
+	xfree(ps->ng);
 	xfree(ps->buf);
 	xfree(ps);
 }
@@ -133,6 +224,8 @@ pcapstream_next(struct pcapstream *ps, struct pcapfile_rec *r, char *err,
 	uint32_t w[4] = { 0, 0, 0, 0 };
 	int rc;
 
+	if (ps->ng != NULL)
+		return ng_next(ps, r, err, errlen);
 	if (ps->len - ps->pos < PCAPFILE_REC_HDR_LEN) {
 		if ((rc = fill(ps, PCAPFILE_REC_HDR_LEN, err, errlen)) != 1) {
 			if (rc == -1)
@@ -160,6 +253,7 @@ pcapstream_next(struct pcapstream *ps, struct pcapfile_rec *r, char *err,
 	r->caplen = w[2];
 	r->len = w[3] > w[2] ? w[3] : w[2];
 	r->ts_us = pcapfile_ts_us(&ps->fmt, w);
+	r->dlt = ps->fmt.dlt;
 	ps->pos += PCAPFILE_REC_HDR_LEN + (size_t)w[2];
 	return 1;
 }

@@ -46,6 +46,8 @@ setup(struct src *s, int dlt, const char *bpf)
 		return 0;
 	if ((dead = pcap_open_dead(dlt, 262144)) == NULL)
 		return src_fail(s, "out of memory");
+	s->bpf = bpf;
+	s->prog_dlt = dlt;
 	if (pcap_compile(dead, &s->prog, bpf, 1, PCAP_NETMASK_UNKNOWN) == -1) {
 		snprintf(msg, sizeof(msg), "bad filter \"%s\": %s", bpf,
 		    pcap_geterr(dead));
@@ -127,6 +129,45 @@ src_close(struct src *s)
 	if (s->has_prog)
 		pcap_freecode(&s->prog);
 	s->has_prog = 0;
+	while (s->nxprog > 0)
+		pcap_freecode(&s->xprog[--s->nxprog]);
+}
+
+/*
+ * The filter for a record of link type dlt: a pcapng file may hold
+ * interfaces of several link types, and a BPF program only fits one.
+ * NULL, with s->err, when it cannot be compiled for this one.
+ */
+static struct bpf_program *
+src_prog(struct src *s, int dlt)
+{
+	pcap_t *dead;
+	int i, rc;
+
+	if (dlt == s->prog_dlt)
+		return &s->prog;
+	for (i = 0; i < s->nxprog; i++)
+		if (s->xdlt[i] == dlt)
+			return &s->xprog[i];
+	if (s->nxprog == SRC_XPROGS) {
+		snprintf(s->err, sizeof(s->err), "filter: more than %d link "
+		    "types in one file", SRC_XPROGS + 1);
+		return NULL;
+	}
+	if ((dead = pcap_open_dead(dlt, 262144)) == NULL) {
+		snprintf(s->err, sizeof(s->err), "out of memory");
+		return NULL;
+	}
+	rc = pcap_compile(dead, &s->xprog[s->nxprog], s->bpf, 1,
+	    PCAP_NETMASK_UNKNOWN);
+	if (rc == -1)
+		snprintf(s->err, sizeof(s->err), "filter \"%s\" on link type "
+		    "%d: %s", s->bpf, dlt, pcap_geterr(dead));
+	pcap_close(dead);
+	if (rc == -1)
+		return NULL;
+	s->xdlt[s->nxprog] = dlt;
+	return &s->xprog[s->nxprog++];
 }
 
 static int
@@ -143,6 +184,7 @@ next_libpcap(struct src *s, struct pcapfile_rec *r)
 		r->len = h->len;
 		r->ts_us = (uint64_t)h->ts.tv_sec * 1000000 +
 		    (uint64_t)h->ts.tv_usec;
+		r->dlt = s->cur.dlt;
 		return 1;
 	}
 	if (rc == PCAP_ERROR_BREAK)
@@ -158,6 +200,7 @@ src_next(struct src *s)
 {
 	struct pcapfile_rec r;
 	struct pcap_pkthdr h;
+	struct bpf_program *prog;
 	int rc;
 
 	for (;;) {
@@ -176,11 +219,14 @@ src_next(struct src *s)
 			return rc;
 		s->frames++;
 		if (s->has_prog) {
+			if ((prog = src_prog(s, r.dlt)) == NULL)
+				return -1;
 			h.caplen = r.caplen;
 			h.len = r.len;
-			if (pcap_offline_filter(&s->prog, &h, r.data) == 0)
+			if (pcap_offline_filter(prog, &h, r.data) == 0)
 				continue;
 		}
+		s->cur.dlt = r.dlt;
 		s->cur.data = r.data;
 		s->cur.caplen = r.caplen;
 		s->cur.len = r.len;

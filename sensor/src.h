@@ -25,6 +25,9 @@ enum src_kind {
 	SRC_PCAP,	/* libpcap over zin.c */
 };
 
+/* Link types with a filter in one pcapng file beyond the first. */
+#define SRC_XPROGS	7
+
 struct src {
 	enum src_kind		 kind;
 	const char		*name;		/* for messages */
@@ -32,8 +35,15 @@ struct src {
 	struct zin		*z;
 	struct pcapstream	*ps;
 	pcap_t			*p;
-	struct bpf_program	 prog;
+	struct bpf_program	 prog;		/* for cur.dlt at open */
 	int			 has_prog;
+	int			 prog_dlt;
+	/* pcapng interfaces of other link types: the filter compiled for
+	 * each, as their first packet comes */
+	const char		*bpf;
+	struct bpf_program	 xprog[SRC_XPROGS];
+	int			 xdlt[SRC_XPROGS];
+	int			 nxprog;
 	int			 compressed;
 	uint64_t		 frames;	/* records read, filtered or not */
 	struct input_frame	 cur;		/* the record last read */

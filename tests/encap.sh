@@ -4,13 +4,34 @@
 # by tests/encap/make.py, described in tests/encap/README.md) must give the
 # same events: one tls event with the original chain, one kz-qaznet-2019
 # alert by fingerprint, the server as dest, the VLAN ids, exit status 0,
-# and the stats event counting the decapsulation notes.
+# and the stats event counting the decapsulation notes.  The bad-* variants
+# put malformed frames of one layer (truncated headers, bad lengths and
+# versions, depth bombs) before the same session: each must be counted as
+# the decoder error expect.json names, and the session still alert.
+# The captures are generated here, by make.py, and must equal the
+# committed ones (which valgrind.sh, arm64.sh and the fuzz seeds use).
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 need_rootwatch
 need python3
 
-E=$top_srcdir/tests/encap
 ORIG=$SCEN/kz-qaznet-root-sent.pcap
+E=$T/gen
+mkdir -p "$E"
+checks=$((checks + 1))
+if python3 "$top_srcdir/tests/encap/make.py" "$ORIG" "$E"; then
+	pass "make.py generated $(ls "$E" | wc -l) files"
+else
+	fail "make.py"
+fi
+for f in "$E"/*; do
+	checks=$((checks + 1))
+	if cmp -s "$f" "$top_srcdir/tests/encap/$(basename "$f")"; then
+		:
+	else
+		fail "$(basename "$f"): generated differs from the committed" \
+		    "tests/encap copy (run tests/encap/make.py)"
+	fi
+done
 
 rw "$T/orig" -R "$RULES" -r "$ORIG"
 expect_rc "original" 0
@@ -23,15 +44,16 @@ SKIPS=""
 checks=$((checks + 1))
 if python3 -c 'import json, os, sys
 e = sorted(json.load(open(sys.argv[1])))
-f = sorted(n[:-5] for n in os.listdir(sys.argv[2]) if n.endswith(".pcap"))
+f = sorted(os.path.splitext(n)[0] for n in os.listdir(sys.argv[2])
+           if n.endswith((".pcap", ".pcapng")))
 sys.exit(0 if e == f and len(e) > 30 else 1)' "$E/expect.json" "$E"; then
 	pass "expect.json lists every variant"
 else
 	fail "expect.json and tests/encap/*.pcap disagree"
 fi
 
-for f in "$E"/*.pcap; do
-	name=$(basename "$f" .pcap)
+for f in "$E"/*.pcap "$E"/*.pcapng; do
+	name=$(basename "$f"); name=${name%.pcap*}
 	rw "$T/$name" -R "$RULES" -r "$f"
 	expect_rc "$name" 0
 	checks=$((checks + 1))
@@ -106,8 +128,9 @@ else:
             nh, want.get("tls_no_handshake", 0)))
     errs = dict(stats[0]["rootwatch"]["decoder"].get("errors", {}))
     errs.pop("frag_held", None)
-    if errs:
-        bad.append("decoder errors %s" % errs)
+    if errs != want.get("errors", {}):
+        bad.append("decoder errors %s, want %s" % (errs,
+                                                   want.get("errors", {})))
 for b in bad:
     print(b)
 sys.exit(1 if bad else 0)
@@ -127,5 +150,44 @@ PY
 		sed 's/^/#   /' "$T/$name.why" >&2
 	fi
 done
+
+# pcapng with interfaces of different link types: a BPF filter is
+# compiled for each (the SYN on Ethernet, the SYN-ACK on Linux SLL), and
+# a file cut in the middle of a block is reported, not a crash.
+ng=$E/pcapng-mixed.pcapng
+rw "$T/ng-filter" -R "$RULES" -r "$ng" 'tcp[tcpflags] & tcp-syn != 0'
+expect_rc "pcapng filter" 0
+checks=$((checks + 1))
+if python3 -c 'import json, sys
+s = [json.loads(l) for l in open(sys.argv[1]) if "\"stats\"" in l][0]
+sys.exit(0 if s["rootwatch"]["decoder"]["frames"] == 2 else 1)' \
+    "$T/ng-filter.out"; then
+	pass "pcapng filter: one SYN per link type"
+else
+	fail "pcapng filter: want 2 frames"
+fi
+head -c 3000 "$ng" >"$T/ng-cut.pcapng"
+rw "$T/ng-cut" -R "$RULES" -r "$T/ng-cut.pcapng"
+expect_rc "pcapng cut" 1	# a damaged file, as for classic pcap
+grep_err "pcapng cut" "truncated pcapng block"
+
+# Every decoder error and note name is documented in rootwatch(8).
+checks=$((checks + 1))
+if python3 - "$top_srcdir/parsers/decode.c" "$top_srcdir/sensor/rootwatch.8" \
+    <<'PY'
+import re, sys
+names = re.findall(r'\[(?:DEC|NOTE)_[A-Z0-9_]+\] = "([a-z0-9_]+)"',
+                   open(sys.argv[1]).read())
+man = open(sys.argv[2]).read()
+missing = [n for n in names if n != "ok" and not re.search(
+    r"\b%s\b" % n, man)]
+print("missing from rootwatch.8:", missing) if missing else None
+sys.exit(1 if missing or len(names) < 40 else 0)
+PY
+then
+	pass "decoder counter names are in rootwatch.8"
+else
+	fail "decoder counter names missing from rootwatch.8"
+fi
 
 finish
