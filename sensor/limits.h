@@ -114,6 +114,11 @@
 #define LIM_PCAP_FILE_BUF	(1024 * 1024)
 /* Compressed bytes read at once from a gzip/xz/zstd capture (zin.c). */
 #define LIM_REPLAY_INBUF	(256u << 10)
+/* Buffers of decompressed bytes a compressed capture's decompression
+ * thread fills ahead of the parser (zin.c), and their size: large, so the
+ * two threads meet once per buffer, not once per packet. */
+#define LIM_ZIN_PIPE_BUFS	4
+#define LIM_ZIN_PIPE_BUF	(512u << 10)
 /* Decompressed bytes held by the streaming pcap reader: a record must fit
  * (PCAP_REC_MAX, 1 MiB, plus its header), so at least twice that. */
 #define LIM_REPLAY_BUF		(2u << 20)

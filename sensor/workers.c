@@ -27,6 +27,10 @@
 #define POOL_SPINS	8
 /* A sleeping side re-checks at least this often (ns). */
 #define POOL_NAP_NS	2000000L
+/* Bytes the reader puts in a ring before it wakes its sleeping worker
+ * (and records a worker takes before it publishes its tail). */
+#define POOL_WAKE_BYTES	(64u << 10)
+#define POOL_TAIL_EVERY	64
 /* The reader's clock records: as worker_frame's own expiry tick. */
 #define POOL_CLOCK_US	1000000ull
 
@@ -97,17 +101,25 @@ struct rec {
  * One producer (the reader), one consumer (the worker).  head and tail
  * count bytes since the start and only grow; a record never wraps (a PAD
  * record, or a tail too short for a header, sends both to offset 0).
+ * What each side writes sits on a cache line of its own: with head and
+ * tail on one line, every frame moved the line between the two cores.
  */
 struct fring {
+	/* the producer's line */
+	_Atomic size_t		 head;
+	size_t			 ptail;		/* producer's view of tail */
+	size_t			 unwoken;	/* bytes put since a wake */
+	char			 pad1[64 - 3 * sizeof(size_t)];
+	/* the consumer's line */
+	_Atomic size_t		 tail;
+	char			 pad2[64 - sizeof(size_t)];
+	/* read-mostly */
 	uint8_t			*buf;
 	size_t			 size;		/* multiple of 8 */
-	_Atomic size_t		 head;		/* written by the producer */
-	_Atomic size_t		 tail;		/* written by the consumer */
 	_Atomic int		 done;		/* no more records */
 	_Atomic int		 csleep, psleep;
 	pthread_mutex_t		 mu;
 	pthread_cond_t		 cv;
-	size_t			 ptail;		/* producer's view of tail */
 };
 
 /* Bytes after the header: the frame, or a REC_BIG's pointer. */
@@ -206,7 +218,14 @@ ring_put(struct fring *r, const struct rec *h, const uint8_t *data)
 	if (rec_payload(h) > 0)
 		memcpy(r->buf + off + sizeof(*h), data, rec_payload(h));
 	atomic_store(&r->head, head + pad + need);	/* seq_cst: see wake */
-	ring_wake(r, &r->csleep);
+	/* A sleeping worker is woken once a batch is worth it, not for each
+	 * frame (a wake is a futex call); it naps at most POOL_NAP_NS, so a
+	 * few frames never wait longer than that. */
+	r->unwoken += pad + need;
+	if (r->unwoken >= POOL_WAKE_BYTES) {
+		r->unwoken = 0;
+		ring_wake(r, &r->csleep);
+	}
 }
 
 /* The record at tail, or NULL when the ring is empty. */
@@ -265,6 +284,8 @@ struct slot {
 	pthread_mutex_t		 lock;		/* held while working a batch */
 	pthread_t		 th;
 	_Atomic uint64_t	 alerts;	/* w.st.alerts, for progress */
+	uint64_t		 frames;	/* records taken (the reader's) */
+	uint64_t		 cpu_ns;	/* the thread's CPU time, at its end */
 	int			 w_ok, prod_ok, th_ok;
 };
 
@@ -282,9 +303,21 @@ struct pool {
 	struct decoder		 hdec;		/* the reader's, for the hash */
 	uint64_t		 next_clock_us;
 	uint64_t		 big_lost;	/* large frames without memory */
+	uint64_t		 reader_ns;	/* the reader's CPU time in replay */
 	int			 main_ok;
 	int			 live;		/* threads of their own, no ring */
 };
+
+/* This thread's CPU time (user + system) in ns. */
+static uint64_t
+thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == -1)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 /* The observer (replay summary) is shared: one worker at a time. */
 static void
@@ -406,13 +439,14 @@ slot_batch(struct slot *s)
 	while (n < POOL_BATCH && (h = ring_peek(r, &tail, head)) != NULL) {
 		slot_record(s, h);
 		tail += rec_size(rec_payload(h));
-		atomic_store_explicit(&r->tail, tail, memory_order_release);
-		if (++n % 64 == 0) {
+		if (++n % POOL_TAIL_EVERY == 0) {
+			atomic_store(&r->tail, tail);	/* seq_cst: wake */
 			ring_wake(r, &r->psleep);
 			head = atomic_load_explicit(&r->head,
 			    memory_order_acquire);
 		}
 	}
+	atomic_store(&r->tail, tail);
 	writer_prod_push(&s->prod);
 	atomic_store_explicit(&s->alerts, s->w.st.alerts, memory_order_relaxed);
 	pthread_mutex_unlock(&s->lock);
@@ -444,6 +478,7 @@ slot_replay(void *arg)
 	worker_flush_flows(&s->w);
 	writer_prod_push(&s->prod);
 	pthread_mutex_unlock(&s->lock);
+	s->cpu_ns = thread_cpu_ns();
 	return NULL;
 }
 
@@ -455,6 +490,7 @@ pool_start_replay(struct pool *p)
 
 	if (writer_start(&p->wr, p->dst) == -1)
 		return -1;
+	p->reader_ns = thread_cpu_ns();
 	for (i = 0; i < p->n; i++) {
 		rc = pthread_create(&p->s[i].th, NULL, slot_replay, &p->s[i]);
 		if (rc != 0) {
@@ -514,10 +550,28 @@ pool_frame(void *arg, const struct input_frame *f)
 	h.ts_us = f->ts_us;
 	i = pool_dispatch_hash(&p->hdec, f->dlt, f->data, f->caplen, p->key,
 	    p->n);
+	p->s[i].frames++;
 	if (rec_size(f->caplen) <= p->s[i].ring.size / 4)
 		ring_put(&p->s[i].ring, &h, f->data);
 	else
 		put_big(p, &p->s[i].ring, &h, f->data);
+}
+
+/*
+ * Where the time went (-v): a reader or writer near the workers' figure
+ * is the bottleneck; unequal frame counts are an unlucky hash.
+ */
+static void
+pool_log_cpu(struct pool *p)
+{
+	size_t i;
+
+	log_info("replay threads: reader %.3f s CPU, writer %.3f s",
+	    (double)p->reader_ns / 1e9, (double)p->wr.cpu_ns / 1e9);
+	for (i = 0; i < p->n; i++)
+		log_info("worker %zu: %.3f s CPU, %llu frames", i,
+		    (double)p->s[i].cpu_ns / 1e9,
+		    (unsigned long long)p->s[i].frames);
 }
 
 void
@@ -525,6 +579,8 @@ pool_finish(struct pool *p)
 {
 	size_t i;
 
+	if (!p->live)
+		p->reader_ns = thread_cpu_ns() - p->reader_ns;
 	for (i = 0; i < p->n && !p->live; i++) {
 		atomic_store(&p->s[i].ring.done, 1);
 		ring_wake(&p->s[i].ring, &p->s[i].ring.csleep);
@@ -536,6 +592,8 @@ pool_finish(struct pool *p)
 		}
 	writer_prod_push(&p->main);
 	writer_stop(&p->wr);
+	if (!p->live)
+		pool_log_cpu(p);
 	if (p->big_lost > 0)
 		log_warnx("%llu large frames not decoded (out of memory)",
 		    (unsigned long long)p->big_lost);
