@@ -165,6 +165,7 @@ src_next(struct src *s)
 	int rc;
 
 	for (;;) {
+		r.win = NULL;
 		switch (s->kind) {
 		case SRC_MAP:
 			rc = pcapfile_next(s->pf, &r, s->err, sizeof(s->err));
@@ -186,6 +187,7 @@ src_next(struct src *s)
 				continue;
 		}
 		s->cur.data = r.data;
+		s->cur.win = r.win;
 		s->cur.caplen = r.caplen;
 		s->cur.len = r.len;
 		s->cur.ts_us = r.ts_us;
