@@ -106,7 +106,7 @@
 
 /* Bytes of a capture file mapped at once by the zero-copy reader: mapped
  * pages count as resident memory, so the file is walked in windows. */
-#define LIM_PCAP_MAP_WINDOW	(4u << 20)
+#define LIM_PCAP_MAP_WINDOW	(2u << 20)
 /* Windows of a mapped capture the replay workers may still be reading
  * (zero-copy dispatch, workers.c): the reader waits for one to be free,
  * so at most this many more are mapped. */

@@ -305,5 +305,12 @@ pcapfile_next(struct pcapfile *pf, struct pcapfile_rec *r, char *err,
 	r->len = w[3] > w[2] ? w[3] : w[2];
 	r->ts_us = pcapfile_ts_us(&pf->fmt, w);
 	pf->off += PCAP_REC_HDR_LEN + (uint64_t)w[2];
+	/* The next record's header and first bytes are the reader's next
+	 * cache misses (a bulk frame is a kilobyte or more): ask for them
+	 * while this frame is worked on.  A hint: it never faults. */
+	if (pf->off - pf->map_off + 64 <= pf->map_len) {
+		__builtin_prefetch(pf->map + (pf->off - pf->map_off));
+		__builtin_prefetch(pf->map + (pf->off - pf->map_off) + 64);
+	}
 	return 1;
 }
