@@ -191,4 +191,20 @@ uint64_t dn_hash(const X509_NAME *);
 int	dn_equal(const X509_NAME *, const X509_NAME *);
 int	name_match_eval(const struct name_match *, const X509_NAME *);
 
+/*
+ * Trust store verdicts kept for rules_chain_verify (verify_cache.c): the
+ * same chain sent again, at a packet time where no certificate involved
+ * changes validity, gets the verdict of its first verification.
+ * rules_vcache_attach gives a store its cache (freed with the store);
+ * get: 1 and *v filled (v->built the caller's), 0 to verify; put: keep
+ * the verdict just found with the context that found it.
+ */
+struct x509_cert;
+void	rules_vcache_attach(X509_STORE *);
+int	rules_vcache_get(X509_STORE *, struct x509_cert *const *chain,
+	    size_t n, int notime, int64_t t, struct rules_verify *v);
+void	rules_vcache_put(X509_STORE *, X509_STORE_CTX *,
+	    struct x509_cert *const *chain, size_t n, STACK_OF(X509) *sent,
+	    int notime, int64_t t, const struct rules_verify *v);
+
 #endif

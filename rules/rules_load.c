@@ -906,7 +906,11 @@ store_load(const char *path)
 struct x509_store_st *
 rules_trust_store_load(const char *path)
 {
-	return store_load(path);
+	X509_STORE *st = store_load(path);
+
+	if (st != NULL)
+		rules_vcache_attach(st);	/* rules_chain_verify's */
+	return st;
 }
 
 static int

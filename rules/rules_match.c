@@ -524,11 +524,13 @@ rules_chain_verify(X509_STORE *st, struct x509_cert *const *chain, size_t n,
 	X509_STORE_CTX	*ctx;
 	STACK_OF(X509)	*un;
 	size_t		 i;
+	int64_t		 t = (int64_t)(ts_us / 1000000);
 
 	memset(v, 0, sizeof(*v));
 	v->error = -1;
-	if (n == 0 || chain[0]->x == NULL || (ctx = X509_STORE_CTX_new()) ==
-	    NULL)
+	if (n == 0 || chain[0]->x == NULL ||
+	    rules_vcache_get(st, chain, n, ts_us == 0, t, v) ||
+	    (ctx = X509_STORE_CTX_new()) == NULL)
 		return;
 	if ((un = sk_X509_new_null()) == NULL)
 		goto out;
@@ -549,6 +551,7 @@ rules_chain_verify(X509_STORE *st, struct x509_cert *const *chain, size_t n,
 		v->error = X509_STORE_CTX_get_error(ctx);
 	ERR_pop_to_mark();
 	v->built = X509_STORE_CTX_get1_chain(ctx);
+	rules_vcache_put(st, ctx, chain, n, un, ts_us == 0, t, v);
 out:
 	sk_X509_free(un);
 	X509_STORE_CTX_free(ctx);

@@ -12,8 +12,9 @@
  * its packets up to the damage count and the replay goes on.
  *
  * The reader hands frames to a consumer callback; the consumer may be the
- * worker itself or, later, a ring feeding worker threads.  The frame's
- * bytes are valid only during the call.
+ * worker itself or the rings feeding worker threads.  The frame's bytes
+ * are valid only during the call, unless the consumer takes a reference
+ * on its window (win, zero-copy files only).
  */
 #ifndef ROOTWATCH_INPUT_H
 #define ROOTWATCH_INPUT_H
@@ -25,9 +26,12 @@
 #include "zin.h"
 
 struct input;
+struct pcapfile_win;
 
 struct input_frame {
 	const uint8_t	*data;
+	struct pcapfile_win *win;	/* a mapped file's window that data
+					 * is in (pcapfile.h), or NULL */
 	uint32_t	 caplen;
 	uint32_t	 len;		/* original length on the wire */
 	uint64_t	 ts_us;

@@ -106,7 +106,11 @@
 
 /* Bytes of a capture file mapped at once by the zero-copy reader: mapped
  * pages count as resident memory, so the file is walked in windows. */
-#define LIM_PCAP_MAP_WINDOW	(8u << 20)
+#define LIM_PCAP_MAP_WINDOW	(2u << 20)
+/* Windows of a mapped capture the replay workers may still be reading
+ * (zero-copy dispatch, workers.c): the reader waits for one to be free,
+ * so at most this many more are mapped. */
+#define LIM_AUTOFP_WINDOWS	4
 
 /* Packets between two output flushes in replay. */
 #define LIM_FLUSH_PACKETS	4096
@@ -114,6 +118,11 @@
 #define LIM_PCAP_FILE_BUF	(1024 * 1024)
 /* Compressed bytes read at once from a gzip/xz/zstd capture (zin.c). */
 #define LIM_REPLAY_INBUF	(256u << 10)
+/* Buffers of decompressed bytes a compressed capture's decompression
+ * thread fills ahead of the parser (zin.c), and their size: large, so the
+ * two threads meet once per buffer, not once per packet. */
+#define LIM_ZIN_PIPE_BUFS	4
+#define LIM_ZIN_PIPE_BUF	(512u << 10)
 /* Decompressed bytes held by the streaming pcap reader: a record must fit
  * (PCAP_REC_MAX, 1 MiB, plus its header), so at least twice that. */
 #define LIM_REPLAY_BUF		(2u << 20)

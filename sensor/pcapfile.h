@@ -8,8 +8,10 @@
  * mapping instead.  Everything else (pcapng, stdin, pipes, odd magics,
  * mmap failure) goes through libpcap, which stays the reference.
  *
- * Memory stays flat: at most one window (LIM_PCAP_MAP_WINDOW) is mapped
- * at a time, so the mapped file does not show up as resident memory.
+ * Memory stays flat: the reader maps one window (LIM_PCAP_MAP_WINDOW) at a
+ * time, so the mapped file does not show up as resident memory; with
+ * worker threads, a few more stay mapped until the workers are past them
+ * (LIM_AUTOFP_WINDOWS).
  */
 #ifndef ROOTWATCH_PCAPFILE_H
 #define ROOTWATCH_PCAPFILE_H
@@ -21,10 +23,14 @@
 #include "../parsers/cur.h"
 
 struct pcapfile;
+struct pcapfile_win;
 
 struct pcapfile_rec {
 	uint64_t	 ts_us;
-	const uint8_t	*data;		/* valid until the next call */
+	const uint8_t	*data;		/* valid until the next call, or
+					 * while win is referenced */
+	struct pcapfile_win *win;	/* the mapped window data is in
+					 * (NULL: other readers' records) */
 	uint32_t	 caplen;
 	uint32_t	 len;		/* original length on the wire */
 	int		 dlt;		/* link type (pcapng: per interface) */
@@ -88,6 +94,14 @@ uint32_t pcapfile_snaplen(const struct pcapfile *);
  */
 int	pcapfile_next(struct pcapfile *, struct pcapfile_rec *r, char *err,
 	    size_t errlen);
+/*
+ * A record's window stays mapped while a reference is held: the replay
+ * pool hands workers pointers into it instead of copies (workers.c).
+ * Either call may come from any thread; the last unref unmaps it.
+ */
+void	pcapfile_win_ref(struct pcapfile_win *);
+void	pcapfile_win_unref(struct pcapfile_win *);
+
 /* File offset of the next record. */
 uint64_t pcapfile_offset(const struct pcapfile *);
 

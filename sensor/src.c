@@ -97,6 +97,8 @@ src_open(struct src *s, const char *path, const char *name, const char *bpf,
 	if ((s->z = zin_open(path, wait, wait_arg, err, sizeof(err))) == NULL)
 		return src_fail(s, err);
 	s->compressed = zin_codec(s->z) != ZIN_NONE;
+	if (!scan)
+		(void)zin_pipeline(s->z);	/* else this thread inflates */
 	s->ps = pcapstream_open(s->z, scan ? SRC_SCAN_CHUNK : LIM_REPLAY_BUF,
 	    &classic, err, sizeof(err));
 	if (s->ps == NULL)
@@ -112,6 +114,8 @@ src_unscan(struct src *s)
 {
 	if (s->ps != NULL)
 		pcapstream_set_chunk(s->ps, LIM_REPLAY_BUF);
+	if (s->z != NULL)
+		(void)zin_pipeline(s->z);	/* stdin from a file */
 }
 
 void
@@ -204,6 +208,7 @@ src_next(struct src *s)
 	int rc;
 
 	for (;;) {
+		r.win = NULL;
 		switch (s->kind) {
 		case SRC_MAP:
 			rc = pcapfile_next(s->pf, &r, s->err, sizeof(s->err));
@@ -228,6 +233,7 @@ src_next(struct src *s)
 		}
 		s->cur.dlt = r.dlt;
 		s->cur.data = r.data;
+		s->cur.win = r.win;
 		s->cur.caplen = r.caplen;
 		s->cur.len = r.len;
 		s->cur.ts_us = r.ts_us;

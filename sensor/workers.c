@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "pcapfile.h"
 #include "writer.h"
 #include "xmalloc.h"
 #include "../rules/rules.h"
@@ -27,24 +28,26 @@
 #define POOL_SPINS	8
 /* A sleeping side re-checks at least this often (ns). */
 #define POOL_NAP_NS	2000000L
+/* Bytes the reader puts in a ring before it wakes its sleeping worker
+ * (and records a worker takes before it publishes its tail). */
+#define POOL_WAKE_BYTES	(64u << 10)
+#define POOL_TAIL_EVERY	64
 /* The reader's clock records: as worker_frame's own expiry tick. */
 #define POOL_CLOCK_US	1000000ull
 
 /* ---- the dispatch hash ---------------------------------------------- */
 
-/* One address (4 or 16 bytes) to 64 bits, keyed. */
+/* One address (16 bytes, IPv4 zero-padded) to 64 bits, keyed: two
+ * rounds of the finaliser, one per 8 bytes (the reader pays it for every
+ * frame). */
 static uint64_t
-addr_hash(const uint8_t *a, size_t n, uint64_t key)
+addr_hash(const uint8_t *a, uint64_t key)
 {
-	uint64_t h = key, v;
-	size_t i;
+	uint64_t w0, w1;
 
-	for (i = 0; i < n; i += 4) {
-		v = (uint64_t)a[i] << 24 | (uint64_t)a[i + 1] << 16 |
-		    (uint64_t)a[i + 2] << 8 | a[i + 3];
-		h = hash_fmix64(h ^ v);
-	}
-	return h;
+	memcpy(&w0, a, sizeof(w0));
+	memcpy(&w1, a + 8, sizeof(w1));
+	return hash_fmix64(hash_fmix64(key ^ w0) ^ w1);
 }
 
 /*
@@ -72,8 +75,8 @@ pool_dispatch_hash(struct decoder *d, int dlt, const uint8_t *frame,
 	(void)decode_packet(d, dlt, frame, caplen, caplen, 0, &p);
 	if (memcmp(p.src, zero, 16) == 0 && memcmp(p.dst, zero, 16) == 0)
 		return 0;	/* not IP: worker 0 */
-	return (size_t)(hash_fmix64(addr_hash(p.src, 16, key) +
-	    addr_hash(p.dst, 16, key)) % n);
+	return (size_t)(hash_fmix64(addr_hash(p.src, key) +
+	    addr_hash(p.dst, key)) % n);
 }
 
 /* ---- the ring ------------------------------------------------------- */
@@ -83,6 +86,8 @@ enum rec_type {
 	REC_CLOCK,
 	REC_PAD,	/* skip to the start of the buffer */
 	REC_BIG,	/* a frame too large for the ring: its pointer */
+	REC_REF,	/* a frame in a mapped window: its pointer */
+	REC_UNREF,	/* no more frames of a window: its struct pwin */
 };
 
 struct rec {
@@ -97,24 +102,63 @@ struct rec {
  * One producer (the reader), one consumer (the worker).  head and tail
  * count bytes since the start and only grow; a record never wraps (a PAD
  * record, or a tail too short for a header, sends both to offset 0).
+ * What each side writes sits on a cache line of its own: with head and
+ * tail on one line, every frame moved the line between the two cores.
  */
 struct fring {
+	/* the producer's line */
+	_Atomic size_t		 head;
+	size_t			 ptail;		/* producer's view of tail */
+	size_t			 unwoken;	/* bytes put since a wake */
+	char			 pad1[64 - 3 * sizeof(size_t)];
+	/* the consumer's line */
+	_Atomic size_t		 tail;
+	char			 pad2[64 - sizeof(size_t)];
+	/* read-mostly */
 	uint8_t			*buf;
 	size_t			 size;		/* multiple of 8 */
-	_Atomic size_t		 head;		/* written by the producer */
-	_Atomic size_t		 tail;		/* written by the consumer */
 	_Atomic int		 done;		/* no more records */
 	_Atomic int		 csleep, psleep;
 	pthread_mutex_t		 mu;
 	pthread_cond_t		 cv;
-	size_t			 ptail;		/* producer's view of tail */
 };
 
-/* Bytes after the header: the frame, or a REC_BIG's pointer. */
+/*
+ * Zero-copy dispatch: a frame of a mapped capture file (pcapfile.h) goes
+ * to its worker as a pointer into the reader's window, which the pool
+ * keeps mapped with a reference of its own.  When the reader leaves a
+ * window, every ring gets an UNREF record after that window's frames; the
+ * worker that takes the last one drops the pool's reference.  At most
+ * LIM_AUTOFP_WINDOWS windows are held (the reader waits for a free one),
+ * POOL_ACTIVE_WINS of them current (files merged by time alternate).
+ */
+#define POOL_ACTIVE_WINS	2
+
+enum pwin_state {
+	PWIN_FREE,
+	PWIN_ACTIVE,	/* frames of it may still come */
+	PWIN_DRAINING,	/* UNREF records sent; pending workers to pass */
+};
+
+struct pwin {
+	struct pcapfile_win	*win;
+	_Atomic unsigned	 pending;	/* workers yet to pass UNREF */
+	enum pwin_state		 state;		/* the reader's */
+	uint64_t		 used;		/* the reader's LRU tick */
+};
+
+/* Bytes after the header: the frame, or a pointer. */
 static size_t
 rec_payload(const struct rec *h)
 {
-	return h->type == REC_BIG ? sizeof(uint8_t *) : h->caplen;
+	switch (h->type) {
+	case REC_BIG:
+	case REC_REF:
+		return sizeof(uint8_t *);
+	case REC_UNREF:
+		return sizeof(struct pwin *);
+	}
+	return h->caplen;
 }
 
 static size_t
@@ -206,7 +250,14 @@ ring_put(struct fring *r, const struct rec *h, const uint8_t *data)
 	if (rec_payload(h) > 0)
 		memcpy(r->buf + off + sizeof(*h), data, rec_payload(h));
 	atomic_store(&r->head, head + pad + need);	/* seq_cst: see wake */
-	ring_wake(r, &r->csleep);
+	/* A sleeping worker is woken once a batch is worth it, not for each
+	 * frame (a wake is a futex call); it naps at most POOL_NAP_NS, so a
+	 * few frames never wait longer than that. */
+	r->unwoken += pad + need;
+	if (r->unwoken >= POOL_WAKE_BYTES) {
+		r->unwoken = 0;
+		ring_wake(r, &r->csleep);
+	}
 }
 
 /* The record at tail, or NULL when the ring is empty. */
@@ -265,6 +316,8 @@ struct slot {
 	pthread_mutex_t		 lock;		/* held while working a batch */
 	pthread_t		 th;
 	_Atomic uint64_t	 alerts;	/* w.st.alerts, for progress */
+	uint64_t		 frames;	/* records taken (the reader's) */
+	uint64_t		 cpu_ns;	/* the thread's CPU time, at its end */
 	int			 w_ok, prod_ok, th_ok;
 };
 
@@ -282,9 +335,23 @@ struct pool {
 	struct decoder		 hdec;		/* the reader's, for the hash */
 	uint64_t		 next_clock_us;
 	uint64_t		 big_lost;	/* large frames without memory */
+	uint64_t		 reader_ns;	/* the reader's CPU time in replay */
+	struct pwin		 pw[LIM_AUTOFP_WINDOWS];
+	uint64_t		 pw_tick;
 	int			 main_ok;
 	int			 live;		/* threads of their own, no ring */
 };
+
+/* This thread's CPU time (user + system) in ns. */
+static uint64_t
+thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == -1)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 /* The observer (replay summary) is shared: one worker at a time. */
 static void
@@ -377,11 +444,29 @@ pool_free(struct pool *p)
 
 /* One record of the ring, in the worker thread. */
 static void
+slot_unref(const struct rec *h)
+{
+	struct pcapfile_win *win;
+	struct pwin *pw;
+
+	memcpy(&pw, h + 1, sizeof(pw));
+	win = pw->win;	/* read before our decrement lets the reader reuse pw */
+	if (atomic_fetch_sub_explicit(&pw->pending, 1,
+	    memory_order_acq_rel) == 1)
+		pcapfile_win_unref(win);
+}
+
+static void
 slot_record(struct slot *s, const struct rec *h)
 {
 	uint8_t *big;
 
-	if (h->type == REC_FRAME)
+	if (h->type == REC_REF) {
+		memcpy(&big, h + 1, sizeof(big));
+		worker_frame(&s->w, h->dlt, big, h->caplen, h->len, h->ts_us);
+	} else if (h->type == REC_UNREF)
+		slot_unref(h);
+	else if (h->type == REC_FRAME)
 		worker_frame(&s->w, h->dlt, (const uint8_t *)(h + 1),
 		    h->caplen, h->len, h->ts_us);
 	else if (h->type == REC_BIG) {
@@ -406,13 +491,14 @@ slot_batch(struct slot *s)
 	while (n < POOL_BATCH && (h = ring_peek(r, &tail, head)) != NULL) {
 		slot_record(s, h);
 		tail += rec_size(rec_payload(h));
-		atomic_store_explicit(&r->tail, tail, memory_order_release);
-		if (++n % 64 == 0) {
+		if (++n % POOL_TAIL_EVERY == 0) {
+			atomic_store(&r->tail, tail);	/* seq_cst: wake */
 			ring_wake(r, &r->psleep);
 			head = atomic_load_explicit(&r->head,
 			    memory_order_acquire);
 		}
 	}
+	atomic_store(&r->tail, tail);
 	writer_prod_push(&s->prod);
 	atomic_store_explicit(&s->alerts, s->w.st.alerts, memory_order_relaxed);
 	pthread_mutex_unlock(&s->lock);
@@ -444,6 +530,7 @@ slot_replay(void *arg)
 	worker_flush_flows(&s->w);
 	writer_prod_push(&s->prod);
 	pthread_mutex_unlock(&s->lock);
+	s->cpu_ns = thread_cpu_ns();
 	return NULL;
 }
 
@@ -455,6 +542,7 @@ pool_start_replay(struct pool *p)
 
 	if (writer_start(&p->wr, p->dst) == -1)
 		return -1;
+	p->reader_ns = thread_cpu_ns();
 	for (i = 0; i < p->n; i++) {
 		rc = pthread_create(&p->s[i].th, NULL, slot_replay, &p->s[i]);
 		if (rc != 0) {
@@ -491,6 +579,74 @@ put_big(struct pool *p, struct fring *r, struct rec *h, const uint8_t *data)
 	ring_put(r, h, (const uint8_t *)&big);
 }
 
+/* The reader leaves pw: each worker passes an UNREF record after it. */
+static void
+pwin_drain(struct pool *p, struct pwin *pw)
+{
+	struct rec h;
+	size_t i;
+
+	memset(&h, 0, sizeof(h));
+	h.type = REC_UNREF;
+	atomic_store_explicit(&pw->pending, (unsigned)p->n,
+	    memory_order_relaxed);
+	pw->state = PWIN_DRAINING;
+	for (i = 0; i < p->n; i++)
+		ring_put(&p->s[i].ring, &h, (const uint8_t *)&pw);
+}
+
+/* A slot for a new window, waiting for the workers to pass an old one. */
+static struct pwin *
+pwin_free_slot(struct pool *p)
+{
+	struct timespec nap = { 0, 100000 };
+	struct pwin *pw;
+	size_t i;
+
+	for (;;) {
+		for (i = 0; i < LIM_AUTOFP_WINDOWS; i++) {
+			pw = &p->pw[i];
+			if (pw->state == PWIN_DRAINING && atomic_load_explicit(
+			    &pw->pending, memory_order_acquire) == 0)
+				pw->state = PWIN_FREE;
+			if (pw->state == PWIN_FREE)
+				return pw;
+		}
+		for (i = 0; i < p->n; i++)	/* no nap for the sleepers */
+			ring_wake(&p->s[i].ring, &p->s[i].ring.csleep);
+		nanosleep(&nap, NULL);
+	}
+}
+
+/* The pool's hold on win: NULL when no slot (never: it waits). */
+static struct pwin *
+pwin_get(struct pool *p, struct pcapfile_win *win)
+{
+	struct pwin *pw, *lru = NULL;
+	size_t i, active = 0;
+
+	for (i = 0; i < LIM_AUTOFP_WINDOWS; i++) {
+		pw = &p->pw[i];
+		if (pw->state != PWIN_ACTIVE)
+			continue;
+		if (pw->win == win) {
+			pw->used = ++p->pw_tick;
+			return pw;
+		}
+		active++;
+		if (lru == NULL || pw->used < lru->used)
+			lru = pw;
+	}
+	if (active >= POOL_ACTIVE_WINS)
+		pwin_drain(p, lru);
+	pw = pwin_free_slot(p);
+	pcapfile_win_ref(win);
+	pw->win = win;
+	pw->state = PWIN_ACTIVE;
+	pw->used = ++p->pw_tick;
+	return pw;
+}
+
 void
 pool_frame(void *arg, const struct input_frame *f)
 {
@@ -514,10 +670,31 @@ pool_frame(void *arg, const struct input_frame *f)
 	h.ts_us = f->ts_us;
 	i = pool_dispatch_hash(&p->hdec, f->dlt, f->data, f->caplen, p->key,
 	    p->n);
-	if (rec_size(f->caplen) <= p->s[i].ring.size / 4)
+	p->s[i].frames++;
+	if (f->win != NULL && pwin_get(p, f->win) != NULL) {
+		h.type = REC_REF;
+		ring_put(&p->s[i].ring, &h, (const uint8_t *)&f->data);
+	} else if (rec_size(f->caplen) <= p->s[i].ring.size / 4)
 		ring_put(&p->s[i].ring, &h, f->data);
 	else
 		put_big(p, &p->s[i].ring, &h, f->data);
+}
+
+/*
+ * Where the time went (-v): a reader or writer near the workers' figure
+ * is the bottleneck; unequal frame counts are an unlucky hash.
+ */
+static void
+pool_log_cpu(struct pool *p)
+{
+	size_t i;
+
+	log_info("replay threads: reader %.3f s CPU, writer %.3f s",
+	    (double)p->reader_ns / 1e9, (double)p->wr.cpu_ns / 1e9);
+	for (i = 0; i < p->n; i++)
+		log_info("worker %zu: %.3f s CPU, %llu frames", i,
+		    (double)p->s[i].cpu_ns / 1e9,
+		    (unsigned long long)p->s[i].frames);
 }
 
 void
@@ -525,6 +702,11 @@ pool_finish(struct pool *p)
 {
 	size_t i;
 
+	if (!p->live)
+		p->reader_ns = thread_cpu_ns() - p->reader_ns;
+	for (i = 0; i < LIM_AUTOFP_WINDOWS && p->s[0].th_ok; i++)
+		if (p->pw[i].state == PWIN_ACTIVE)
+			pwin_drain(p, &p->pw[i]);
 	for (i = 0; i < p->n && !p->live; i++) {
 		atomic_store(&p->s[i].ring.done, 1);
 		ring_wake(&p->s[i].ring, &p->s[i].ring.csleep);
@@ -536,6 +718,8 @@ pool_finish(struct pool *p)
 		}
 	writer_prod_push(&p->main);
 	writer_stop(&p->wr);
+	if (!p->live)
+		pool_log_cpu(p);
 	if (p->big_lost > 0)
 		log_warnx("%llu large frames not decoded (out of memory)",
 		    (unsigned long long)p->big_lost);

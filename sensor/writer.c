@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include "limits.h"
 #include "log.h"
@@ -66,6 +67,7 @@ writer_main(void *arg)
 {
 	struct writer *wr = arg;
 	struct wchunk *list;
+	struct timespec ts;
 	int stop, reopen;
 
 	pthread_mutex_lock(&wr->mu);
@@ -93,6 +95,9 @@ writer_main(void *arg)
 			break;
 	}
 	pthread_mutex_unlock(&wr->mu);
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
+		wr->cpu_ns = (uint64_t)ts.tv_sec * 1000000000u +
+		    (uint64_t)ts.tv_nsec;
 	return NULL;
 }
 

@@ -15,6 +15,7 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "output.h"
 
@@ -32,6 +33,7 @@ struct writer {
 	int		 busy;		/* writing chunks taken off */
 	int		 stop, reopen;
 	int		 running;
+	uint64_t	 cpu_ns;	/* the thread's CPU time, once stopped */
 };
 
 /* A producer: one per thread that writes events (workers, main). */

@@ -14,6 +14,9 @@
 #include <poll.h>
 #include <fcntl.h>
 #include <lzma.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,6 +28,29 @@
 #include "sandbox.h"
 #include "xmalloc.h"
 
+/* One buffer of the decompression thread's queue (see zin_pipeline). */
+struct zbuf {
+	uint8_t		*data;		/* LIM_ZIN_PIPE_BUF bytes */
+	size_t		 len;		/* decompressed bytes in it */
+	size_t		 pos;		/* the reader's position */
+	uint64_t	 raw_off;	/* zin_raw_offset after it */
+	int		 last;		/* the stream ends after it */
+	int		 failed;	/* ... with an error (z->err) */
+};
+
+/* The thread's side and the reader's side of the buffer ring. */
+struct zpipe {
+	pthread_t	 th;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	struct zbuf	 b[LIM_ZIN_PIPE_BUFS];
+	size_t		 filled;	/* buffers filled so far (thread) */
+	size_t		 taken;		/* buffers given back (reader) */
+	int		 stop;		/* zin_close: end the thread */
+	int		 done;		/* the thread filled its last buffer */
+	uint64_t	 raw_off;	/* the reader's zin_raw_offset */
+};
+
 struct zin {
 	int		 fd;
 	enum zin_codec	 codec;
@@ -35,7 +61,8 @@ struct zin {
 	uint64_t	 raw_size;
 	int		 eof;		/* fd returned 0 */
 	int		 ended;		/* the last member/frame was complete */
-	int		 failed;
+	int		 failed;	/* the reader saw an error */
+	int		 cfailed;	/* the decoder hit it (its thread) */
 	int		 stream;	/* a pipe, FIFO or socket: poll first */
 	int		 stopped;	/* wait() said stop */
 	zin_wait_fn	 wait;
@@ -43,16 +70,22 @@ struct zin {
 	z_stream	 zs;
 	lzma_stream	 xs;
 	ZSTD_DCtx	*zd;
+	struct zpipe	*pipe;		/* decompression thread, or NULL */
 	char		 err[160];
 };
+
+static ssize_t codec_read(struct zin *, uint8_t *, size_t);
+static uint64_t raw_offset(const struct zin *);
+static void pipe_stop(struct zin *);
+static ssize_t pipe_read(struct zin *, uint8_t *, size_t);
 
 static int
 zfail(struct zin *z, const char *what)
 {
 	snprintf(z->err, sizeof(z->err), "%s stream %s at compressed offset "
 	    "%llu", zin_codec_name(z->codec), what,
-	    (unsigned long long)zin_raw_offset(z));
-	z->failed = 1;
+	    (unsigned long long)raw_offset(z));
+	z->cfailed = 1;
 	return -1;
 }
 
@@ -100,7 +133,7 @@ refill(struct zin *z)
 	while (n == -1 && errno == EINTR);
 	if (n == -1) {
 		snprintf(z->err, sizeof(z->err), "read: %s", strerror(errno));
-		z->failed = 1;
+		z->cfailed = 1;
 		return -1;
 	}
 	z->ipos = 0;
@@ -242,6 +275,7 @@ zin_close(struct zin *z)
 {
 	if (z == NULL)
 		return;
+	pipe_stop(z);
 	if (z->codec == ZIN_GZIP)
 		inflateEnd(&z->zs);
 	else if (z->codec == ZIN_XZ)
@@ -273,7 +307,7 @@ read_plain(struct zin *z, uint8_t *dst, size_t n)
 	while (r == -1 && errno == EINTR);
 	if (r == -1) {
 		snprintf(z->err, sizeof(z->err), "read: %s", strerror(errno));
-		z->failed = 1;
+		z->cfailed = 1;
 		return -1;
 	}
 	if (r == 0)
@@ -396,10 +430,24 @@ read_zstd(struct zin *z, uint8_t *dst, size_t n)
 ssize_t
 zin_read(struct zin *z, void *dst, size_t n)
 {
+	ssize_t r;
+
 	if (z->failed)
 		return -1;
 	if (n == 0)
 		return 0;
+	if (z->pipe != NULL)
+		return pipe_read(z, dst, n);
+	if ((r = codec_read(z, dst, n)) == -1)
+		z->failed = 1;
+	return r;
+}
+
+static ssize_t
+codec_read(struct zin *z, uint8_t *dst, size_t n)
+{
+	if (z->cfailed)
+		return -1;
 	if (n > LIM_REPLAY_INBUF * 64)	/* zlib counts in 32 bits */
 		n = LIM_REPLAY_INBUF * 64;
 	switch (z->codec) {
@@ -449,10 +497,24 @@ zin_codec_name(enum zin_codec c)
 	return "?";
 }
 
+/* The decoder's position: the thread's own while it runs. */
+static uint64_t
+raw_offset(const struct zin *z)
+{
+	return z->raw_read - (z->ilen - z->ipos);
+}
+
 uint64_t
 zin_raw_offset(const struct zin *z)
 {
-	return z->raw_read - (z->ilen - z->ipos);
+	uint64_t off;
+
+	if (z->pipe == NULL)
+		return raw_offset(z);
+	pthread_mutex_lock(&z->pipe->mu);
+	off = z->pipe->raw_off;
+	pthread_mutex_unlock(&z->pipe->mu);
+	return off;
 }
 
 uint64_t
@@ -471,4 +533,178 @@ int
 zin_is_stream(const struct zin *z)
 {
 	return z->stream;
+}
+
+/* ---- the decompression thread ---------------------------------------- */
+
+/*
+ * A compressed file is decompressed ahead in a thread of its own, into a
+ * ring of LIM_ZIN_PIPE_BUFS large buffers, while the replay thread parses
+ * what is ready: the replay takes about as long as the slower of the two
+ * (gunzip is slower than our parser), not their sum.  Buffer i is the
+ * thread's while i >= taken and i < taken + BUFS, the reader's once
+ * filled; filled and taken only grow.  A damaged stream ends with a
+ * buffer marked failed, after the bytes decoded before the damage, so the
+ * packets before it are read as without the thread.
+ */
+
+/* Fill one buffer; 1: the stream ended with it (cleanly or not). */
+static int
+pipe_fill(struct zin *z, struct zbuf *b)
+{
+	ssize_t n;
+
+	b->len = b->pos = 0;
+	b->last = b->failed = 0;
+	while (b->len < LIM_ZIN_PIPE_BUF) {
+		n = codec_read(z, b->data + b->len, LIM_ZIN_PIPE_BUF - b->len);
+		if (n <= 0) {
+			b->last = 1;
+			b->failed = n < 0;
+			break;
+		}
+		b->len += (size_t)n;
+	}
+	b->raw_off = raw_offset(z);
+	return b->last;
+}
+
+static void *
+pipe_main(void *arg)
+{
+	struct zin *z = arg;
+	struct zpipe *zp = z->pipe;
+	struct zbuf *b;
+	int last = 0;
+
+	pthread_mutex_lock(&zp->mu);
+	while (!last) {
+		while (!zp->stop && zp->filled - zp->taken == LIM_ZIN_PIPE_BUFS)
+			pthread_cond_wait(&zp->cv, &zp->mu);
+		if (zp->stop)
+			break;
+		b = &zp->b[zp->filled % LIM_ZIN_PIPE_BUFS];
+		pthread_mutex_unlock(&zp->mu);
+		last = pipe_fill(z, b);
+		pthread_mutex_lock(&zp->mu);
+		zp->filled++;
+		zp->done = last;
+		pthread_cond_broadcast(&zp->cv);
+	}
+	pthread_mutex_unlock(&zp->mu);
+	return NULL;
+}
+
+static void
+pipe_free(struct zpipe *zp)
+{
+	size_t i;
+
+	for (i = 0; i < LIM_ZIN_PIPE_BUFS; i++)
+		xfree(zp->b[i].data);
+	pthread_mutex_destroy(&zp->mu);
+	pthread_cond_destroy(&zp->cv);
+	xfree(zp);
+}
+
+int
+zin_pipeline(struct zin *z)
+{
+	struct zpipe *zp;
+	sigset_t all, old;
+	size_t i;
+	int rc;
+
+	if (z->codec == ZIN_NONE || z->stream || z->pipe != NULL ||
+	    z->failed || z->cfailed || (zp = xcalloc(1, sizeof(*zp))) == NULL)
+		return -1;
+	pthread_mutex_init(&zp->mu, NULL);
+	pthread_cond_init(&zp->cv, NULL);
+	for (i = 0; i < LIM_ZIN_PIPE_BUFS; i++)
+		if ((zp->b[i].data = xmalloc(LIM_ZIN_PIPE_BUF)) == NULL) {
+			pipe_free(zp);
+			return -1;
+		}
+	zp->raw_off = raw_offset(z);
+	z->pipe = zp;
+	/* signals are the main thread's business (its handlers set flags
+	 * that the replay loop reads) */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&zp->th, NULL, pipe_main, z);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		z->pipe = NULL;
+		pipe_free(zp);
+		return -1;	/* the caller's thread decompresses */
+	}
+	return 0;
+}
+
+static void
+pipe_stop(struct zin *z)
+{
+	struct zpipe *zp = z->pipe;
+
+	if (zp == NULL)
+		return;
+	pthread_mutex_lock(&zp->mu);
+	zp->stop = 1;
+	pthread_cond_broadcast(&zp->cv);
+	pthread_mutex_unlock(&zp->mu);
+	pthread_join(zp->th, NULL);
+	z->pipe = NULL;
+	pipe_free(zp);
+}
+
+/* The oldest filled buffer, waiting for it; NULL once the last is gone. */
+static struct zbuf *
+pipe_head(struct zpipe *zp)
+{
+	struct zbuf *b;
+
+	pthread_mutex_lock(&zp->mu);
+	while (zp->taken == zp->filled && !zp->done)
+		pthread_cond_wait(&zp->cv, &zp->mu);
+	b = zp->taken < zp->filled ? &zp->b[zp->taken % LIM_ZIN_PIPE_BUFS] :
+	    NULL;
+	if (b != NULL)
+		zp->raw_off = b->raw_off;
+	pthread_mutex_unlock(&zp->mu);
+	return b;
+}
+
+static void
+pipe_give_back(struct zpipe *zp)
+{
+	pthread_mutex_lock(&zp->mu);
+	zp->taken++;
+	pthread_cond_broadcast(&zp->cv);
+	pthread_mutex_unlock(&zp->mu);
+}
+
+static ssize_t
+pipe_read(struct zin *z, uint8_t *dst, size_t n)
+{
+	struct zpipe *zp = z->pipe;
+	struct zbuf *b;
+	size_t k;
+
+	for (;;) {
+		if ((b = pipe_head(zp)) == NULL)
+			return 0;
+		if (b->pos < b->len) {
+			k = b->len - b->pos < n ? b->len - b->pos : n;
+			memcpy(dst, b->data + b->pos, k);
+			b->pos += k;
+			return (ssize_t)k;
+		}
+		if (b->failed) {
+			z->failed = 1;	/* z->err: written before filled++ */
+			return -1;
+		}
+		if (b->last)
+			return 0;
+		pipe_give_back(zp);
+	}
 }

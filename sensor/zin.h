@@ -37,6 +37,14 @@ typedef int (*zin_wait_fn)(void *arg);
  */
 struct zin *zin_open(const char *path, zin_wait_fn wait, void *wait_arg,
 	    char *err, size_t errlen);
+/*
+ * Decompress ahead in a thread of its own (regular compressed files: not
+ * a pipe, whose wait function must run in the caller's thread).  0, or -1
+ * when not done (plain input, a pipe, no memory or thread): zin_read
+ * works either way.  Until zin_close, only zin_read, zin_error,
+ * zin_failed and zin_raw_offset may be called.
+ */
+int	zin_pipeline(struct zin *);
 /* 1 when a wait function stopped the reading. */
 int	zin_stopped(const struct zin *);
 /* 1 for a pipe, FIFO or socket (read once, never rewound). */

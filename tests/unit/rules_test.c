@@ -17,10 +17,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 #include <openssl/pem.h>
+#include <openssl/x509_vfy.h>
 
 #include "rules.h"
 #include "rules_int.h"
@@ -774,6 +776,86 @@ test_alloc_failures(void **state)
 	}
 }
 
+/* Seconds of a certificate's notBefore (after: notAfter). */
+static int64_t
+cert_secs(const struct x509_cert *c, int after)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	assert_true(ASN1_TIME_to_tm(after ? X509_get0_notAfter(c->x) :
+	    X509_get0_notBefore(c->x), &tm));
+	return (int64_t)timegm(&tm);
+}
+
+static void
+verdict(X509_STORE *st, struct x509_cert **chain, size_t n, int64_t t,
+    struct rules_verify *v, int *nbuilt)
+{
+	rules_chain_verify(st, chain, n, (uint64_t)t * 1000000, v);
+	*nbuilt = v->built != NULL ? sk_X509_num(v->built) : -1;
+	if (v->built != NULL)
+		sk_X509_pop_free(v->built, X509_free);
+	v->built = NULL;
+}
+
+/*
+ * Kept trust store verdicts (verify_cache.c) equal fresh ones at every
+ * second around each validity bound of the chain, visited out of order so
+ * that verdicts found at one time are offered at others.
+ */
+static void
+test_verify_cache(void **state)
+{
+	struct x509_cert *chain[2];
+	struct rules_verify a, b;
+	X509_STORE *cached, *fresh;
+	int64_t t[32];
+	size_t nt = 0, i, k;
+	int na, nb;
+
+	(void)state;
+	chain[0] = cert(DATA "leaf2.pem");
+	chain[1] = cert(DATA "inter.pem");
+	assert_non_null(cached = rules_trust_store_load(DATA "root.pem"));
+	assert_non_null(fresh = X509_STORE_new());
+	assert_int_equal(X509_STORE_load_file(fresh, DATA "root.pem"), 1);
+	for (i = 0; i < 2; i++)
+		for (k = 0; k < 2; k++) {
+			t[nt++] = cert_secs(chain[i], (int)k) - 1;
+			t[nt++] = cert_secs(chain[i], (int)k);
+			t[nt++] = cert_secs(chain[i], (int)k) + 1;
+		}
+	t[nt++] = (int64_t)(TS_2030 / 1000000);
+	t[nt++] = cert_secs(chain[0], 1) + 86400;
+	for (k = 0; k < 3; k++)		/* rounds: cold, warm, reversed */
+		for (i = 0; i < nt; i++) {
+			int64_t ts = t[k == 2 ? nt - 1 - i : i];
+
+			verdict(cached, chain, 2, ts, &a, &na);
+			verdict(fresh, chain, 2, ts, &b, &nb);
+			assert_int_equal(a.error, b.error);
+			assert_int_equal(a.no_path, b.no_path);
+			assert_int_equal(a.time_error, b.time_error);
+			assert_int_equal(na, nb);
+		}
+	verdict(cached, chain, 2, (int64_t)(TS_2030 / 1000000), &a, &na);
+	assert_int_equal(a.error, X509_V_OK);
+	assert_int_equal(na, 3);
+	verdict(cached, chain, 2, cert_secs(chain[0], 1) + 1, &a, &na);
+	assert_int_equal(a.error, X509_V_ERR_CERT_HAS_EXPIRED);
+	assert_int_equal(a.time_error, 1);
+	/* the leaf alone: another chain sent, another verdict */
+	verdict(cached, chain, 1, (int64_t)(TS_2030 / 1000000), &a, &na);
+	verdict(fresh, chain, 1, (int64_t)(TS_2030 / 1000000), &b, &nb);
+	assert_int_equal(a.error, b.error);
+	assert_int_not_equal(a.error, X509_V_OK);
+	X509_STORE_free(cached);
+	X509_STORE_free(fresh);
+	x509_cert_free(chain[0]);
+	x509_cert_free(chain[1]);
+}
+
 int
 main(void)
 {
@@ -797,6 +879,7 @@ main(void)
 		T(test_maxhits),
 		T(test_errors),
 		T(test_alloc_failures),
+		cmocka_unit_test(test_verify_cache),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
