@@ -1120,6 +1120,19 @@ walk_doc(struct walk *w)
 	return rv;
 }
 
+/* The probe block's strings (the rest is copied with the struct). */
+static int
+probe_dup(struct probe_conf *dst, const struct probe_conf *src)
+{
+	dst->user = dst->trust_store = dst->tiers_file = NULL;
+	if ((src->user && !(dst->user = xstrdup(src->user))) ||
+	    (src->trust_store &&
+	    !(dst->trust_store = xstrdup(src->trust_store))) ||
+	    (src->tiers_file && !(dst->tiers_file = xstrdup(src->tiers_file))))
+		return -1;
+	return 0;
+}
+
 /* Deep copy of the strings so a failed load leaves *cf untouched. */
 static int
 config_dup(struct config *dst, const struct config *src)
@@ -1163,11 +1176,7 @@ config_dup(struct config *dst, const struct config *src)
 	    (src->user && !(dst->user = xstrdup(src->user))) ||
 	    (src->interface && !(dst->interface = xstrdup(src->interface))) ||
 	    (src->bpf && !(dst->bpf = xstrdup(src->bpf))) ||
-	    (src->probe.user && !(dst->probe.user =
-	    xstrdup(src->probe.user))) || (src->probe.trust_store &&
-	    !(dst->probe.trust_store = xstrdup(src->probe.trust_store))) ||
-	    (src->probe.tiers_file && !(dst->probe.tiers_file =
-	    xstrdup(src->probe.tiers_file))))
+	    probe_dup(&dst->probe, &src->probe) == -1)
 		goto bad;
 	for (i = 0; i < src->nrules; i++) {
 		if ((dst->rules[i] = xstrdup(src->rules[i])) == NULL)

@@ -917,7 +917,9 @@ probe_answer(struct probe *p, const uint8_t *buf, size_t len)
 	    r.outcome == PROBE_TIMEOUT);
 	log_debug("probe: %s TLS %s: %s, %zu certificates", r.name,
 	    p->cur12 ? "1.2" : "1.3", probe_outcome_name(r.outcome), r.nchain);
-	if (p->judge == NULL)
+	/* events for connections made; a name that did not resolve or
+	 * connect is in the stats only */
+	if (p->judge == NULL || r.local_port == 0)
 		return;
 	render_result(&p->jb, &r);
 	memset(&pj, 0, sizeof(pj));

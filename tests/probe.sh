@@ -10,6 +10,8 @@
 #   lookalike.example.kz  a chain to a look-alike Qaznet root no store
 #                         holds (the unknown-root signal: reported only
 #                         from the second round on, the control valid)
+#   tls13.example.kz      the Qaznet chain, TLS 1.3 only
+#   tls12.example.kz      the Qaznet chain, TLS 1.2 only
 # rootwatch runs in the client namespace (its resolv.conf, through
 # /etc/netns/NAME/resolv.conf, names the dnsmasq address) with a round
 # every 2 s.  Checks: both opt-in keys or nothing (-T says what is
@@ -53,7 +55,7 @@ if ! ip netns add "$NA" 2>/dev/null || ! ip netns add "$NB"; then
 fi
 ip link add vA netns "$NA" type veth peer name vB netns "$NB" || exit 1
 ip -n "$NA" addr add 10.213.0.100/24 dev vA
-for a in 1 2 3 4; do ip -n "$NB" addr add 10.213.0.$a/24 dev vB; done
+for a in 1 2 3 4 5 6; do ip -n "$NB" addr add 10.213.0.$a/24 dev vB; done
 ip -n "$NA" link set vA up
 ip -n "$NB" link set vB up
 ip -n "$NA" link set lo up
@@ -91,11 +93,13 @@ ip netns exec "$NB" dnsmasq --keep-in-foreground --no-resolv --no-hosts \
     --pid-file="$T/dnsmasq.pid" --log-queries --log-facility="$T/dns.log" \
     --address=/control.test/10.213.0.2 \
     --address=/www.example.kz/10.213.0.3 \
-    --address=/lookalike.example.kz/10.213.0.4 &
+    --address=/lookalike.example.kz/10.213.0.4 \
+    --address=/tls13.example.kz/10.213.0.5 \
+    --address=/tls12.example.kz/10.213.0.6 &
 pids="$pids $!"
-serve() {	# serve ADDRESS CERT KEY CHAIN
+serve() {	# serve ADDRESS CERT KEY CHAIN [VERSION]
 	ip netns exec "$NB" openssl s_server -accept "$1:443" -cert "$2" \
-	    -key "$3" -cert_chain "$4" -quiet >/dev/null 2>&1 </dev/null &
+	    -key "$3" -cert_chain "$4" ${5:-} -quiet >/dev/null 2>&1 </dev/null &
 	pids="$pids $!"
 }
 serve 10.213.0.2 "$T/ctl.pem" "$T/ctl.key" "$T/ca.pem"
@@ -103,6 +107,10 @@ serve 10.213.0.3 "$C/kz-leaf.pem" "$C/kz-leaf.key" \
     "$top_srcdir/rules/kz-qaznet-2019.pem"
 serve 10.213.0.4 "$C/lookalike-leaf.pem" "$C/lookalike-leaf.key" \
     "$C/fake-qaznet.pem"
+serve 10.213.0.5 "$C/kz-leaf.pem" "$C/kz-leaf.key" \
+    "$top_srcdir/rules/kz-qaznet-2019.pem" -tls1_3
+serve 10.213.0.6 "$C/kz-leaf.pem" "$C/kz-leaf.key" \
+    "$top_srcdir/rules/kz-qaznet-2019.pem" -tls1_2
 sleep 0.5
 
 # conf FILE EXTRA-KEYS: a configuration with the probe block
@@ -110,7 +118,8 @@ conf() {
 	cat >"$1" <<EOF
 probe:
 $2
-  targets: [www.example.kz, lookalike.example.kz]
+  targets: [www.example.kz, lookalike.example.kz, tls13.example.kz,
+    tls12.example.kz]
   tiers: []
   control: control.test
   trust-store: $T/ca.pem
@@ -183,7 +192,7 @@ conf "$T/on.yaml" "  enabled: true
   i-understand-the-risks: true"
 checks=$((checks + 1))
 if "$RW_BIN" -T -c "$T/on.yaml" -R "$RULES" 2>"$T/on-T.err" &&
-    grep -q "probe enabled: control control.test, 2 target" "$T/on-T.err"
+    grep -q "probe enabled: control control.test, 4 target" "$T/on-T.err"
 then
 	pass "-T: probe enabled, names listed"
 else
@@ -224,7 +233,8 @@ for l in open(sys.argv[1]):
         tot = p["total"]
         print("stats", tot["probes"], tot["ok"], tot["failed"],
               tot["timeouts"], p["rounds"],
-              " ".join(x["name"] for x in p["targets"]))
+              " ".join("%s/%d/%d" % (x["name"], x["ok"], x["failed"])
+                       for x in p["targets"]))
     if p is None or t not in ("tls", "alert"):
         continue
     chain = rw["tls"].get("chain", [])
@@ -232,7 +242,8 @@ for l in open(sys.argv[1]):
         rw.get("signal", {}).get("kind") or "-"
     print(t, p["name"], p["tls_version"], p["round"], p["result"],
           p["valid"], p["control"]["valid"] if "control" in p else "-",
-          e["dest_ip"], e["dest_port"], len(chain), what)
+          e["dest_ip"], e["dest_port"], len(chain), what,
+          e["tls"].get("version", "-").replace(" ", ""))
 PY
 cat "$T/on.txt" >&2
 has() {	# has DESCRIPTION AWK-CONDITION
@@ -268,13 +279,50 @@ hasnt "known-interception signal held in round 1" \
     '$1 == "alert" && $4 == 1 && $11 == "known-interception"'
 has "unknown-root signal raised from round 2 (repeat, valid control)" \
     '$1 == "alert" && $2 == "lookalike.example.kz" && $4 >= 2 && $11 == "unknown-root"'
-has "stats: probes, ok, rounds, per target" \
-    '$1 == "stats" && $2 >= 12 && $3 >= 12 && $6 >= 2 && /control.test www.example.kz lookalike.example.kz/'
+has "TLS 1.3-only server: alert from the TLS 1.3 attempt" \
+    '$1 == "alert" && $2 == "tls13.example.kz" && $3 == "1.3" && $12 == "TLS1.3"'
+hasnt "TLS 1.3-only server: no event from the TLS 1.2-only attempt" \
+    '$2 == "tls13.example.kz" && $3 == "1.2" && $5 == "ok"'
+has "TLS 1.3-only server: the TLS 1.2-only attempt handshake-failed" \
+    '$1 == "tls" && $2 == "tls13.example.kz" && $3 == "1.2" && $5 == "handshake-failed"'
+has "TLS 1.2-only server: the TLS 1.3-capable attempt got TLS 1.2 and the chain" \
+    '$1 == "alert" && $2 == "tls12.example.kz" && $3 == "1.3" && $12 == "TLS1.2" && $10 == 2'
+has "stats: probes, ok, rounds, per target (tls13.example.kz: one failure a round)" \
+    '$1 == "stats" && $2 >= 20 && $3 >= 18 && $6 >= 2 && / control.test\/[0-9]+\/0 www.example.kz\/[0-9]+\/0 lookalike.example.kz\/[0-9]+\/0 tls13.example.kz\/[0-9]+\/[1-9]/'
 checks=$((checks + 1))
 if grep -q "query\[A\] www.example.kz" "$T/dns.log"; then
 	pass "names resolved through the namespace's resolver (dnsmasq)"
 else
 	fail "dnsmasq saw no query"
+fi
+
+# --- a control without a valid chain: rule alerts, no signal ---------------
+# (the control's chain does not verify against this trust store, as
+# behind a captive portal or an antivirus proxy)
+sed "s|trust-store: .*|trust-store: $C/test-ca.pem|" "$T/on.yaml" >"$T/noctl.yaml"
+run noctl "$T/noctl.yaml" 7
+stop
+checks=$((checks + 1))
+if python3 - "$T/out/noctl.json" <<'PY'
+import json, sys
+rules = signals = rounds = 0
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    p = e.get("rootwatch", {}).get("probe")
+    if not p or e["event_type"] != "alert":
+        continue
+    assert p["control"]["valid"] is False, p
+    rounds = max(rounds, p["round"])
+    if "signal" in e["rootwatch"]:
+        signals += 1
+    else:
+        rules += 1
+assert rules > 0 and signals == 0 and rounds >= 2, (rules, signals, rounds)
+PY
+then
+	pass "control not valid: rule alerts in every round, no signal"
+else
+	fail "control not valid"
 fi
 
 [ "$failures" -eq 0 ] || exit 1
