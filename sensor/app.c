@@ -334,7 +334,6 @@ worker_probe(struct worker *w, const struct probe_judge *pj, uint64_t ts_us)
 	struct rule_hit hits[APP_MAX_HITS];
 	struct tls_session *s;
 	struct tls_report r;
-	struct evidence *ev = w->ev;
 	struct flow f;
 	size_t nh = 0;
 
@@ -356,10 +355,9 @@ worker_probe(struct worker *w, const struct probe_judge *pj, uint64_t ts_us)
 	if (w->rules != NULL && r.nchain > 0)
 		nh = rules_match(w->rules, w->rstate, chain, r.nchain, s->sni,
 		    ts_us, hits, APP_MAX_HITS);
-	/* no frames to keep: the probe's bundles are not written yet */
-	w->ev = NULL;
+	/* an evidence bundle without frames: the chain, the alert, and
+	 * rootwatch.probe in its manifest */
 	app_alerts(w, &f, ts_us, &r, hits, nh);
-	w->ev = ev;
 	if (w->sig != NULL && r.nchain > 0 && pj->gate != NULL)
 		probe_signals(w, &f, &r, pj, ts_us);
 	put_chain(w, chain, r.nchain);

@@ -299,9 +299,19 @@ fi
 # --- a control without a valid chain: rule alerts, no signal ---------------
 # (the control's chain does not verify against this trust store, as
 # behind a captive portal or an antivirus proxy)
+# Evidence bundles on: the probe's alerts get bundles with its chain.
 sed "s|trust-store: .*|trust-store: $C/test-ca.pem|" "$T/on.yaml" >"$T/noctl.yaml"
+printf 'evidence:\n  dir: %s\n' "$T/ev" >>"$T/noctl.yaml"
 run noctl "$T/noctl.yaml" 7
 stop
+checks=$((checks + 1))
+m=$(grep -l "^probe: .*\"name\":\"www.example.kz\"" "$T"/ev/*/manifest.txt 2>/dev/null | head -1)
+if [ -n "$m" ] && grep -q "^capture: active probe" "$m" &&
+    [ "$(ls "$(dirname "$m")" | grep -c '\.pem$\|\.der$')" -ge 2 ]; then
+	pass "evidence bundle of a probe alert: manifest with rootwatch.probe, the chain"
+else
+	fail "evidence bundle of a probe alert"; ls -R "$T/ev" >&2; cat "$T/noctl.err" >&2
+fi
 checks=$((checks + 1))
 if python3 - "$T/out/noctl.json" <<'PY'
 import json, sys
