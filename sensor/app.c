@@ -203,6 +203,16 @@ app_signals_late(struct worker *w, struct flow *f, uint64_t ts_us)
 	put_chain(w, chain, r.nchain);
 }
 
+/* probe.from-wire: the server name is offered, sampled at random (never
+ * for what the session showed) to the active probe's schedule. */
+static void
+app_wire(struct worker *w, const struct flow *f, const struct tls_session *s)
+{
+	if (w->wire != NULL && f->key.proto == IPPROTO_TCP && s->upgrade == NULL)
+		probe_wire_offer(w->wire, s->sni, flow_server_port(f),
+		    &w->wire_rng);
+}
+
 /* Write the tls event of f, and an alert per matching rule. */
 static void
 app_report(struct worker *w, struct flow *f, uint64_t ts_us)
@@ -251,6 +261,7 @@ app_report(struct worker *w, struct flow *f, uint64_t ts_us)
 		    s->sni, nh > 0, ts_us);
 	if (w->sig != NULL && !app_flight_wait(w, f))
 		app_signals(w, f, &r, ts_us);
+	app_wire(w, f, s);
 	put_chain(w, chain, r.nchain);
 	put_chain(w, cchain, r.ncchain);
 	f->flags |= FLOW_EMITTED;

@@ -92,6 +92,9 @@ struct worker {
 	struct evidence		*ev;		/* bundles; shared once workers
 						   are threads: see evidence.h */
 	struct aggregate	*agg;		/* privacy: tls_aggregate */
+	/* the active probe's from-wire (probe.h), set like ev; NULL: off */
+	struct probe_wire	*wire;
+	uint64_t		 wire_rng;	/* its sampling, this worker's */
 };
 
 /* The worker takes its own reference on rules (NULL: no rules). */

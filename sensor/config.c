@@ -37,7 +37,8 @@
  *   probe:      { enabled, i-understand-the-risks, targets, tiers,
  *                 control, period, jitter, max-per-hour, connect-timeout,
  *                 handshake-timeout, port, user, trust-store, tiers-file,
- *                 from-wire } (rootwatch(8) PROBE)
+ *                 from-wire, from-wire-max, from-wire-sample }
+ *                 (rootwatch(8) PROBE)
  */
 #include "config.h"
 
@@ -235,6 +236,9 @@ static const struct key probe_keys[] = {
 	{ "trust-store", V_PATH, CF(probe.trust_store), 0, 0, 0 },
 	{ "tiers-file", V_PATH, CF(probe.tiers_file), 0, 0, 0 },
 	{ "from-wire", V_BOOL, CF(probe.from_wire), 0, 0, 0 },
+	{ "from-wire-max", V_COUNT, CF(probe.wire_max), 32, 1, PROBE_WIRE_MAX },
+	{ "from-wire-sample", V_COUNT, CF(probe.wire_sample), 32, 1,
+	    1000000 },
 	{ NULL, 0, 0, 0, 0, 0 }
 };
 
@@ -1045,11 +1049,6 @@ walk_probe(struct walk *w, yaml_node_t *map)
 			rv = cf_err(w, k->start_mark, "probe: bad key");
 		else if (walk_probe_key(w, k, v) == -1)
 			rv = -1;
-		else if (strcmp(node_str(k), "from-wire") == 0 &&
-		    w->cf->probe.from_wire)
-			rv = cf_err(w, v->start_mark, "probe.from-wire: not "
-			    "in this build (names on the wire are not "
-			    "probed)");
 	}
 	return rv;
 }

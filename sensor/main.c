@@ -1126,6 +1126,26 @@ start_signals(struct runtime *rt)
 	return 0;
 }
 
+/* What the workers share: evidence and aggregates run on one worker
+ * (pick_workers): the pool's in live capture, this thread's in replay;
+ * the probe's from-wire queue, each with its own sampling. */
+static void
+attach_workers(struct runtime *rt)
+{
+	struct worker *const *ws;
+	size_t i, nw;
+
+	ws = rt_workers(rt, &nw);
+	for (i = 0; i < nw; i++) {
+		ws[i]->ev = rt->ev;
+		ws[i]->agg = rt->agg;
+		ws[i]->wire = probe_wire(rt->probe);
+		if (getrandom(&ws[i]->wire_rng, sizeof(ws[i]->wire_rng),
+		    GRND_NONBLOCK) != sizeof(ws[i]->wire_rng))
+			ws[i]->wire_rng = (uint64_t)time(NULL) + i;
+	}
+}
+
 /* A probe's chain, judged by the first worker as its own sessions are
  * (between its packet batches). */
 static void
@@ -1177,8 +1197,6 @@ start(struct runtime *rt)
 {
 	struct output_opts oo;
 	struct ruleset *rs;
-	struct worker *const *ws;
-	size_t i, nw;
 	int failed;
 
 	if (sandbox_init(&rt->sb, rt->cfg.user, rt->o->sandbox_log) == -1)
@@ -1237,13 +1255,7 @@ start(struct runtime *rt)
 	if (rt->cfg.privacy && (rt->agg = aggregate_new(rt->cfg.aggregate_us,
 	    rt->cfg.aggregate_sni)) == NULL)
 		return EXIT_USAGE;
-	/* evidence and aggregates run on one worker (pick_workers): the
-	 * pool's in live capture, this thread's in replay */
-	ws = rt_workers(rt, &nw);
-	for (i = 0; i < nw; i++) {
-		ws[i]->ev = rt->ev;
-		ws[i]->agg = rt->agg;
-	}
+	attach_workers(rt);
 	if (start_signals(rt) == -1)
 		return EXIT_USAGE;
 	setup_signals();

@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -467,8 +468,20 @@ struct pname {
 	uint32_t	raised;		/* ... reported this round */
 };
 
+struct probe_wire {
+	pthread_mutex_t	 mu;
+	char		 q[PROBE_WIRE_QUEUE][PROBE_NAME_LEN];
+	size_t		 nq;
+	uint32_t	 sample;	/* one in this many */
+	uint16_t	 port;
+	uint64_t	 sampled, queue_full;	/* under mu */
+};
+
 struct probe {
 	int		 fd;
+	struct probe_wire *wire;	/* from-wire; NULL: off */
+	size_t		 nwire, wire_max;	/* names it added, at most */
+	uint64_t	 wire_refused;	/* past wire_max, or not a name */
 	pid_t		 pid;
 	struct pname	*names;		/* [0]: the control */
 	size_t		 n;
@@ -505,6 +518,17 @@ names_add(struct pname *v, size_t *n, size_t max, const char *name)
 	memset(&v[*n], 0, sizeof(v[*n]));
 	snprintf(v[*n].name, sizeof(v[*n].name), "%s", name);
 	(*n)++;
+	return 0;
+}
+
+static int
+wire_known(const struct probe *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if (strcasecmp(p->names[i].name, name) == 0)
+			return 1;
 	return 0;
 }
 
@@ -610,7 +634,8 @@ build_names(const struct probe_conf *pc, size_t *n)
 	struct pname *v;
 
 	*n = 0;
-	if ((v = xcalloc(max, sizeof(*v))) == NULL)
+	/* room for the names from-wire adds after these */
+	if ((v = xcalloc(max + PROBE_WIRE_MAX, sizeof(*v))) == NULL)
 		return NULL;
 	names_add(v, n, max, pc->control);
 	for (i = 0; i < pc->ntargets; i++)
@@ -697,6 +722,85 @@ probe_fork(struct probe *p, const struct probe_conf *pc, int log_only)
 	return 0;
 }
 
+static int
+wire_new(struct probe *p, const struct probe_conf *pc)
+{
+	if ((p->wire = xcalloc(1, sizeof(*p->wire))) == NULL)
+		return -1;
+	pthread_mutex_init(&p->wire->mu, NULL);
+	p->wire->sample = pc->wire_sample > 0 ? pc->wire_sample : 1;
+	p->wire->port = (uint16_t)pc->port;
+	p->wire_max = pc->wire_max;
+	log_info("probe: from-wire: one TLS session in %u to port %u offers "
+	    "its server name, %u names at most", p->wire->sample, pc->port,
+	    pc->wire_max);
+	return 0;
+}
+
+struct probe_wire *
+probe_wire(struct probe *p)
+{
+	return p != NULL ? p->wire : NULL;
+}
+
+/* xorshift64*: the sampling needs no more than a fair coin per session */
+static uint64_t
+wire_rnd(uint64_t *st)
+{
+	uint64_t x = *st != 0 ? *st : 0x9e3779b97f4a7c15ull;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*st = x;
+	return x * 0x2545f4914f6cdd1dull;
+}
+
+void
+probe_wire_offer(struct probe_wire *pw, const char *sni, uint16_t port,
+    uint64_t *rng)
+{
+	if (pw == NULL || port != pw->port || sni[0] == '\0' ||
+	    wire_rnd(rng) % pw->sample != 0)
+		return;
+	pthread_mutex_lock(&pw->mu);
+	pw->sampled++;
+	if (pw->nq < PROBE_WIRE_QUEUE)
+		snprintf(pw->q[pw->nq++], PROBE_NAME_LEN, "%s", sni);
+	else
+		pw->queue_full++;
+	pthread_mutex_unlock(&pw->mu);
+}
+
+/* The names offered since the last tick join the schedule. */
+static void
+wire_take(struct probe *p)
+{
+	char q[PROBE_WIRE_QUEUE][PROBE_NAME_LEN];
+	size_t nq, i;
+
+	pthread_mutex_lock(&p->wire->mu);
+	nq = p->wire->nq;
+	memcpy(q, p->wire->q, nq * sizeof(q[0]));
+	p->wire->nq = 0;
+	pthread_mutex_unlock(&p->wire->mu);
+	for (i = 0; i < nq; i++) {
+		if (wire_known(p, q[i]))
+			continue;
+		if (!probe_name_ok(q[i]) || p->nwire == p->wire_max) {
+			p->wire_refused++;
+			continue;
+		}
+		if (probe_sched_add(&p->s) == -1)
+			return;
+		/* room: build_names left PROBE_WIRE_MAX >= wire_max */
+		names_add(p->names, &p->n, PROBE_MAX_TARGETS + 1 +
+		    PROBE_WIRE_MAX, q[i]);
+		p->nwire++;
+		log_info("probe: from-wire: %s joins the schedule", q[i]);
+	}
+}
+
 struct probe *
 probe_start(const struct probe_conf *pc, int log_only)
 {
@@ -712,7 +816,8 @@ probe_start(const struct probe_conf *pc, int log_only)
 	    (p->buf = xmalloc(PROBE_MSG_MAX)) == NULL ||
 	    probe_sched_init(&p->s, p->n, (uint64_t)time(NULL), pc->period,
 	    pc->jitter, pc->max_per_hour, probe_rnd, NULL) == -1 ||
-	    probe_fork(p, pc, log_only) == -1) {
+	    probe_fork(p, pc, log_only) == -1 ||
+	    (pc->from_wire && wire_new(p, pc) == -1)) {
 		probe_stop(p);
 		return NULL;
 	}
@@ -746,6 +851,9 @@ probe_stop(struct probe *p)
 	 * the sensor's seccomp list (as the capture helper's) */
 	if (p->fd != -1)
 		close(p->fd);
+	if (p->wire != NULL)
+		pthread_mutex_destroy(&p->wire->mu);
+	xfree(p->wire);
 	probe_sched_free(&p->s);
 	jb_free(&p->jb);
 	xfree(p->names);
@@ -992,6 +1100,8 @@ probe_tick(struct probe *p, uint64_t now)
 
 	if (p == NULL || p->fd == -1)
 		return;
+	if (p->wire != NULL)
+		wire_take(p);
 	probe_read(p);
 	if (p->busy && now > p->sent_at + p->wait_max) {
 		log_warnx("probe: %s: no answer in %llus: counted as a "
@@ -1023,6 +1133,23 @@ render_counts(struct jbuf *j, const char *key, const char *name,
 	jb_obj_close(j);
 }
 
+static void
+render_wire(const struct probe *p, struct jbuf *j)
+{
+	uint64_t sampled, full;
+
+	pthread_mutex_lock(&p->wire->mu);
+	sampled = p->wire->sampled;
+	full = p->wire->queue_full;
+	pthread_mutex_unlock(&p->wire->mu);
+	jb_obj_open(j, "from_wire");
+	jb_u64(j, "sampled", sampled);
+	jb_u64(j, "queue_full", full);
+	jb_u64(j, "added", p->nwire);
+	jb_u64(j, "refused", p->wire_refused);
+	jb_obj_close(j);
+}
+
 void
 probe_render(const struct probe *p, struct jbuf *j)
 {
@@ -1047,6 +1174,8 @@ probe_render(const struct probe *p, struct jbuf *j)
 	jb_u64(j, "rounds", p->s.round);
 	jb_u64(j, "bad_answers", p->bad_answers);
 	render_counts(j, "total", NULL, &t);
+	if (p->wire != NULL)
+		render_wire(p, j);
 	/* an array: names as keys would be split at their dots by SIEMs */
 	jb_arr_open(j, "targets");
 	for (i = 0; i < p->n; i++)

@@ -32,6 +32,8 @@ struct jbuf;
 #define PROBE_MAX_TIERS		8
 #define PROBE_NAME_LEN		254	/* a DNS name, and its NUL */
 #define PROBE_MAX_CERTS		16	/* certificates kept per answer */
+#define PROBE_WIRE_MAX		64	/* names from the wire, at most */
+#define PROBE_WIRE_QUEUE	8	/* offered, waiting for the main loop */
 /* An answer's size: the chain is cut (and said truncated) past this */
 #define PROBE_MSG_MAX		(128u << 10)
 
@@ -51,7 +53,9 @@ struct probe_conf {
 	unsigned	 connect_timeout;	/* seconds */
 	unsigned	 handshake_timeout;
 	unsigned	 port;
-	int		 from_wire;	/* not implemented: refused by -T */
+	int		 from_wire;	/* names seen on the wire join */
+	unsigned	 wire_max;	/* ... this many at most */
+	unsigned	 wire_sample;	/* ... one session in this many */
 	char		*user;		/* NULL: rootwatch-probe, else nobody */
 	char		*trust_store;	/* NULL: the system store */
 	char		*tiers_file;	/* NULL: the shipped probe-targets.yaml */
@@ -127,6 +131,20 @@ struct probe_judge {
 };
 
 struct probe;
+
+/*
+ * from-wire: the workers offer the server names of the TLS sessions they
+ * report to the probe's port; one in wire_sample is taken, at random
+ * (never for what the session showed), into a short queue the main loop
+ * empties into the schedule (wire_max names at most, the first ones
+ * kept).  Shared by the workers: a mutex, taken once per sampled name.
+ */
+struct probe_wire;
+/* NULL when from-wire is off. */
+struct probe_wire *probe_wire(struct probe *);
+/* A worker's offer; rng is the worker's own generator state. */
+void	probe_wire_offer(struct probe_wire *, const char *sni, uint16_t port,
+	    uint64_t *rng);
 
 /* -T: the names the probe would use (tier files read), or -1 with a
  * message. */

@@ -20,6 +20,8 @@ probe_conf_default(struct probe_conf *pc)
 	pc->connect_timeout = 10;
 	pc->handshake_timeout = 10;
 	pc->port = 443;
+	pc->wire_max = 16;
+	pc->wire_sample = 100;
 }
 
 int

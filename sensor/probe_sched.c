@@ -42,6 +42,18 @@ probe_sched_free(struct probe_sched *s)
 	s->hour = NULL;
 }
 
+long
+probe_sched_add(struct probe_sched *s)
+{
+	struct probe_sched_name *v;
+
+	if ((v = xreallocarray(s->names, s->n + 1, sizeof(*v))) == NULL)
+		return -1;
+	s->names = v;
+	memset(&v[s->n], 0, sizeof(v[s->n]));
+	return (long)s->n++;
+}
+
 /* The last round's failures become backoff; a new round begins. */
 static void
 sched_new_round(struct probe_sched *s, uint64_t now)

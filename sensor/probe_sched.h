@@ -55,6 +55,9 @@ int	probe_sched_init(struct probe_sched *, size_t n, uint64_t now,
 	    uint64_t period, uint64_t jitter, unsigned max_per_hour,
 	    uint64_t (*rnd)(void *), void *rnd_arg);
 void	probe_sched_free(struct probe_sched *);
+/* One more name, probed from the round under way on; its index, or -1
+ * out of memory. */
+long	probe_sched_add(struct probe_sched *);
 /* The next attempt due at now: 1 with *name and *tls12 set, 0 none. */
 int	probe_sched_next(struct probe_sched *, uint64_t now, size_t *name,
 	    int *tls12);

@@ -95,7 +95,8 @@ ip netns exec "$NB" dnsmasq --keep-in-foreground --no-resolv --no-hosts \
     --address=/www.example.kz/10.213.0.3 \
     --address=/lookalike.example.kz/10.213.0.4 \
     --address=/tls13.example.kz/10.213.0.5 \
-    --address=/tls12.example.kz/10.213.0.6 &
+    --address=/tls12.example.kz/10.213.0.6 \
+    --address=/wire.example.kz/10.213.0.3 &
 pids="$pids $!"
 serve() {	# serve ADDRESS CERT KEY CHAIN [VERSION]
 	ip netns exec "$NB" openssl s_server -accept "$1:443" -cert "$2" \
@@ -333,6 +334,37 @@ then
 	pass "control not valid: rule alerts in every round, no signal"
 else
 	fail "control not valid"
+fi
+
+# --- from-wire: a name seen in a passive session joins the schedule -------
+{ cat "$T/on.yaml"; printf '  from-wire: true\n  from-wire-sample: 1\n'; } \
+    >"$T/wire.yaml"
+run wire "$T/wire.yaml" 1
+ip netns exec "$NA" timeout 5 openssl s_client -connect 10.213.0.3:443 \
+    -servername wire.example.kz </dev/null >/dev/null 2>&1
+sleep 4
+stop
+checks=$((checks + 1))
+if python3 - "$T/out/wire.json" <<'PY'
+import json, sys
+alert = 0
+last = None
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    p = e.get("rootwatch", {}).get("probe")
+    if not p:
+        continue
+    if e["event_type"] == "alert" and p.get("name") == "wire.example.kz":
+        alert += 1
+    if e["event_type"] == "stats":
+        last = p
+assert alert > 0 and last["from_wire"]["added"] == 1, (alert, last)
+assert "wire.example.kz" in [t["name"] for t in last["targets"]]
+PY
+then
+	pass "from-wire: a passive session's name probed, alert marked as probe"
+else
+	fail "from-wire"
 fi
 
 [ "$failures" -eq 0 ] || exit 1

@@ -560,7 +560,8 @@ test_probe(void **state)
 	expect_err("probe:\n  targets: [\"a b\"]\n", "2:13: probe.targets: "
 	    "not a name");
 	expect_err("probe:\n  period: 6x\n", "2:11: period: bad suffix");
-	expect_err("probe:\n  from-wire: true\n", "2:14: probe.from-wire");
+	expect_err("probe:\n  from-wire-max: 0\n", "2:18: from-wire-max: 0 "
+	    "out of range");
 	expect_err("probe:\n  frobnicate: 1\n", "2:3: unknown key "
 	    "probe.frobnicate");
 }

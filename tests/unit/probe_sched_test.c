@@ -148,6 +148,27 @@ test_timeouts_counted(void **state)
 	probe_sched_free(&s);
 }
 
+/* A name added mid-round is probed in that round, after the others. */
+static void
+test_add(void **state)
+{
+	struct probe_sched s;
+	int chain[3] = { 1, 1, 1 };
+	size_t name;
+	int tls12;
+
+	(void)state;
+	rnd_value = 0;
+	assert_int_equal(probe_sched_init(&s, 2, 0, 60, 0, 100, fake_rnd,
+	    NULL), 0);
+	assert_true(probe_sched_next(&s, 0, &name, &tls12));
+	probe_sched_done(&s, name, 1, 0);
+	assert_int_equal(probe_sched_add(&s), 2);
+	assert_int_equal(drain(&s, 0, chain, NULL), 5);
+	assert_int_equal(s.names[2].c.probes, 2);
+	probe_sched_free(&s);
+}
+
 int
 main(void)
 {
@@ -156,6 +177,7 @@ main(void)
 		cmocka_unit_test(test_hourly_cap),
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_timeouts_counted),
+		cmocka_unit_test(test_add),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
