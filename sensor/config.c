@@ -236,7 +236,7 @@ static const struct key probe_keys[] = {
 	{ "trust-store", V_PATH, CF(probe.trust_store), 0, 0, 0 },
 	{ "tiers-file", V_PATH, CF(probe.tiers_file), 0, 0, 0 },
 	{ "from-wire", V_BOOL, CF(probe.from_wire), 0, 0, 0 },
-	{ "from-wire-max", V_COUNT, CF(probe.wire_max), 32, 1, PROBE_WIRE_MAX },
+	{ "from-wire-max", V_COUNT, CF(probe.wire_max), 32, 1, LIM_PROBE_WIRE_NAMES },
 	{ "from-wire-sample", V_COUNT, CF(probe.wire_sample), 32, 1,
 	    1000000 },
 	{ NULL, 0, 0, 0, 0, 0 }
@@ -1015,10 +1015,10 @@ walk_probe_key(struct walk *w, yaml_node_t *k, yaml_node_t *v)
 
 	if (strcmp(name, "targets") == 0)
 		return walk_names(w, v, name, &pc->targets[0][0],
-		    PROBE_NAME_LEN, PROBE_MAX_TARGETS, &pc->ntargets);
+		    PROBE_NAME_LEN, LIM_PROBE_TARGETS, &pc->ntargets);
 	if (strcmp(name, "tiers") == 0)
 		return walk_names(w, v, name, &pc->tiers[0][0],
-		    sizeof(pc->tiers[0]), PROBE_MAX_TIERS, &pc->ntiers);
+		    sizeof(pc->tiers[0]), LIM_PROBE_TIERS, &pc->ntiers);
 	if (strcmp(name, "control") == 0) {
 		if (v->type != YAML_SCALAR_NODE || !probe_name_ok(node_str(v)))
 			return cf_err(w, v->start_mark, "probe.control: not "

@@ -56,9 +56,6 @@
 #define PROBE_USER_FALLBACK	"nobody"
 #define PROBE_STORE		"/etc/ssl/certs/ca-certificates.crt"
 #define PROBE_TIERS		"probe-targets.yaml"
-/* Seconds past both timeouts before an unanswered request is given up
- * (the system resolver's own retries). */
-#define PROBE_ANSWER_SLACK	40
 
 struct probe_req {
 	uint32_t	seq;
@@ -91,7 +88,7 @@ struct attempt {
 static void
 put(struct child *c, const void *p, size_t n)
 {
-	if (c->full || n > PROBE_MSG_MAX - c->len) {
+	if (c->full || n > LIM_PROBE_MSG - c->len) {
 		c->full = 1;
 		return;
 	}
@@ -288,11 +285,11 @@ put_chain(struct child *c, SSL *ssl)
 	put(c, "\0", 1);		/* truncated, set below */
 	at = c->len;
 	put(c, "\0", 1);		/* count, set below */
-	for (i = 0; i < total && n < PROBE_MAX_CERTS && !c->full; i++) {
+	for (i = 0; i < total && n < LIM_PROBE_CERTS && !c->full; i++) {
 		der = NULL;
 		if ((len = i2d_X509(sk_X509_value(sk, i), &der)) <= 0)
 			break;
-		if ((size_t)len + 3 > PROBE_MSG_MAX - c->len) {
+		if ((size_t)len + 3 > LIM_PROBE_MSG - c->len) {
 			OPENSSL_free(der);
 			break;
 		}
@@ -440,7 +437,7 @@ child_main(struct child *c, const struct child_opts *o)
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGUSR1, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
-	if ((c->buf = xmalloc(PROBE_MSG_MAX)) == NULL ||
+	if ((c->buf = xmalloc(LIM_PROBE_MSG)) == NULL ||
 	    child_confine(c, o) == -1) {
 		log_warnx("probe: cannot confine the probe process: it stops");
 		_exit(1);
@@ -470,7 +467,7 @@ struct pname {
 
 struct probe_wire {
 	pthread_mutex_t	 mu;
-	char		 q[PROBE_WIRE_QUEUE][PROBE_NAME_LEN];
+	char		 q[LIM_PROBE_WIRE_QUEUE][PROBE_NAME_LEN];
 	size_t		 nq;
 	uint32_t	 sample;	/* one in this many */
 	uint16_t	 port;
@@ -630,12 +627,12 @@ load_tiers(const struct probe_conf *pc, struct pname *v, size_t *n,
 static struct pname *
 build_names(const struct probe_conf *pc, size_t *n)
 {
-	size_t max = PROBE_MAX_TARGETS + 1, i;
+	size_t max = LIM_PROBE_TARGETS + 1, i;
 	struct pname *v;
 
 	*n = 0;
 	/* room for the names from-wire adds after these */
-	if ((v = xcalloc(max + PROBE_WIRE_MAX, sizeof(*v))) == NULL)
+	if ((v = xcalloc(max + LIM_PROBE_WIRE_NAMES, sizeof(*v))) == NULL)
 		return NULL;
 	names_add(v, n, max, pc->control);
 	for (i = 0; i < pc->ntargets; i++)
@@ -765,7 +762,7 @@ probe_wire_offer(struct probe_wire *pw, const char *sni, uint16_t port,
 		return;
 	pthread_mutex_lock(&pw->mu);
 	pw->sampled++;
-	if (pw->nq < PROBE_WIRE_QUEUE)
+	if (pw->nq < LIM_PROBE_WIRE_QUEUE)
 		snprintf(pw->q[pw->nq++], PROBE_NAME_LEN, "%s", sni);
 	else
 		pw->queue_full++;
@@ -776,7 +773,7 @@ probe_wire_offer(struct probe_wire *pw, const char *sni, uint16_t port,
 static void
 wire_take(struct probe *p)
 {
-	char q[PROBE_WIRE_QUEUE][PROBE_NAME_LEN];
+	char q[LIM_PROBE_WIRE_QUEUE][PROBE_NAME_LEN];
 	size_t nq, i;
 
 	pthread_mutex_lock(&p->wire->mu);
@@ -793,9 +790,9 @@ wire_take(struct probe *p)
 		}
 		if (probe_sched_add(&p->s) == -1)
 			return;
-		/* room: build_names left PROBE_WIRE_MAX >= wire_max */
-		names_add(p->names, &p->n, PROBE_MAX_TARGETS + 1 +
-		    PROBE_WIRE_MAX, q[i]);
+		/* room: build_names left LIM_PROBE_WIRE_NAMES >= wire_max */
+		names_add(p->names, &p->n, LIM_PROBE_TARGETS + 1 +
+		    LIM_PROBE_WIRE_NAMES, q[i]);
 		p->nwire++;
 		log_info("probe: from-wire: %s joins the schedule", q[i]);
 	}
@@ -811,9 +808,9 @@ probe_start(const struct probe_conf *pc, int log_only)
 	p->fd = -1;
 	jb_init(&p->jb);
 	p->wait_max = (uint64_t)pc->connect_timeout + pc->handshake_timeout +
-	    PROBE_ANSWER_SLACK;
+	    LIM_PROBE_ANSWER_SLACK;
 	if ((p->names = build_names(pc, &p->n)) == NULL ||
-	    (p->buf = xmalloc(PROBE_MSG_MAX)) == NULL ||
+	    (p->buf = xmalloc(LIM_PROBE_MSG)) == NULL ||
 	    probe_sched_init(&p->s, p->n, (uint64_t)time(NULL), pc->period,
 	    pc->jitter, pc->max_per_hour, probe_rnd, NULL) == -1 ||
 	    probe_fork(p, pc, log_only) == -1 ||
@@ -870,7 +867,7 @@ parse_chain(struct cur *c, struct probe_result *r)
 	uint32_t len;
 	uint8_t trunc, n, i;
 
-	if (cur_u8(c, &trunc) || cur_u8(c, &n) || n > PROBE_MAX_CERTS)
+	if (cur_u8(c, &trunc) || cur_u8(c, &n) || n > LIM_PROBE_CERTS)
 		return -1;
 	for (i = 0; i < n; i++) {
 		if (cur_be24(c, &len) || len == 0 || cur_sub(c, len, &sub))
@@ -1047,7 +1044,7 @@ probe_read(struct probe *p)
 	ssize_t n;
 
 	while (p->fd != -1) {
-		n = recv(p->fd, p->buf, PROBE_MSG_MAX, MSG_DONTWAIT | MSG_TRUNC);
+		n = recv(p->fd, p->buf, LIM_PROBE_MSG, MSG_DONTWAIT | MSG_TRUNC);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -1059,7 +1056,7 @@ probe_read(struct probe *p)
 			p->fd = -1;
 			return;
 		}
-		if ((size_t)n > PROBE_MSG_MAX)
+		if ((size_t)n > LIM_PROBE_MSG)
 			p->bad_answers++;
 		else
 			probe_answer(p, p->buf, (size_t)n);

@@ -28,23 +28,18 @@
 
 struct jbuf;
 
-#define PROBE_MAX_TARGETS	64	/* targets: and tiers together */
-#define PROBE_MAX_TIERS		8
+#include "limits.h"
+
 #define PROBE_NAME_LEN		254	/* a DNS name, and its NUL */
-#define PROBE_MAX_CERTS		16	/* certificates kept per answer */
-#define PROBE_WIRE_MAX		64	/* names from the wire, at most */
-#define PROBE_WIRE_QUEUE	8	/* offered, waiting for the main loop */
-/* An answer's size: the chain is cut (and said truncated) past this */
-#define PROBE_MSG_MAX		(128u << 10)
 
 /* The probe: block of the configuration (sensor/config.c). */
 struct probe_conf {
 	int		 enabled;
 	int		 ack;		/* i-understand-the-risks */
 	int		 enabled_set, ack_set;	/* given in the file */
-	char		 targets[PROBE_MAX_TARGETS][PROBE_NAME_LEN];
+	char		 targets[LIM_PROBE_TARGETS][PROBE_NAME_LEN];
 	size_t		 ntargets;
-	char		 tiers[PROBE_MAX_TIERS][64];
+	char		 tiers[LIM_PROBE_TIERS][64];
 	size_t		 ntiers;
 	char		 control[PROBE_NAME_LEN];
 	unsigned	 period;	/* seconds between rounds */
@@ -104,7 +99,7 @@ struct probe_result {
 	uint8_t		 local[16];	/* our end of the connection */
 	uint16_t	 port, local_port;
 	const char	*reason;	/* why it failed ("" when ok) */
-	struct probe_cert chain[PROBE_MAX_CERTS];
+	struct probe_cert chain[LIM_PROBE_CERTS];
 	size_t		 nchain;
 	int		 truncated;	/* the server sent more */
 	/* the control name's result in this round */

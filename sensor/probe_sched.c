@@ -67,10 +67,10 @@ sched_new_round(struct probe_sched *s, uint64_t now)
 		nm = &s->names[i];
 		if (nm->tried && !nm->got_chain && i > 0) {
 			nm->fails++;
-			sit = nm->fails > 7 ? PROBE_BACKOFF_MAX :
+			sit = nm->fails > 7 ? LIM_PROBE_BACKOFF :
 			    1u << (nm->fails - 1);
-			if (sit > PROBE_BACKOFF_MAX)
-				sit = PROBE_BACKOFF_MAX;
+			if (sit > LIM_PROBE_BACKOFF)
+				sit = LIM_PROBE_BACKOFF;
 			nm->skip_until = s->round + sit;
 		} else if (nm->tried)
 			nm->fails = 0;

@@ -8,7 +8,7 @@
  * period apart plus up to jitter seconds at random, so each name is probed
  * at most once per period.  An attempt that would pass max-per-hour in
  * the last hour is skipped (and counted).  A name none of whose attempts
- * got a chain in a round sits out 1, 2, 4 ... up to PROBE_BACKOFF_MAX
+ * got a chain in a round sits out 1, 2, 4 ... up to LIM_PROBE_BACKOFF
  * rounds (the control never sits out: each round is judged by it).
  */
 #ifndef ROOTWATCH_PROBE_SCHED_H
@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROBE_BACKOFF_MAX	64	/* rounds a failing name sits out */
+#include "limits.h"
 
 struct probe_counts {
 	uint64_t	probes;		/* attempts made */
