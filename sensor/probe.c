@@ -881,8 +881,8 @@ parse_chain(struct cur *c, struct probe_result *r)
 }
 
 /* An answer from the child, as hostile bytes: every field bounded. */
-static int
-parse_answer(const uint8_t *buf, size_t len, uint32_t *seq,
+int
+probe_parse_answer(const uint8_t *buf, size_t len, uint32_t *seq,
     struct probe_result *r, char reason[256])
 {
 	struct cur c;
@@ -1006,7 +1006,7 @@ probe_answer(struct probe *p, const uint8_t *buf, size_t len)
 	uint32_t seq;
 
 	memset(&r, 0, sizeof(r));
-	if (parse_answer(buf, len, &seq, &r, reason) == -1) {
+	if (probe_parse_answer(buf, len, &seq, &r, reason) == -1) {
 		p->bad_answers++;
 		return;
 	}

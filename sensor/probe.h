@@ -157,6 +157,14 @@ void	probe_set_judge(struct probe *, void (*fn)(void *,
 /* Read answers (non-blocking), then send the next due request: once a
  * tick of the main loop.  now in seconds. */
 void	probe_tick(struct probe *, uint64_t now);
+/*
+ * One answer of the probe process (its layout: probe.c), parsed as
+ * hostile bytes; r's certificates and reason point into buf and reason.
+ * 0, or -1 for anything malformed, short or with bytes left over.
+ * Exported for the tests.
+ */
+int	probe_parse_answer(const uint8_t *buf, size_t len, uint32_t *seq,
+	    struct probe_result *r, char reason[256]);
 /* rootwatch.probe in the stats event. */
 void	probe_render(const struct probe *, struct jbuf *);
 pid_t	probe_pid(const struct probe *);
