@@ -644,13 +644,31 @@ build_names(const struct probe_conf *pc, size_t *n)
 	return v;
 }
 
+/* What the child would find missing only once forked: said at start. */
+static int
+conf_usable(const struct probe_conf *pc)
+{
+	const char *store = pc->trust_store != NULL ? pc->trust_store :
+	    PROBE_STORE;
+
+	if (pc->user != NULL && getpwnam(pc->user) == NULL) {
+		log_warnx("probe: user %s: no such user", pc->user);
+		return -1;
+	}
+	if (access(store, R_OK) != 0) {
+		log_warn("probe: trust store %s", store);
+		return -1;
+	}
+	return 0;
+}
+
 int
 probe_check(const struct probe_conf *pc)
 {
 	struct pname *v;
 	size_t n;
 
-	if ((v = build_names(pc, &n)) == NULL)
+	if (conf_usable(pc) == -1 || (v = build_names(pc, &n)) == NULL)
 		return -1;
 	fprintf(stderr, "rootwatch: probe enabled: control %s, %zu target "
 	    "names, a round every %us (+ up to %us)\n", v[0].name, n - 1,
@@ -809,7 +827,8 @@ probe_start(const struct probe_conf *pc, int log_only)
 	jb_init(&p->jb);
 	p->wait_max = (uint64_t)pc->connect_timeout + pc->handshake_timeout +
 	    LIM_PROBE_ANSWER_SLACK;
-	if ((p->names = build_names(pc, &p->n)) == NULL ||
+	if (conf_usable(pc) == -1 || (p->names = build_names(pc, &p->n)) ==
+	    NULL ||
 	    (p->buf = xmalloc(LIM_PROBE_MSG)) == NULL ||
 	    probe_sched_init(&p->s, p->n, (uint64_t)time(NULL), pc->period,
 	    pc->jitter, pc->max_per_hour, probe_rnd, NULL) == -1 ||

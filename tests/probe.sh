@@ -201,6 +201,38 @@ then
 else
 	fail "-T with the probe on"; cat "$T/on-T.err" >&2
 fi
+# the shipped tiers: seven names in the default, four more in the second
+printf 'probe:\n  enabled: true\n  i-understand-the-risks: true\n' \
+    >"$T/tiers.yaml"
+checks=$((checks + 1))
+if "$RW_BIN" -T -c "$T/tiers.yaml" -R "$RULES" 2>"$T/tiers.err" &&
+    grep -q "control example.com, 7 target names" "$T/tiers.err"; then
+	pass "-T: the shipped kazakh-2019 tier, 7 names, control example.com"
+else
+	fail "-T with the default tier"; cat "$T/tiers.err" >&2
+fi
+echo "  tiers: [kazakh-2019, intercepted-2021-2024]" >>"$T/tiers.yaml"
+checks=$((checks + 1))
+if "$RW_BIN" -T -c "$T/tiers.yaml" -R "$RULES" 2>"$T/tiers.err" &&
+    grep -q "11 target names" "$T/tiers.err"; then
+	pass "-T: both shipped tiers, 11 names"
+else
+	fail "-T with both tiers"; cat "$T/tiers.err" >&2
+fi
+for bad in "user: no-such-user-here" "trust-store: $T/nonexistent.pem" \
+    "tiers: [no-such-tier]"; do
+	# the key's line replaced
+	grep -v "^  ${bad%%:*}:" "$T/on.yaml" >"$T/bad.yaml"
+	echo "  $bad" >>"$T/bad.yaml"
+	checks=$((checks + 1))
+	rc=0
+	"$RW_BIN" -T -c "$T/bad.yaml" -R "$RULES" 2>"$T/bad.err" || rc=$?
+	if [ "$rc" -eq 1 ] && grep -q "probe: " "$T/bad.err"; then
+		pass "-T refuses probe.$bad: $(grep 'probe: ' "$T/bad.err" | head -1)"
+	else
+		fail "-T accepted probe.$bad (rc $rc)"; cat "$T/bad.err" >&2
+	fi
+done
 run on "$T/on.yaml" 2
 # the probe process: the sensor's child named rootwatch-probe
 ppid=$(ps -o pid= --ppid "$rwpid" -o comm= | awk '$2 == "rootwatch-probe" {print $1}')
