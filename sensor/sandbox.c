@@ -726,16 +726,17 @@ sc_probe_narrow(scmp_filter_ctx ctx)
 	    O_CREAT | O_TRUNC | O_APPEND, O_RDONLY);
 	struct scmp_arg_cmp rd1 = SCMP_A1(SCMP_CMP_MASKED_EQ, O_ACCMODE |
 	    O_CREAT | O_TRUNC | O_APPEND, O_RDONLY);
-	struct scmp_arg_cmp io = SCMP_A1(SCMP_CMP_EQ, FIONREAD), fam;
+	/* datum_b given: clang's -Wextra wants every field */
+	struct scmp_arg_cmp io = SCMP_A1(SCMP_CMP_EQ, FIONREAD, 0), fam;
 	size_t i;
 
 	for (i = 0; i < sizeof(fams) / sizeof(fams[0]); i++) {
-		fam = (struct scmp_arg_cmp)SCMP_A0(SCMP_CMP_EQ, fams[i]);
+		fam = (struct scmp_arg_cmp)SCMP_A0(SCMP_CMP_EQ, fams[i], 0);
 		if (sc_rule(ctx, SCMP_ACT_ALLOW, "socket", 1, &fam) == -1)
 			return -1;
 	}
 	/* glibc asks nscd over a unix socket first: say no, not kill */
-	fam = (struct scmp_arg_cmp)SCMP_A0(SCMP_CMP_EQ, AF_UNIX);
+	fam = (struct scmp_arg_cmp)SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0);
 	if (sc_rule(ctx, SCMP_ACT_ERRNO(EACCES), "socket", 1, &fam) == -1 ||
 	    sc_rule(ctx, SCMP_ACT_ALLOW, "openat", 1, &rd2) == -1 ||
 	    sc_rule(ctx, SCMP_ACT_ALLOW, "open", 1, &rd1) == -1 ||
