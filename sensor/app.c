@@ -369,6 +369,12 @@ worker_probe(struct worker *w, const struct probe_judge *pj, uint64_t ts_us)
 	/* an evidence bundle without frames: the chain, the alert, and
 	 * rootwatch.probe in its manifest */
 	app_alerts(w, &f, ts_us, &r, hits, nh);
+	/* The chain's signals only: the profiles learn what browsers on the
+	 * network are served, and the probe's own client (TLS 1.2 only on
+	 * purpose, OpenSSL's ciphers and groups) would teach them to
+	 * accept a downgrade.  Without a ServerHello the session is not
+	 * learnt; the events above were rendered already. */
+	s->server_hello = 0;
 	if (w->sig != NULL && r.nchain > 0 && pj->gate != NULL)
 		probe_signals(w, &f, &r, pj, ts_us);
 	put_chain(w, chain, r.nchain);
