@@ -47,7 +47,8 @@ cleanup() {
 	rmdir /etc/netns 2>/dev/null
 	rm -rf "$T"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'cleanup; exit 1' INT TERM HUP PIPE
 
 if ! ip netns add "$NA" 2>/dev/null || ! ip netns add "$NB"; then
 	echo "SKIP: cannot create network namespaces" >&2
