@@ -5,7 +5,7 @@
 # Run from the top of a release tarball or a clone, as root or with sudo.
 set -eu
 cd "$(dirname "$0")/.."
-sh deploy/deps.sh libcmocka-dev python3 python3-jsonschema openssl zstd iproute2 \
+sh deploy/deps.sh libcmocka-dev python3 python3-jsonschema openssl zstd iproute2 dnsmasq-base \
     chromium tshark rsyslog redis-server
 autoreconf -fi
 ./configure

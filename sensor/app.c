@@ -27,6 +27,7 @@
 #include "../parsers/x509.h"
 #include "../rules/rules.h"
 #include "signals.h"
+#include "probe.h"
 
 /* Flow flag bits owned by this file (flow.h reserves 0x1000-0x8000). */
 #define AF_END_NOTED0	0x1000	/* tls_stream_end told for dir 0 */
@@ -202,6 +203,16 @@ app_signals_late(struct worker *w, struct flow *f, uint64_t ts_us)
 	put_chain(w, chain, r.nchain);
 }
 
+/* probe.from-wire: the server name is offered, sampled at random (never
+ * for what the session showed) to the active probe's schedule. */
+static void
+app_wire(struct worker *w, const struct flow *f, const struct tls_session *s)
+{
+	if (w->wire != NULL && f->key.proto == IPPROTO_TCP && s->upgrade == NULL)
+		probe_wire_offer(w->wire, s->sni, flow_server_port(f),
+		    &w->wire_rng);
+}
+
 /* Write the tls event of f, and an alert per matching rule. */
 static void
 app_report(struct worker *w, struct flow *f, uint64_t ts_us)
@@ -250,9 +261,124 @@ app_report(struct worker *w, struct flow *f, uint64_t ts_us)
 		    s->sni, nh > 0, ts_us);
 	if (w->sig != NULL && !app_flight_wait(w, f))
 		app_signals(w, f, &r, ts_us);
+	app_wire(w, f, s);
 	put_chain(w, chain, r.nchain);
 	put_chain(w, cchain, r.ncchain);
 	f->flags |= FLOW_EMITTED;
+}
+
+/* ---- the active probe's sessions (rootwatch(8) PROBE) ------------------ */
+
+/* The probe's own connection as a flow: its address is the client
+ * (src), the server probed is dest. */
+static void
+probe_flow(struct flow *f, const struct probe_result *pr, uint64_t ts_us)
+{
+	memset(f, 0, sizeof(*f));
+	f->key.family = pr->family == 6 ? 6 : 4;
+	f->key.proto = IPPROTO_TCP;
+	memcpy(f->key.a, pr->local, sizeof(f->key.a));
+	memcpy(f->key.b, pr->addr, sizeof(f->key.b));
+	f->key.aport = pr->local_port;
+	f->key.bport = pr->port;
+	f->client_dir = 0;
+	f->flags = FLOW_ROLE_FIXED | FLOW_SYN_SEEN | FLOW_SYNACK_SEEN;
+	f->first_us = f->last_us = ts_us;
+	f->in_use = 1;
+}
+
+/* What the handshake showed, as the TLS layer would have seen it: the
+ * TLS 1.2-only attempt offered no 1.3, so it is no downgrade. */
+static void
+probe_session(struct tls_session *s, const struct probe_result *pr)
+{
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	s->version = pr->version;
+	s->client_version = 0x0303;
+	s->cipher = pr->cipher;
+	s->cipher_set = pr->version != 0;
+	s->client_hello = 1;
+	s->server_hello = pr->version != 0;
+	snprintf(s->sni, sizeof(s->sni), "%s", pr->name);
+	s->facts.offered13 = pr->attempt == 0x0304;
+	for (i = 0; i < pr->nchain && i < LIM_TLS_CHAIN_MAX; i++) {
+		s->server.cert[i].der = (uint8_t *)(uintptr_t)pr->chain[i].der;
+		s->server.cert[i].len = (uint32_t)pr->chain[i].len;
+	}
+	s->server.n = (uint8_t)i;
+	s->server.seen = pr->nchain > 0;
+	s->server.truncated = (uint8_t)pr->truncated;
+	s->missing = pr->nchain > 0 ? TLS_MISSING_NONE :
+	    TLS_MISSING_NO_SERVER_DATA;
+}
+
+/* Signals of a probe's chain: only those the gate lets through now. */
+static void
+probe_signals(struct worker *w, struct flow *f, const struct tls_report *r,
+    const struct probe_judge *pj, uint64_t ts_us)
+{
+	struct signal sig[SIG_MAX];
+	struct signal_eval ev;
+	uint32_t kinds = 0, pass;
+	size_t n, i;
+
+	n = signals_session(w->sig, r->s, r->chain, r->nchain, ts_us, &ev,
+	    sig);
+	for (i = 0; i < n; i++)
+		kinds |= 1u << (sig[i].kind & 31);
+	pass = n > 0 ? pj->gate(pj->gate_arg, pj->pr, kinds) : 0;
+	for (i = 0; i < n; i++) {
+		if (!(pass & (1u << (sig[i].kind & 31))))
+			continue;
+		output_signal(w->out, f, ts_us, r, &sig[i]);
+		w->st.signals[sig[i].kind & 15]++;
+		w->st.alerts++;
+	}
+}
+
+void
+worker_probe(struct worker *w, const struct probe_judge *pj, uint64_t ts_us)
+{
+	struct x509_cert *chain[LIM_TLS_CHAIN_MAX];
+	struct rule_hit hits[APP_MAX_HITS];
+	struct tls_session *s;
+	struct tls_report r;
+	struct flow f;
+	size_t nh = 0;
+
+	if ((s = xcalloc(1, sizeof(*s))) == NULL)
+		return;
+	probe_flow(&f, pj->pr, ts_us);
+	probe_session(s, pj->pr);
+	memset(&r, 0, sizeof(r));
+	r.s = s;
+	r.xc = w->xc;
+	r.chain = chain;
+	r.nchain = get_chain(w, &s->server, chain);
+	r.app_proto = "tls";
+	r.probe = pj->json;
+	r.probe_len = pj->json_len;
+	output_tls_render(w->out, &r);
+	output_tls(w->out, &f, ts_us, &r);
+	app_count(w, &r);
+	if (w->rules != NULL && r.nchain > 0)
+		nh = rules_match(w->rules, w->rstate, chain, r.nchain, s->sni,
+		    ts_us, hits, APP_MAX_HITS);
+	/* an evidence bundle without frames: the chain, the alert, and
+	 * rootwatch.probe in its manifest */
+	app_alerts(w, &f, ts_us, &r, hits, nh);
+	/* The chain's signals only: the profiles learn what browsers on the
+	 * network are served, and the probe's own client (TLS 1.2 only on
+	 * purpose, OpenSSL's ciphers and groups) would teach them to
+	 * accept a downgrade.  Without a ServerHello the session is not
+	 * learnt; the events above were rendered already. */
+	s->server_hello = 0;
+	if (w->sig != NULL && r.nchain > 0 && pj->gate != NULL)
+		probe_signals(w, &f, &r, pj, ts_us);
+	put_chain(w, chain, r.nchain);
+	xfree(s);
 }
 
 static void

@@ -92,6 +92,9 @@ struct worker {
 	struct evidence		*ev;		/* bundles; shared once workers
 						   are threads: see evidence.h */
 	struct aggregate	*agg;		/* privacy: tls_aggregate */
+	/* the active probe's from-wire (probe.h), set like ev; NULL: off */
+	struct probe_wire	*wire;
+	uint64_t		 wire_rng;	/* its sampling, this worker's */
 };
 
 /* The worker takes its own reference on rules (NULL: no rules). */
@@ -118,6 +121,17 @@ void	worker_set_signals(struct worker *, struct signals *);
 /* One captured frame of link type dlt. */
 void	worker_frame(struct worker *, int dlt, const uint8_t *frame,
 	    size_t caplen, size_t wire_len, uint64_t ts_us);
+/*
+ * A chain the active probe fetched (sensor/probe.h), judged as a passive
+ * session's: a tls event, an alert per matching rule at once, and the
+ * signals the gate lets through (a repeat on a second round with a valid
+ * control), all carrying rootwatch.probe (json).  The main thread calls
+ * it holding the worker (pool_batch_begin).
+ */
+struct probe_judge;
+void	worker_probe(struct worker *, const struct probe_judge *,
+	    uint64_t ts_us);
+
 /* End every flow (writes their events). */
 void	worker_flush_flows(struct worker *);
 /*

@@ -34,6 +34,11 @@
  *                 aggregate-sni }
  *   evidence:   { dir, window, max-bytes, flow-bytes, memcap }
  *   user:       name (rootwatch(8) SANDBOX)
+ *   probe:      { enabled, i-understand-the-risks, targets, tiers,
+ *                 control, period, jitter, max-per-hour, connect-timeout,
+ *                 handshake-timeout, port, user, trust-store, tiers-file,
+ *                 from-wire, from-wire-max, from-wire-sample }
+ *                 (rootwatch(8) PROBE)
  */
 #include "config.h"
 
@@ -48,6 +53,7 @@
 #include <yaml.h>
 
 #include "output.h"
+#include "probe.h"
 #include "xmalloc.h"
 
 enum val_kind {
@@ -59,6 +65,7 @@ enum val_kind {
 	V_STR,
 	V_PATH,		/* file name, relative to the config file's dir */
 	V_CLIENTS,	/* privacy.clients: drop or pseudonym */
+	V_DURATION,	/* seconds, or with s/m/h/d: stored as unsigned */
 };
 
 struct key {
@@ -212,6 +219,29 @@ static const struct key signals_keys[] = {
 	{ NULL, 0, 0, 0, 0, 0 }
 };
 
+/* probe: (rootwatch(8) PROBE); targets, tiers and control by
+ * walk_probe.  The opt-in lives only here: no rule file reaches it. */
+static const struct key probe_keys[] = {
+	{ "enabled", V_BOOL, CF(probe.enabled), 0, 0, 0 },
+	{ "i-understand-the-risks", V_BOOL, CF(probe.ack), 0, 0, 0 },
+	{ "period", V_DURATION, CF(probe.period), 32, 1, 30 * 86400 },
+	{ "jitter", V_DURATION, CF(probe.jitter), 32, 0, 86400 },
+	{ "max-per-hour", V_COUNT, CF(probe.max_per_hour), 32, 1, 3600 },
+	{ "connect-timeout", V_DURATION, CF(probe.connect_timeout), 32, 1,
+	    120 },
+	{ "handshake-timeout", V_DURATION, CF(probe.handshake_timeout), 32,
+	    1, 120 },
+	{ "port", V_COUNT, CF(probe.port), 32, 1, 65535 },
+	{ "user", V_STR, CF(probe.user), 0, 0, 0 },
+	{ "trust-store", V_PATH, CF(probe.trust_store), 0, 0, 0 },
+	{ "tiers-file", V_PATH, CF(probe.tiers_file), 0, 0, 0 },
+	{ "from-wire", V_BOOL, CF(probe.from_wire), 0, 0, 0 },
+	{ "from-wire-max", V_COUNT, CF(probe.wire_max), 32, 1, LIM_PROBE_WIRE_NAMES },
+	{ "from-wire-sample", V_COUNT, CF(probe.wire_sample), 32, 1,
+	    1000000 },
+	{ NULL, 0, 0, 0, 0, 0 }
+};
+
 #define CI(f)	offsetof(struct config_iface, f)
 static const struct key iface_keys[] = {
 	{ "name", V_STR, CI(name), 0, 0, 0 },
@@ -282,6 +312,7 @@ config_default(struct config *cf)
 	cf->evidence_window_us = 3600ull * 1000000;
 	cf->evidence_max_bytes = 256ull * MB;
 	signals_conf_default(&cf->sig);
+	probe_conf_default(&cf->probe);
 }
 
 static void
@@ -322,6 +353,10 @@ strs_free(struct config *cf)
 	xfree(cf->sig.enterprise);
 	cf->sig.state_file = cf->sig.data = cf->sig.psl = NULL;
 	cf->sig.enterprise = NULL;
+	xfree(cf->probe.user);
+	xfree(cf->probe.trust_store);
+	xfree(cf->probe.tiers_file);
+	cf->probe.user = cf->probe.trust_store = cf->probe.tiers_file = NULL;
 }
 
 void
@@ -361,6 +396,30 @@ parse_num(const char *s, int sizes, uint64_t *out)
 	if (v > UINT64_MAX / mult)
 		return -3;
 	*out = v * mult;
+	return 0;
+}
+
+/* Seconds, or a number with s, m, h or d ("6h"). */
+static int
+parse_duration(const char *s, uint64_t *out)
+{
+	static const char units[] = "smhd";
+	static const uint64_t mult[] = { 1, 60, 3600, 86400 };
+	char buf[32];
+	size_t n = strlen(s);
+	const char *u;
+
+	if (n == 0 || n >= sizeof(buf))
+		return -1;
+	if ((u = strchr(units, s[n - 1])) == NULL || s[n - 1] == '\0')
+		return parse_num(s, 0, out);
+	memcpy(buf, s, n - 1);
+	buf[n - 1] = '\0';
+	if (parse_num(buf, 0, out) != 0)
+		return -1;
+	if (*out > UINT64_MAX / mult[u - units])
+		return -3;
+	*out *= mult[u - units];
 	return 0;
 }
 
@@ -421,14 +480,16 @@ set_num(struct walk *w, const struct key *k, yaml_node_t *v, char *base)
 	uint64_t	n;
 	int		r;
 
-	r = parse_num(node_str(v), k->kind == V_SIZE, &n);
+	r = k->kind == V_DURATION ? parse_duration(node_str(v), &n) :
+	    parse_num(node_str(v), k->kind == V_SIZE, &n);
 	if (r == -1)
 		return cf_err(w, v->start_mark, "%s: not a number: \"%s\"",
 		    k->name, node_str(v));
 	if (r == -2)
 		return cf_err(w, v->start_mark, "%s: bad suffix in \"%s\"%s",
 		    k->name, node_str(v), k->kind == V_SIZE ?
-		    " (use k, M or G)" : "");
+		    " (use k, M or G)" : k->kind == V_DURATION ?
+		    " (use s, m, h or d)" : "");
 	if (r == -3 || n < k->min || n > k->max)
 		return cf_err(w, v->start_mark,
 		    "%s: %s out of range [%llu, %llu]", k->name, node_str(v),
@@ -912,6 +973,86 @@ walk_ifaces(struct walk *w, yaml_node_t *seq)
 	return rv;
 }
 
+/* --- probe: rootwatch(8) PROBE ------------------------------------------ */
+
+/* A list of names into fixed slots; shipped tier names when tiers. */
+static int
+walk_names(struct walk *w, yaml_node_t *seq, const char *what, char *dst,
+    size_t width, size_t max, size_t *n)
+{
+	yaml_node_item_t *it;
+	yaml_node_t *v;
+	int rv = 0;
+
+	if (seq->type != YAML_SEQUENCE_NODE)
+		return cf_err(w, seq->start_mark, "probe.%s: expected a list "
+		    "of names", what);
+	*n = 0;
+	for (it = seq->data.sequence.items.start;
+	    it < seq->data.sequence.items.top; it++) {
+		v = yaml_document_get_node(w->doc, *it);
+		if (v->type != YAML_SCALAR_NODE || !probe_name_ok(node_str(v)) ||
+		    strlen(node_str(v)) >= width) {
+			rv = cf_err(w, v->start_mark, "probe.%s: not a name",
+			    what);
+			continue;
+		}
+		if (*n == max)
+			return cf_err(w, v->start_mark, "probe.%s: more than "
+			    "%zu", what, max);
+		snprintf(dst + *n * width, width, "%s", node_str(v));
+		(*n)++;
+	}
+	return rv;
+}
+
+static int
+walk_probe_key(struct walk *w, yaml_node_t *k, yaml_node_t *v)
+{
+	struct probe_conf *pc = &w->cf->probe;
+	const char *name = node_str(k);
+	size_t i;
+
+	if (strcmp(name, "targets") == 0)
+		return walk_names(w, v, name, &pc->targets[0][0],
+		    PROBE_NAME_LEN, LIM_PROBE_TARGETS, &pc->ntargets);
+	if (strcmp(name, "tiers") == 0)
+		return walk_names(w, v, name, &pc->tiers[0][0],
+		    sizeof(pc->tiers[0]), LIM_PROBE_TIERS, &pc->ntiers);
+	if (strcmp(name, "control") == 0) {
+		if (v->type != YAML_SCALAR_NODE || !probe_name_ok(node_str(v)))
+			return cf_err(w, v->start_mark, "probe.control: not "
+			    "a name");
+		snprintf(pc->control, sizeof(pc->control), "%s", node_str(v));
+		return 0;
+	}
+	for (i = 0; probe_keys[i].name != NULL; i++)
+		if (strcmp(probe_keys[i].name, name) == 0)
+			return set_value(w, &probe_keys[i], v);
+	return cf_err(w, k->start_mark, "unknown key probe.%s", name);
+}
+
+static int
+walk_probe(struct walk *w, yaml_node_t *map)
+{
+	yaml_node_pair_t *p;
+	yaml_node_t *k, *v;
+	int rv = 0;
+
+	if (map->type != YAML_MAPPING_NODE)
+		return cf_err(w, map->start_mark, "probe: expected a mapping");
+	for (p = map->data.mapping.pairs.start;
+	    p < map->data.mapping.pairs.top; p++) {
+		k = yaml_document_get_node(w->doc, p->key);
+		v = yaml_document_get_node(w->doc, p->value);
+		if (k->type != YAML_SCALAR_NODE)
+			rv = cf_err(w, k->start_mark, "probe: bad key");
+		else if (walk_probe_key(w, k, v) == -1)
+			rv = -1;
+	}
+	return rv;
+}
+
 static int
 walk_top_key(struct walk *w, yaml_node_t *k, yaml_node_t *v)
 {
@@ -943,6 +1084,8 @@ walk_top_key(struct walk *w, yaml_node_t *k, yaml_node_t *v)
 		return set_value(w, &privacy, v);
 	if (strcmp(name, "user") == 0)
 		return set_value(w, &user, v);
+	if (strcmp(name, "probe") == 0)
+		return walk_probe(w, v);
 	for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
 		if (strcmp(name, sections[i].name) == 0)
 			return walk_section(w, name, sections[i].keys, v);
@@ -976,6 +1119,19 @@ walk_doc(struct walk *w)
 	return rv;
 }
 
+/* The probe block's strings (the rest is copied with the struct). */
+static int
+probe_dup(struct probe_conf *dst, const struct probe_conf *src)
+{
+	dst->user = dst->trust_store = dst->tiers_file = NULL;
+	if ((src->user && !(dst->user = xstrdup(src->user))) ||
+	    (src->trust_store &&
+	    !(dst->trust_store = xstrdup(src->trust_store))) ||
+	    (src->tiers_file && !(dst->tiers_file = xstrdup(src->tiers_file))))
+		return -1;
+	return 0;
+}
+
 /* Deep copy of the strings so a failed load leaves *cf untouched. */
 static int
 config_dup(struct config *dst, const struct config *src)
@@ -987,6 +1143,7 @@ config_dup(struct config *dst, const struct config *src)
 	dst->sig.state_file = dst->sig.data = dst->sig.psl = NULL;
 	dst->sig.enterprise = NULL;
 	dst->privacy_key = dst->evidence_dir = NULL;
+	dst->probe.user = dst->probe.trust_store = dst->probe.tiers_file = NULL;
 	dst->nrules = 0;
 	dst->noutputs = 0;
 	for (i = 0; i < src->noutputs; i++) {
@@ -1017,7 +1174,8 @@ config_dup(struct config *dst, const struct config *src)
 	    (src->output && !(dst->output = xstrdup(src->output))) ||
 	    (src->user && !(dst->user = xstrdup(src->user))) ||
 	    (src->interface && !(dst->interface = xstrdup(src->interface))) ||
-	    (src->bpf && !(dst->bpf = xstrdup(src->bpf))))
+	    (src->bpf && !(dst->bpf = xstrdup(src->bpf))) ||
+	    probe_dup(&dst->probe, &src->probe) == -1)
 		goto bad;
 	for (i = 0; i < src->nrules; i++) {
 		if ((dst->rules[i] = xstrdup(src->rules[i])) == NULL)

@@ -33,6 +33,10 @@
  *                 stable-sessions: 10, stable-span: 86400, ...
  *                 downgrade: true, downgrade-severity: 1, ... }
  *               (rootwatch(8) SIGNALS)
+ *   probe:      { enabled: true, i-understand-the-risks: true,
+ *                 targets: [ ... ], tiers: [ kazakh-2019 ],
+ *                 control: example.com, period: 6h, ... }
+ *               (rootwatch(8) PROBE; off by default)
  * Sizes accept suffixes k/M/G; times are seconds.
  */
 #ifndef ROOTWATCH_CONFIG_H
@@ -43,6 +47,7 @@
 #include "limits.h"
 #include "sink.h"
 #include "signals_conf.h"
+#include "probe.h"
 
 #define CONFIG_MAX_RULES	32
 #define CONFIG_MAX_OUTPUTS	16
@@ -85,6 +90,7 @@ struct config {
 	char		*user;		/* run as (rootwatch(8) SANDBOX) */
 	unsigned	 workers;	/* 0: the default; or CONFIG_WORKERS_AUTO */
 	struct signals_conf sig;	/* signals: (paths owned here) */
+	struct probe_conf probe;	/* probe: (rootwatch(8) PROBE) */
 };
 
 /* workers: auto (one per online core) */

@@ -394,6 +394,19 @@ client_mode(const struct evidence *ev)
 }
 
 /* Everything above the file lines. */
+/* A probe's alert: its rootwatch.probe object, on one line. */
+static void
+man_probe(struct bytes *m, const struct tls_report *r)
+{
+	char buf[2048];
+
+	if (r->probe == NULL || r->probe_len >= sizeof(buf))
+		return;
+	memcpy(buf, r->probe, r->probe_len);
+	buf[r->probe_len] = '\0';
+	man_kv(m, "probe", buf);
+}
+
 static void
 man_head(struct evidence *ev, struct bytes *m, const struct evidence_alert *a,
     const char *name)
@@ -421,9 +434,13 @@ man_head(struct evidence *ev, struct bytes *m, const struct evidence_alert *a,
 	man_alerts(m, a);
 	man_chain(m, a->r);
 	buf[0] = '\0';
-	if (ev->src_fn != NULL)
+	if (a->r->probe != NULL)	/* no frames: our own handshake */
+		snprintf(buf, sizeof(buf), "active probe (rootwatch(8) "
+		    "PROBE): the sensor's own handshake");
+	else if (ev->src_fn != NULL)
 		ev->src_fn(ev->src_arg, buf, sizeof(buf));
 	man_kv(m, "capture", buf);
+	man_probe(m, a->r);
 	man_kv(m, "clock", ev->o.clock != NULL ? ev->o.clock : "");
 	if (ev->rules != NULL)
 		bytes_add(m, ev->rules, strlen(ev->rules));

@@ -231,4 +231,26 @@ struct limits {
 /* Fill *l with the defaults above. */
 void limits_default(struct limits *l);
 
+/* The active probe (rootwatch(8) PROBE, sensor/probe.h). */
+/* Names probed: probe.targets and the tiers' together. */
+#define LIM_PROBE_TARGETS	64
+/* Tier lists named in probe.tiers. */
+#define LIM_PROBE_TIERS		8
+/* Certificates of a probe answer kept; the server may send more. */
+#define LIM_PROBE_CERTS		16
+/* Bytes of one answer from the probe process (the chain is cut, and said
+ * truncated, past it): what the main process reads from a less trusted
+ * process is bounded before it is parsed. */
+#define LIM_PROBE_MSG		(128u << 10)
+/* Names probe.from-wire may add (probe.from-wire-max up to this). */
+#define LIM_PROBE_WIRE_NAMES	64
+/* Names offered by the workers and not yet taken by the main loop;
+ * offers past it are dropped and counted. */
+#define LIM_PROBE_WIRE_QUEUE	8
+/* Rounds a failing name sits out at most (the backoff doubles to it). */
+#define LIM_PROBE_BACKOFF	64
+/* Seconds past both timeouts before an unanswered request is given up
+ * (the system resolver's own retries). */
+#define LIM_PROBE_ANSWER_SLACK	40
+
 #endif /* ROOTWATCH_LIMITS_H */

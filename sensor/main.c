@@ -40,6 +40,7 @@
 #include "sandbox.h"
 #include "sink.h"
 #include "signals.h"
+#include "probe.h"
 #include "xmalloc.h"
 #include "../rules/rules.h"
 
@@ -107,6 +108,7 @@ struct runtime {
 	int		 priv_set;
 	struct evidence	*ev;		/* evidence: { dir } */
 	struct aggregate *agg;		/* privacy: tls_aggregate counts */
+	struct probe	*probe;		/* rootwatch(8) PROBE; NULL: off */
 };
 
 static void
@@ -446,6 +448,7 @@ render_interfaces(struct jbuf *j, void *arg)
 
 	if (rt->live != NULL)
 		live_render(rt->live, j);
+	probe_render(rt->probe, j);
 }
 
 /* A stats event: packet time from files, wall-clock time live (and
@@ -516,6 +519,7 @@ tick(void *arg)
 		rt->last_save = now;
 		signals_save(rt->sig);
 	}
+	probe_tick(rt->probe, (uint64_t)now);
 	if (rt->in != NULL && rt->pg.fp != NULL)
 		progress_update(&rt->pg, input_stats(rt->in),
 		    rt->pool != NULL ? pool_alerts(rt->pool) : rt->w.st.alerts);
@@ -776,8 +780,14 @@ static int
 check_only(struct runtime *rt)
 {
 	struct ruleset *rs;
+	const char *why;
 	int failed;
 
+	if (probe_wanted(&rt->cfg.probe, &why) &&
+	    probe_check(&rt->cfg.probe) == -1)
+		return EXIT_INPUT;
+	if (why != NULL)
+		log_warnx("%s", why);
 	rs = load_rules(rt, &failed);
 	if (failed)
 		return EXIT_INPUT;
@@ -1165,14 +1175,77 @@ start_signals(struct runtime *rt)
 	return 0;
 }
 
+/* What the workers share: evidence and aggregates run on one worker
+ * (pick_workers): the pool's in live capture, this thread's in replay;
+ * the probe's from-wire queue, each with its own sampling. */
+static void
+attach_workers(struct runtime *rt)
+{
+	struct worker *const *ws;
+	size_t i, nw;
+
+	ws = rt_workers(rt, &nw);
+	for (i = 0; i < nw; i++) {
+		ws[i]->ev = rt->ev;
+		ws[i]->agg = rt->agg;
+		ws[i]->wire = probe_wire(rt->probe);
+		if (getrandom(&ws[i]->wire_rng, sizeof(ws[i]->wire_rng),
+		    GRND_NONBLOCK) != sizeof(ws[i]->wire_rng))
+			ws[i]->wire_rng = (uint64_t)time(NULL) + i;
+	}
+}
+
+/* A probe's chain, judged by the first worker as its own sessions are
+ * (between its packet batches). */
+static void
+judge_probe(void *arg, const struct probe_judge *pj)
+{
+	struct runtime *rt = arg;
+	struct worker *const *ws;
+	size_t n;
+
+	if (rt->pool == NULL)
+		return;
+	ws = pool_workers(rt->pool, &n);
+	pool_batch_begin(rt->pool, 0);
+	worker_probe(ws[0], pj, pj->ts_us);
+	pool_batch_end(rt->pool, 0);
+}
+
+/*
+ * The active probe (rootwatch(8) PROBE): only live, only with both
+ * opt-in keys; its process is forked now, while we are small and have
+ * no thread.
+ */
+static int
+start_probe(struct runtime *rt)
+{
+	const char *why;
+
+	if (!probe_wanted(&rt->cfg.probe, &why)) {
+		if (why != NULL)
+			log_warnx("%s", why);
+		return 0;
+	}
+	if (rt->o->nfiles > 0) {
+		log_info("probe: not run when reading capture files");
+		return 0;
+	}
+	if ((rt->probe = probe_start(&rt->cfg.probe,
+	    rt->o->sandbox_log)) == NULL) {
+		log_warnx("probe: cannot start");
+		return -1;
+	}
+	probe_set_judge(rt->probe, judge_probe, rt);
+	return 0;
+}
+
 /* Open everything, then confine.  An exit code, or -1 to go on. */
 static int
 start(struct runtime *rt)
 {
 	struct output_opts oo;
 	struct ruleset *rs;
-	struct worker *const *ws;
-	size_t i, nw;
 	int failed;
 
 	if (sandbox_init(&rt->sb, rt->cfg.user, rt->o->sandbox_log) == -1)
@@ -1180,6 +1253,8 @@ start(struct runtime *rt)
 	/* first, while the process is small: the helper is a fork */
 	if (rt->o->nfiles == 0 && priv_start(&rt->ps, rt->sb.switch_user,
 	    rt->sb.uid, rt->sb.gid, rt->o->sandbox_log) == -1)
+		return EXIT_USAGE;
+	if (start_probe(rt) == -1)
 		return EXIT_USAGE;
 	rs = load_rules(rt, &failed);
 	if (failed)
@@ -1229,13 +1304,7 @@ start(struct runtime *rt)
 	if (rt->cfg.privacy && (rt->agg = aggregate_new(rt->cfg.aggregate_us,
 	    rt->cfg.aggregate_sni)) == NULL)
 		return EXIT_USAGE;
-	/* evidence and aggregates run on one worker (pick_workers): the
-	 * pool's in live capture, this thread's in replay */
-	ws = rt_workers(rt, &nw);
-	for (i = 0; i < nw; i++) {
-		ws[i]->ev = rt->ev;
-		ws[i]->agg = rt->agg;
-	}
+	attach_workers(rt);
 	if (start_signals(rt) == -1)
 		return EXIT_USAGE;
 	setup_signals();
@@ -1320,6 +1389,7 @@ main(int argc, char **argv)
 	rt.live = NULL;
 	signals_save(rt.sig);
 	priv_stop(&rt.ps);
+	probe_stop(rt.probe);
 	report_caps(&rt);
 	output_flush(&rt.out);
 	if (rt.pool != NULL)

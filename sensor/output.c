@@ -740,6 +740,13 @@ output_tls_render(struct output *o, const struct tls_report *r)
 		ecs_tls_render(o, r, &o->tlsobj[OUTPUT_ECS]);
 }
 
+void
+output_rw_probe(struct jbuf *j, const struct tls_report *r)
+{
+	if (r->probe != NULL)
+		jb_raw(j, "probe", r->probe, r->probe_len);
+}
+
 static void
 eve_tls(struct output *o, const struct flow *f, uint64_t ts_us,
     const struct tls_report *r)
@@ -753,6 +760,7 @@ eve_tls(struct output *o, const struct flow *f, uint64_t ts_us,
 	if (r->app_name != NULL)
 		jb_str(j, "app_name", r->app_name);
 	jb_raw(j, "tls", o->rwtls.buf, o->rwtls.len);
+	output_rw_probe(j, r);
 	jb_obj_close(j);
 	jb_obj_close(j);
 	emit(o, OUTPUT_EVE, OUTPUT_EV_TLS);
@@ -840,6 +848,7 @@ eve_alert(struct output *o, const struct flow *f, uint64_t ts_us,
 		jb_str(j, "app_name", r->app_name);
 	output_rw_hit(j, h);
 	jb_raw(j, "tls", o->rwtls.buf, o->rwtls.len);
+	output_rw_probe(j, r);
 	jb_obj_close(j);
 	jb_obj_close(j);
 	emit(o, OUTPUT_EVE, OUTPUT_EV_ALERT);
@@ -882,6 +891,7 @@ eve_signal(struct output *o, const struct flow *f, uint64_t ts_us,
 	signal_render(j, sg);
 	jb_obj_close(j);
 	jb_raw(j, "tls", o->rwtls.buf, o->rwtls.len);
+	output_rw_probe(j, r);
 	jb_obj_close(j);
 	jb_obj_close(j);
 	emit(o, OUTPUT_EVE, OUTPUT_EV_ALERT);

@@ -130,7 +130,14 @@ struct tls_report {
 	size_t			  ncchain;
 	const char		 *app_proto;	/* "tls", "smtp"... */
 	const char		 *app_name;	/* nDPI application, or NULL */
+	/* rootwatch.probe: the session is the active probe's (probe.h),
+	 * this object says which attempt; NULL: a passive session */
+	const char		 *probe;
+	size_t			  probe_len;
 };
+
+/* rootwatch.probe of a probe's session, if it is one (in both formats). */
+void	output_rw_probe(struct jbuf *, const struct tls_report *);
 
 /* One output: JSON lines (eve) to path, NULL or "-" for stdout. */
 int	output_open(struct output *, const char *path,

@@ -244,6 +244,7 @@ ecs_rw_tls(struct output *o, struct jbuf *j, const struct tls_report *r)
 	if (r->s->ja4[0] != '\0')
 		jb_str(j, "ja4", r->s->ja4);
 	jb_raw(j, "tls", o->rwtls.buf, o->rwtls.len);
+	output_rw_probe(j, r);
 }
 
 static void

@@ -48,6 +48,11 @@ struct sandbox {
 	char		 landlock[48];	/* "abi N", or why it is off */
 	int		 caps_dropped;
 	int		 network;	/* outputs over sockets reconnect */
+	/* the active probe's process (probe.c): its own seccomp list
+	 * (resolve, connect, handshake; no file opened for writing), and
+	 * Landlock lets TCP connect to connect_port only */
+	int		 probe;
+	unsigned	 connect_port;
 	char		 json[256];	/* {"user":...} for the stats event */
 };
 

@@ -525,6 +525,47 @@ test_interfaces(void **state)
 	    "3:18: unknown key capture.interfaces.mtu");
 }
 
+/* probe: off by default; both keys to run; durations; names checked. */
+static void
+test_probe(void **state)
+{
+	struct config cf;
+	const char *why;
+
+	(void)state;
+	config_default(&cf);
+	assert_false(probe_wanted(&cf.probe, &why));
+	assert_null(why);
+	assert_string_equal(cf.probe.control, "example.com");
+	assert_int_equal(cf.probe.period, 6 * 3600);
+	assert_int_equal(cf.probe.ntiers, 1);
+	assert_int_equal(load(&cf, "probe:\n  enabled: true\n"
+	    "  targets: [a.example, b.example]\n  tiers: []\n"
+	    "  period: 90m\n  jitter: 30\n  control: c.example\n"
+	    "  trust-store: ca.pem\n"), 0);
+	assert_false(probe_wanted(&cf.probe, &why));
+	assert_non_null(strstr(why, "i-understand-the-risks"));
+	assert_int_equal(cf.probe.ntargets, 2);
+	assert_string_equal(cf.probe.targets[1], "b.example");
+	assert_int_equal(cf.probe.ntiers, 0);
+	assert_int_equal(cf.probe.period, 5400);
+	assert_int_equal(cf.probe.jitter, 30);
+	assert_string_equal(cf.probe.control, "c.example");
+	assert_non_null(strstr(cf.probe.trust_store, "/ca.pem"));
+	config_free(&cf);
+	assert_int_equal(load(&cf, "probe:\n  i-understand-the-risks: yes\n"
+	    "  enabled: on\n"), 0);
+	assert_true(probe_wanted(&cf.probe, &why));
+	config_free(&cf);
+	expect_err("probe:\n  targets: [\"a b\"]\n", "2:13: probe.targets: "
+	    "not a name");
+	expect_err("probe:\n  period: 6x\n", "2:11: period: bad suffix");
+	expect_err("probe:\n  from-wire-max: 0\n", "2:18: from-wire-max: 0 "
+	    "out of range");
+	expect_err("probe:\n  frobnicate: 1\n", "2:3: unknown key "
+	    "probe.frobnicate");
+}
+
 int
 main(void)
 {
@@ -549,6 +590,7 @@ main(void)
 		T(test_missing_file),
 		T(test_oom),
 		T(test_interfaces),
+		T(test_probe),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
