@@ -2,9 +2,10 @@
  * pcapstream.h - classic pcap read from a byte stream (zin): stdin, pipes
  * and compressed files, where the zero-copy map is not possible.
  *
- * Records are handed out as pointers into one fixed buffer
- * (LIM_REPLAY_BUF), refilled from the stream as it drains: memory does not
- * grow with the file and no record is copied twice.  A stream that is not
+ * Records are handed out as pointers into one buffer (the chunk asked of
+ * the stream or the largest record, at most LIM_REPLAY_BUF), refilled from
+ * the stream as it drains: memory does not grow with the file and no
+ * record is copied twice.  A stream that is not
  * classic pcap (pcapng, a modified pcap magic) is handed to libpcap as a
  * FILE that replays the bytes already read, then the rest of the stream.
  */
