@@ -2,6 +2,9 @@
  * quic_fuzz.c - libFuzzer target for parsers/quic.c: the input is a
  * sequence of datagrams, each a 2-byte big-endian length with the
  * direction in its top bit, fed to one QUIC flow as a sensor would.
+ * One input in eight (last byte & 7 == 7) runs with allocations failing
+ * after a few (count from the first byte) once the contexts are up: the
+ * flow must give up or go on, never crash or leak.
  * Seeds: client Initials of the QUIC corpus (tests/fuzz/run-all).
  */
 #include <stddef.h>
@@ -11,6 +14,7 @@
 #include "quic.h"
 #include "tls.h"
 #include "../sensor/limits.h"
+#include "../sensor/xmalloc.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -31,6 +35,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		tls_ctx_free(&tls);
 		return 0;
 	}
+	if (size > 1 && (data[size - 1] & 7) == 7)
+		xalloc_fail_after((long)(data[0] & 31));
 	if ((q = quic_flow_new(&qc)) != NULL) {
 		cur_init(&c, data, size);
 		while (cur_be16(&c, &hdr) == 0 &&
@@ -41,6 +47,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				    cur_left(&d));
 		quic_flow_free(&qc, q);
 	}
+	xalloc_fail_after(-1);
 	quic_ctx_free(&qc);
 	tls_ctx_free(&tls);
 	return 0;

@@ -876,6 +876,16 @@ store_load_dir(X509_STORE *st, const char *path)
 	return n;
 }
 
+/* What "the system's trust store" loads: SYSTEM_BUNDLE unless a test
+ * says otherwise (rules_system_bundle()). */
+static const char *system_bundle = SYSTEM_BUNDLE;
+
+void
+rules_system_bundle(const char *path)
+{
+	system_bundle = path != NULL ? path : SYSTEM_BUNDLE;
+}
+
 /*
  * Loaded eagerly (the parser child may not see the file system later).
  * NULL path: Debian's bundle, else the certs directory.
@@ -890,7 +900,7 @@ store_load(const char *path)
 	if ((st = X509_STORE_new()) == NULL)
 		return NULL;
 	if (path == NULL) {
-		ok = X509_STORE_load_file(st, SYSTEM_BUNDLE) == 1 ||
+		ok = X509_STORE_load_file(st, system_bundle) == 1 ||
 		    store_load_dir(st, SYSTEM_DIR) > 0;
 	} else if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
 		ok = store_load_dir(st, path) > 0;
@@ -943,7 +953,7 @@ rule_trust(struct ld *l, yaml_node_t *n, struct rule *r)
 		if ((t->store = store_load(t->path)) == NULL)
 			return ld_err(l, n, "rule '%s': cannot load trust "
 			    "store '%s'", r->id, t->path ? t->path :
-			    SYSTEM_BUNDLE);
+			    system_bundle);
 	}
 	xfree(path);
 	r->trust = t;

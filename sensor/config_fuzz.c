@@ -57,6 +57,22 @@ load_once(const char *path, long fail_after)
 	config_free(&cf);
 }
 
+/* One memfd for the run, rewritten per input (config_load opens it anew
+ * through its /proc path): creating and closing one per input is no part
+ * of what is tested. */
+static int
+input_fd(const uint8_t *data, size_t len)
+{
+	static int fd = -1;
+
+	if (fd == -1 && (fd = memfd_create("config_fuzz", MFD_CLOEXEC)) == -1)
+		return -1;
+	if (ftruncate(fd, 0) == -1 || (len > 0 &&
+	    pwrite(fd, data, len, 0) != (ssize_t)len))
+		return -1;
+	return fd;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
@@ -65,18 +81,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	unsigned h = 0;
 	int	fd;
 
-	if ((fd = memfd_create("config_fuzz", MFD_CLOEXEC)) == -1)
+	if ((fd = input_fd(data, len)) == -1)
 		return 0;
-	if (write(fd, data, len) != (ssize_t)len) {
-		close(fd);
-		return 0;
-	}
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	load_once(path, -1);
 	for (i = 0; i < len; i++)
 		h = h * 31 + data[i];
 	if ((h & 3) == 0)
 		load_once(path, (long)(h >> 2 & 15));
-	close(fd);
 	return 0;
 }

@@ -17,7 +17,8 @@
 
 struct pcapstream {
 	struct zin	*z;
-	uint8_t		*buf;		/* LIM_REPLAY_BUF bytes */
+	uint8_t		*buf;		/* cap bytes */
+	size_t		 cap;		/* grows, at most LIM_REPLAY_BUF */
 	size_t		 pos;		/* next unread byte */
 	size_t		 len;		/* valid bytes */
 	uint64_t	 base;		/* stream offset of buf[0] */
@@ -29,9 +30,41 @@ struct pcapstream {
 };
 
 /*
+ * The buffer is as large as the chunk asked of the stream, or the record
+ * being read, whichever is larger (doubling, at least PS_BUF_MIN, at most
+ * LIM_REPLAY_BUF, which a record with its header always fits): a file
+ * opened only for its first packet (a 64 KiB chunk) holds 64 KiB, not 2 MiB.
+ */
+#define PS_BUF_MIN	(64u << 10)
+_Static_assert(PCAPFILE_REC_HDR_LEN + PCAPFILE_REC_MAX <= LIM_REPLAY_BUF,
+    "a record and its header fit the largest buffer");
+
+static int
+grow(struct pcapstream *ps, size_t need)
+{
+	size_t cap = ps->chunk > need ? ps->chunk : need;
+	uint8_t *b;
+
+	if (cap < PS_BUF_MIN)
+		cap = PS_BUF_MIN;
+	if (cap < 2 * ps->cap)
+		cap = 2 * ps->cap;
+	if (cap > LIM_REPLAY_BUF)
+		cap = LIM_REPLAY_BUF;
+	if (cap <= ps->cap)
+		return 0;
+	if ((b = xreallocarray(ps->buf, cap, 1)) == NULL)
+		return -1;
+	ps->buf = b;
+	ps->cap = cap;
+	return 0;
+}
+
+/*
  * Have at least need bytes at pos: 1, 0 when the stream ends first, -1 on
- * a stream error (message in err).  The unread tail moves to the front, so
- * a record pointer handed out before is no longer valid.
+ * a stream error or no memory (message in err).  The unread tail moves to
+ * the front and the buffer may move, so a record pointer handed out before
+ * is no longer valid.
  */
 static int
 fill(struct pcapstream *ps, size_t need, char *err, size_t errlen)
@@ -45,8 +78,13 @@ fill(struct pcapstream *ps, size_t need, char *err, size_t errlen)
 		ps->len -= ps->pos;
 		ps->pos = 0;
 	}
+	if ((ps->cap < need || ps->cap < ps->chunk) && grow(ps, need) == -1) {
+		snprintf(err, errlen, "out of memory");
+		ps->failed = 1;
+		return -1;
+	}
 	while (ps->len - ps->pos < need && !ps->eof) {
-		want = LIM_REPLAY_BUF - ps->len;
+		want = ps->cap - ps->len;
 		if (want > ps->chunk && ps->len + ps->chunk >= need)
 			want = ps->chunk;
 		n = zin_read(ps->z, ps->buf + ps->len, want);
@@ -147,10 +185,8 @@ pcapstream_open(struct zin *z, size_t chunk, int *classic, char *err,
 	struct cur c;
 
 	*classic = 0;
-	if ((ps = xcalloc(1, sizeof(*ps))) == NULL ||
-	    (ps->buf = xmalloc(LIM_REPLAY_BUF)) == NULL) {
+	if ((ps = xcalloc(1, sizeof(*ps))) == NULL) {
 		snprintf(err, errlen, "out of memory");
-		pcapstream_close(ps);
 		return NULL;
 	}
 	ps->z = z;

@@ -2,13 +2,14 @@
  * pcapstream.h - classic pcap read from a byte stream (zin): stdin, pipes
  * and compressed files, where the zero-copy map is not possible.
  *
- * Records are handed out as pointers into one fixed buffer
- * (LIM_REPLAY_BUF), refilled from the stream as it drains: memory does not
- * grow with the file and no record is copied twice.  pcapng is read here
- * too (pcapng.c), each record with its own interface's link type: libpcap
- * refuses files whose interfaces differ in link type.  A stream that is
- * neither (a modified pcap magic...) is handed to libpcap as a FILE that
- * replays the bytes already read, then the rest of the stream.
+ * Records are handed out as pointers into one buffer (the chunk asked of
+ * the stream or the largest record, at most LIM_REPLAY_BUF), refilled from
+ * the stream as it drains: memory does not grow with the file and no
+ * record is copied twice.  pcapng is read here too (pcapng.c), each record
+ * with its own interface's link type: libpcap refuses files whose
+ * interfaces differ in link type.  A stream that is neither (a modified
+ * pcap magic...) is handed to libpcap as a FILE that replays the bytes
+ * already read, then the rest of the stream.
  */
 #ifndef ROOTWATCH_PCAPSTREAM_H
 #define ROOTWATCH_PCAPSTREAM_H

@@ -244,8 +244,13 @@ loss_check(struct sink *s)
 {
 	if (!s->losing && s->sp.dropped > s->loss_base) {
 		s->losing = 1;
-		log_warnx("output %s: spool full (%zu bytes): dropping "
-		    "events, oldest non-alerts first", s->name, s->sp.cap);
+		if (s->sp.dropped_nomem > s->loss_nomem_base)
+			log_warnx("output %s: out of memory: dropping events",
+			    s->name);
+		else
+			log_warnx("output %s: spool full (%zu bytes): "
+			    "dropping events, oldest non-alerts first",
+			    s->name, s->sp.cap);
 	} else if (s->losing && (s->closing || s->sp.bytes <= s->sp.cap / 2)) {
 		s->losing = 0;
 		log_warnx("output %s: %llu events lost, %llu of them alerts",
@@ -256,6 +261,7 @@ loss_check(struct sink *s)
 	if (!s->losing) {
 		s->loss_base = s->sp.dropped;
 		s->loss_alert_base = s->sp.dropped_alerts;
+		s->loss_nomem_base = s->sp.dropped_nomem;
 	}
 }
 

@@ -59,6 +59,7 @@ struct sink {
 	int			 losing;	/* in a loss episode */
 	uint64_t		 loss_base;	/* sp.dropped when it began */
 	uint64_t		 loss_alert_base;
+	uint64_t		 loss_nomem_base;
 	void			*tx;		/* the transport's state */
 	void			*framing;	/* syslog's, over sink_sock.c */
 };

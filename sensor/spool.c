@@ -90,6 +90,17 @@ make_room(struct spool *sp, size_t need, int alert)
 	return 0;
 }
 
+/* The new record goes: counted, -1.  nomem: the spool had room for it
+ * (the log must not blame its size). */
+static int
+refuse(struct spool *sp, int alert, int nomem)
+{
+	sp->dropped++;
+	sp->dropped_alerts += (uint64_t)alert;
+	sp->dropped_nomem += (uint64_t)nomem;
+	return -1;
+}
+
 int
 spool_push(struct spool *sp, const void *p, size_t len, int alert, int kind)
 {
@@ -116,12 +127,10 @@ spool_pushv(struct spool *sp, const struct iovec *iov, int n, int alert,
 	}
 	alert = alert != 0;
 	if (len > sp->cap || REC_COST(len) > sp->cap ||
-	    make_room(sp, REC_COST(len), alert) == -1 ||
-	    (r = xmalloc(REC_COST(len))) == NULL) {
-		sp->dropped++;
-		sp->dropped_alerts += (uint64_t)alert;
-		return -1;
-	}
+	    make_room(sp, REC_COST(len), alert) == -1)
+		return refuse(sp, alert, 0);
+	if ((r = xmalloc(REC_COST(len))) == NULL)
+		return refuse(sp, alert, 1);
 	for (i = 0; i < n; i++) {
 		if (iov[i].iov_len > 0)
 			memcpy(r->data + k, iov[i].iov_base, iov[i].iov_len);

@@ -43,6 +43,8 @@ struct spool {
 	size_t			 inflight;	/* records before unsent */
 	uint64_t		 dropped;	/* records dropped, alerts too */
 	uint64_t		 dropped_alerts;
+	uint64_t		 dropped_nomem;	/* of dropped: no memory for the
+						   copy, the spool not full */
 };
 
 void	spool_init(struct spool *, size_t cap);

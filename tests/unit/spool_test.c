@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "sensor/spool.h"
+#include "sensor/xmalloc.h"
 
 #define COST(n)	(sizeof(struct spool_rec) + (n))
 
@@ -98,7 +99,27 @@ test_too_large(void **state)
 	assert_int_equal(spool_push(&sp, big, sizeof(big), 1, 2), -1);
 	assert_int_equal(sp.dropped, 1);
 	assert_int_equal(sp.dropped_alerts, 1);
+	assert_int_equal(sp.dropped_nomem, 0);
 	assert_int_equal(sp.n, 0);
+	spool_free(&sp);
+}
+
+/* No memory for the copy: dropped and counted as such, not as full. */
+static void
+test_nomem(void **state)
+{
+	struct spool sp;
+
+	(void)state;
+	spool_init(&sp, 256);
+	assert_int_equal(spool_push(&sp, "a", 1, 0, 2), 0);
+	xalloc_fail_after(0);
+	assert_int_equal(spool_push(&sp, "b", 1, 1, 2), -1);
+	xalloc_fail_after(-1);
+	assert_int_equal(sp.dropped, 1);
+	assert_int_equal(sp.dropped_alerts, 1);
+	assert_int_equal(sp.dropped_nomem, 1);
+	assert_int_equal(sp.n, 1);
 	spool_free(&sp);
 }
 
@@ -156,6 +177,7 @@ main(void)
 		cmocka_unit_test(test_fifo),
 		cmocka_unit_test(test_drop_oldest_non_alert),
 		cmocka_unit_test(test_too_large),
+		cmocka_unit_test(test_nomem),
 		cmocka_unit_test(test_partial_kept),
 		cmocka_unit_test(test_inflight),
 	};
