@@ -298,31 +298,46 @@ close_others(int keep)
 			(void)close(fd);
 }
 
-int
-priv_start(struct priv *p, int switch_user, uid_t uid, gid_t gid,
-    int log_only)
+pid_t
+priv_fork(const char *what, int *fd)
 {
 	int sv[2];
+	pid_t pid;
 
-	p->fd = -1;
-	p->pid = -1;
+	*fd = -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
-		log_warn("capture helper: socketpair");
+		log_warn("%s: socketpair", what);
 		return -1;
 	}
 	fflush(NULL);
-	if ((p->pid = fork()) == -1) {
-		log_warn("capture helper: fork");
+	if ((pid = fork()) == -1) {
+		log_warn("%s: fork", what);
 		close(sv[0]);
 		close(sv[1]);
 		return -1;
 	}
-	if (p->pid == 0) {
+	if (pid == 0) {
 		close_others(sv[1]);
-		helper_main(sv[1], switch_user, uid, gid, log_only);
+		*fd = sv[1];
+		return 0;
 	}
 	close(sv[1]);
-	p->fd = sv[0];
+	*fd = sv[0];
+	return pid;
+}
+
+int
+priv_start(struct priv *p, int switch_user, uid_t uid, gid_t gid,
+    int log_only)
+{
+	int fd;
+
+	p->fd = -1;
+	if ((p->pid = priv_fork("capture helper", &fd)) == -1)
+		return -1;
+	if (p->pid == 0)
+		helper_main(fd, switch_user, uid, gid, log_only);
+	p->fd = fd;
 	return 0;
 }
 

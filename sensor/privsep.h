@@ -50,6 +50,12 @@ struct priv_reply {
  * Fork the helper: it switches to uid/gid (when switch_user) keeping only
  * CAP_NET_RAW.  Before any thread.  0, or -1 logged.
  */
+/*
+ * socketpair + fork for a helper process: the parent gets the child's pid
+ * and its end in *fd; the child gets 0, its end in *fd, and every other
+ * descriptor above stderr closed.  -1 (logged with what) on failure.
+ */
+pid_t	priv_fork(const char *what, int *fd);
 int	priv_start(struct priv *, int switch_user, uid_t uid, gid_t gid,
 	    int log_only);
 /*

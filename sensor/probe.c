@@ -48,6 +48,7 @@
 #include "../parsers/cur.h"
 #include "json.h"
 #include "log.h"
+#include "privsep.h"
 #include "probe_sched.h"
 #include "sandbox.h"
 #include "xmalloc.h"
@@ -380,20 +381,6 @@ child_ctx(const char *store, int tls12)
 	return ctx;
 }
 
-/* Every descriptor but stdin, stdout, stderr and keep. */
-static void
-close_others(int keep)
-{
-	long max = sysconf(_SC_OPEN_MAX);
-	int fd;
-
-	if (max < 0 || max > 65536)
-		max = 65536;
-	for (fd = 3; fd < max; fd++)
-		if (fd != keep)
-			(void)close(fd);
-}
-
 struct child_opts {
 	const char	*user;
 	const char	*store;
@@ -709,30 +696,19 @@ probe_fork(struct probe *p, const struct probe_conf *pc, int log_only)
 	struct child_opts co = { probe_user(pc), pc->trust_store != NULL ?
 	    pc->trust_store : PROBE_STORE, log_only };
 	struct child c;
-	int sv[2];
+	int fd;
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
-		log_warn("probe: socketpair");
+	if ((p->pid = priv_fork("probe", &fd)) == -1)
 		return -1;
-	}
-	fflush(NULL);
-	if ((p->pid = fork()) == -1) {
-		log_warn("probe: fork");
-		close(sv[0]);
-		close(sv[1]);
-		return -1;
-	}
 	if (p->pid == 0) {
-		close_others(sv[1]);
 		memset(&c, 0, sizeof(c));
-		c.fd = sv[1];
+		c.fd = fd;
 		c.port = pc->port;
 		c.connect_s = pc->connect_timeout;
 		c.handshake_s = pc->handshake_timeout;
 		child_main(&c, &co);
 	}
-	close(sv[1]);
-	p->fd = sv[0];
+	p->fd = fd;
 	(void)fcntl(p->fd, F_SETFL, O_NONBLOCK);
 	return 0;
 }
