@@ -3,6 +3,7 @@
  */
 #include "classify.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include <ndpi_api.h>
@@ -17,6 +18,16 @@ struct classify {
 	struct classify_stats			 st;
 };
 
+/*
+ * nDPI's module set-up is not safe to run in two threads at once: in
+ * Debian's build, ndpi_init_detection_module() initialises libgcrypt, whose
+ * first-use set-up aborts the process when two threads race through it
+ * (caught by tests/threads, whose workers start in their own threads).
+ * Set-up and teardown are rare, so one process-wide lock serialises them;
+ * the per-packet calls work on the worker's own module and need none.
+ */
+static pthread_mutex_t ndpi_setup_mu = PTHREAD_MUTEX_INITIALIZER;
+
 struct classify *
 classify_new(const struct limits *lim)
 {
@@ -25,15 +36,19 @@ classify_new(const struct limits *lim)
 
 	if ((c = xcalloc(1, sizeof(*c))) == NULL)
 		return NULL;
+	pthread_mutex_lock(&ndpi_setup_mu);
 	c->ndpi = ndpi_init_detection_module(ndpi_no_prefs);
+	if (c->ndpi != NULL) {
+		NDPI_BITMASK_SET_ALL(all);
+		ndpi_set_protocol_detection_bitmask2(c->ndpi, &all);
+		ndpi_finalize_initialization(c->ndpi);
+	}
+	pthread_mutex_unlock(&ndpi_setup_mu);
 	if (c->ndpi == NULL) {
 		log_warnx("nDPI initialisation failed: no application names");
 		xfree(c);
 		return NULL;
 	}
-	NDPI_BITMASK_SET_ALL(all);
-	ndpi_set_protocol_detection_bitmask2(c->ndpi, &all);
-	ndpi_finalize_initialization(c->ndpi);
 	c->max_pkts = lim->ndpi_packets;
 	return c;
 }
@@ -43,7 +58,9 @@ classify_free(struct classify *c)
 {
 	if (c == NULL)
 		return;
+	pthread_mutex_lock(&ndpi_setup_mu);
 	ndpi_exit_detection_module(c->ndpi);
+	pthread_mutex_unlock(&ndpi_setup_mu);
 	xfree(c);
 }
 
