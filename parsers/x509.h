@@ -69,6 +69,11 @@ struct x509_cert {
 	/* the caller's rendering (x509_cert_set_render), opaque here */
 	void		*render;
 	size_t		 render_len;
+	/* signals.c's memo: the interception product its issuer names
+	 * (NULL: none), for the signals of generation product_gen (0: not
+	 * looked up yet) */
+	uint64_t	 product_gen;
+	const char	*product;
 	/* cache bookkeeping */
 	uint64_t	 fast;		/* keyed fast hash of der: the cache key */
 	uint32_t	 refs;

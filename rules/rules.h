@@ -136,6 +136,11 @@ struct x509_store_st *rules_trust_store_load(const char *path);
  */
 void	rules_system_bundle(const char *path);
 
+/* SHA-256 of the SubjectPublicKeyInfo (Chromium's pin hash) of each
+ * certificate of the chain OpenSSL built, leaf first, root last; of a
+ * longer chain, the last RULES_VERIFY_KEYS (the root's end: what the
+ * store added, where the sent certificates' own hashes end). */
+#define RULES_VERIFY_KEYS	8
 struct rules_verify {
 	int		 error;		/* X509_V_OK, the first error, or -1
 					 * (out of memory) */
@@ -143,9 +148,9 @@ struct rules_verify {
 					 * not found, self-signed not trusted) */
 	int		 time_error;	/* some certificate was not valid at
 					 * ts_us */
-	struct stack_st_X509 *built;	/* the chain OpenSSL built, root last
-					 * when one was found; the caller
-					 * frees it (sk_X509_pop_free) */
+	size_t		 nbuilt;	/* certificates in the built chain */
+	size_t		 nkeys;		/* min(nbuilt, RULES_VERIFY_KEYS) */
+	uint8_t		 keys[RULES_VERIFY_KEYS][32];
 };
 /* Every error is collected (verification goes on past each one), so the
  * built chain is as long as it can be. */

@@ -196,8 +196,8 @@ int	name_match_eval(const struct name_match *, const X509_NAME *);
  * same chain sent again, at a packet time where no certificate involved
  * changes validity, gets the verdict of its first verification.
  * rules_vcache_attach gives a store its cache (freed with the store);
- * get: 1 and *v filled (v->built the caller's), 0 to verify; put: keep
- * the verdict just found with the context that found it.
+ * get: 1 and *v filled, 0 to verify; put: keep the verdict just found
+ * (built: the chain it built) with the context that found it.
  */
 struct x509_cert;
 void	rules_vcache_attach(X509_STORE *);
@@ -205,6 +205,7 @@ int	rules_vcache_get(X509_STORE *, struct x509_cert *const *chain,
 	    size_t n, int notime, int64_t t, struct rules_verify *v);
 void	rules_vcache_put(X509_STORE *, X509_STORE_CTX *,
 	    struct x509_cert *const *chain, size_t n, STACK_OF(X509) *sent,
-	    int notime, int64_t t, const struct rules_verify *v);
+	    STACK_OF(X509) *built, int notime, int64_t t,
+	    const struct rules_verify *v);
 
 #endif

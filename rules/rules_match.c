@@ -21,6 +21,7 @@
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
@@ -517,12 +518,34 @@ verify_collect(int ok, X509_STORE_CTX *ctx)
 	return 1;
 }
 
+/* The built chain's SPKI hashes into v; -1 on a failure of OpenSSL's. */
+static int
+built_keys(STACK_OF(X509) *built, struct rules_verify *v)
+{
+	unsigned char *der;
+	int i, len;
+
+	v->nbuilt = built != NULL ? (size_t)sk_X509_num(built) : 0;
+	i = v->nbuilt > RULES_VERIFY_KEYS ?
+	    (int)(v->nbuilt - RULES_VERIFY_KEYS) : 0;	/* the root's end */
+	for (; i < (int)v->nbuilt; i++) {
+		der = NULL;
+		len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(sk_X509_value(built,
+		    i)), &der);
+		if (len <= 0)
+			return -1;
+		SHA256(der, (size_t)len, v->keys[v->nkeys++]);
+		OPENSSL_free(der);
+	}
+	return 0;
+}
+
 void
 rules_chain_verify(X509_STORE *st, struct x509_cert *const *chain, size_t n,
     uint64_t ts_us, struct rules_verify *v)
 {
 	X509_STORE_CTX	*ctx;
-	STACK_OF(X509)	*un;
+	STACK_OF(X509)	*un, *built;
 	size_t		 i;
 	int64_t		 t = (int64_t)(ts_us / 1000000);
 
@@ -550,8 +573,14 @@ rules_chain_verify(X509_STORE *st, struct x509_cert *const *chain, size_t n,
 	if (X509_verify_cert(ctx) != 1 && v->error == X509_V_OK)
 		v->error = X509_STORE_CTX_get_error(ctx);
 	ERR_pop_to_mark();
-	v->built = X509_STORE_CTX_get1_chain(ctx);
-	rules_vcache_put(st, ctx, chain, n, un, ts_us == 0, t, v);
+	built = X509_STORE_CTX_get1_chain(ctx);
+	if (built_keys(built, v) == -1)
+		v->error = -1;
+	else
+		rules_vcache_put(st, ctx, chain, n, un, built, ts_us == 0, t,
+		    v);
+	if (built != NULL)
+		sk_X509_pop_free(built, X509_free);
 out:
 	sk_X509_free(un);
 	X509_STORE_CTX_free(ctx);

@@ -19,7 +19,11 @@
  * The cache hangs off the X509_STORE (ex_data), which every worker shares
  * read-only; one mutex guards it, held only for a lookup or an insert,
  * never during a verification (two workers may verify one new chain at
- * once; the second insert is dropped).
+ * once; the second insert is dropped).  A hit touches nothing the
+ * workers share but the entry: the key is the sent certificates' SHA-256
+ * compared whole (no digest to compute, so no OpenSSL method lookup and
+ * its lock), and the built chain is kept as its SPKI hashes, not as
+ * X509 references whose counts both workers would bump.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -41,11 +45,16 @@
  * every time; sessions send 2 to 4). */
 #define VC_CHAIN_MAX	16
 
+/* The key: the time-check flag, then the SHA-256 of each certificate
+ * given to OpenSSL, in order. */
+#define VC_KEY_MAX	(1 + 32 * VC_CHAIN_MAX)
+
 struct vc_ent {
-	uint8_t		 key[SHA256_DIGEST_LENGTH];
+	uint8_t		*key;		/* key, then keys[nkeys] (one block) */
+	size_t		 keylen;
 	int64_t		 lo, hi;	/* packet seconds it holds for */
 	int		 error, no_path, time_error;
-	STACK_OF(X509)	*built;
+	size_t		 nbuilt, nkeys;
 	uint64_t	 used;		/* 0: empty */
 };
 
@@ -70,8 +79,7 @@ vc_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
 		return;
 	for (i = 0; i < VC_SETS; i++)
 		for (j = 0; j < VC_WAYS; j++)
-			if (vc->e[i][j].built != NULL)
-				sk_X509_pop_free(vc->e[i][j].built, X509_free);
+			xfree(vc->e[i][j].key);
 	pthread_mutex_destroy(&vc->mu);
 	xfree(vc);
 }
@@ -102,25 +110,35 @@ vc_get(X509_STORE *st)
 }
 
 /* The chain as sent (what X509_verify_cert is given), and time checked
- * or not.  -1: longer than any chain worth keeping. */
-static int
+ * or not: its length, or 0 for a chain longer than any worth keeping.
+ * *set: the set it goes in. */
+static size_t
 vc_key(struct x509_cert *const *chain, size_t n, int notime,
-    uint8_t key[SHA256_DIGEST_LENGTH])
+    uint8_t key[VC_KEY_MAX], size_t *set)
 {
-	uint8_t buf[1 + 32 * VC_CHAIN_MAX];
+	uint64_t h = 0, w;
 	size_t len = 0, i;
 
-	buf[len++] = (uint8_t)notime;
+	key[len++] = (uint8_t)notime;
 	for (i = 0; i < n; i++) {
 		if (i > 0 && chain[i]->x == NULL)
 			continue;	/* not given to OpenSSL */
-		if (len + 32 > sizeof(buf))
-			return -1;
-		memcpy(buf + len, chain[i]->sha256, 32);
+		if (len + 32 > VC_KEY_MAX)
+			return 0;
+		memcpy(key + len, chain[i]->sha256, 32);
+		memcpy(&w, chain[i]->sha256, sizeof(w));
+		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
 		len += 32;
 	}
-	SHA256(buf, len, key);
-	return 0;
+	*set = (size_t)((h ^ notime) >> 32) % VC_SETS;
+	return len;
+}
+
+static int
+vc_match(const struct vc_ent *e, const uint8_t *key, size_t len)
+{
+	return e->used != 0 && e->keylen == len &&
+	    memcmp(e->key, key, len) == 0;
 }
 
 /* RFC 5280 4.1.2.5 time to seconds; -1 when OpenSSL cannot read it. */
@@ -219,26 +237,25 @@ rules_vcache_get(X509_STORE *st, struct x509_cert *const *chain, size_t n,
     int notime, int64_t t, struct rules_verify *v)
 {
 	struct vcache *vc = vc_get(st);
-	uint8_t key[SHA256_DIGEST_LENGTH];
+	uint8_t key[VC_KEY_MAX];
 	struct vc_ent *s, *e;
-	size_t j;
+	size_t j, len, set;
 	int hit = 0;
 
-	if (vc == NULL || vc_key(chain, n, notime, key) == -1)
+	if (vc == NULL || (len = vc_key(chain, n, notime, key, &set)) == 0)
 		return 0;
-	s = vc->e[(((size_t)key[0] << 8) | key[1]) % VC_SETS];
+	s = vc->e[set];
 	pthread_mutex_lock(&vc->mu);
 	for (j = 0; j < VC_WAYS && !hit; j++) {
 		e = &s[j];
-		if (e->used == 0 || memcmp(e->key, key, sizeof(key)) != 0 ||
-		    t < e->lo || t > e->hi)
+		if (!vc_match(e, key, len) || t < e->lo || t > e->hi)
 			continue;
-		if (e->built != NULL &&
-		    (v->built = X509_chain_up_ref(e->built)) == NULL)
-			break;		/* out of memory: verify */
 		v->error = e->error;
 		v->no_path = e->no_path;
 		v->time_error = e->time_error;
+		v->nbuilt = e->nbuilt;
+		v->nkeys = e->nkeys;
+		memcpy(v->keys, e->key + e->keylen, e->nkeys * 32);
 		e->used = ++vc->tick;
 		hit = 1;
 	}
@@ -249,44 +266,45 @@ rules_vcache_get(X509_STORE *st, struct x509_cert *const *chain, size_t n,
 void
 rules_vcache_put(X509_STORE *st, X509_STORE_CTX *ctx,
     struct x509_cert *const *chain, size_t n, STACK_OF(X509) *sent,
-    int notime, int64_t t, const struct rules_verify *v)
+    STACK_OF(X509) *built, int notime, int64_t t,
+    const struct rules_verify *v)
 {
 	struct vcache *vc = vc_get(st);
-	uint8_t key[SHA256_DIGEST_LENGTH];
-	STACK_OF(X509) *built = NULL;
+	uint8_t key[VC_KEY_MAX], *blk;
 	struct vc_ent *s, *e;
 	int64_t lo, hi;
-	size_t j;
+	size_t j, len, set;
 
-	if (vc == NULL || v->error == -1 || vc_key(chain, n, notime, key) ==
-	    -1 || vc_span(ctx, chain[0]->x, sent, v->built, notime, t, &lo,
-	    &hi) == -1 || (v->built != NULL &&
-	    (built = X509_chain_up_ref(v->built)) == NULL))
+	if (vc == NULL || v->error == -1 ||
+	    (len = vc_key(chain, n, notime, key, &set)) == 0 ||
+	    vc_span(ctx, chain[0]->x, sent, built, notime, t, &lo, &hi) == -1 ||
+	    (blk = xmalloc(len + v->nkeys * 32)) == NULL)
 		return;
-	s = vc->e[(((size_t)key[0] << 8) | key[1]) % VC_SETS];
+	memcpy(blk, key, len);
+	memcpy(blk + len, v->keys, v->nkeys * 32);
+	s = vc->e[set];
 	pthread_mutex_lock(&vc->mu);
 	e = &s[0];
 	for (j = 0; j < VC_WAYS; j++) {
-		if (s[j].used != 0 && memcmp(s[j].key, key, sizeof(key)) == 0 &&
-		    s[j].lo == lo && s[j].hi == hi)
+		if (vc_match(&s[j], key, len) && s[j].lo == lo && s[j].hi == hi)
 			break;		/* another worker was first */
 		if (s[j].used < e->used)
 			e = &s[j];
 	}
 	if (j == VC_WAYS) {
-		if (e->built != NULL)
-			sk_X509_pop_free(e->built, X509_free);
-		memcpy(e->key, key, sizeof(key));
+		xfree(e->key);		/* the evicted entry's */
+		e->key = blk;
+		e->keylen = len;
 		e->lo = lo;
 		e->hi = hi;
 		e->error = v->error;
 		e->no_path = v->no_path;
 		e->time_error = v->time_error;
-		e->built = built;
+		e->nbuilt = v->nbuilt;
+		e->nkeys = v->nkeys;
 		e->used = ++vc->tick;
-		built = NULL;
+		blk = NULL;
 	}
 	pthread_mutex_unlock(&vc->mu);
-	if (built != NULL)
-		sk_X509_pop_free(built, X509_free);
+	xfree(blk);
 }

@@ -27,6 +27,17 @@ struct classify;
 
 /* NULL if nDPI cannot be initialised (the sensor runs without names). */
 struct classify *classify_new(const struct limits *);
+/*
+ * Start-up in parallel: nDPI's set-up (about 10 ms a module, and not
+ * safe in two threads at once, so serial) runs in a thread of its own
+ * for the next n classify_new() calls, while the main thread loads rules
+ * and trust stores.  Those classifiers classify nothing until
+ * classify_prepare_end() (main thread, before any packet) joins the
+ * thread and gives them their modules.  -1 when nothing was started.
+ */
+#define CLASSIFY_PREPARE_MAX	64
+int	classify_prepare(size_t n);
+void	classify_prepare_end(void);
 void	classify_free(struct classify *);
 
 /* Offer one packet of f (cheap no-op once f is classified). */

@@ -27,6 +27,7 @@
 #include "app.h"
 #include "evidence.h"
 #include "capture.h"
+#include "classify.h"
 #include "config.h"
 #include "input.h"
 #include "live.h"
@@ -1256,6 +1257,10 @@ start(struct runtime *rt)
 		return EXIT_USAGE;
 	if (start_probe(rt) == -1)
 		return EXIT_USAGE;
+	/* after the forks: nDPI's modules are built in a thread while the
+	 * rules, trust stores and outputs load (see classify.h) */
+	(void)classify_prepare(rt->nworkers > 1 || rt->o->nfiles == 0 ?
+	    rt->nworkers : 1);
 	rs = load_rules(rt, &failed);
 	if (failed)
 		return EXIT_USAGE;
@@ -1308,6 +1313,7 @@ start(struct runtime *rt)
 	if (start_signals(rt) == -1)
 		return EXIT_USAGE;
 	setup_signals();
+	classify_prepare_end();		/* no thread of it under the sandbox */
 	sandbox_paths(rt);
 	if (sandbox_enter(&rt->sb) == -1)
 		return EXIT_USAGE;
@@ -1329,6 +1335,19 @@ report_caps(struct runtime *rt)
 	ws = rt_workers(rt, &n);
 	for (i = 0; i < n; i++)
 		worker_report_caps(ws[i]);
+}
+
+/* Free everything at exit: sanitizer builds, or RW_FREE_AT_EXIT=1. */
+static int
+free_at_exit(void)
+{
+#ifdef DEBUG_VALIDATION
+	return 1;
+#else
+	const char *e = getenv("RW_FREE_AT_EXIT");
+
+	return e != NULL && strcmp(e, "1") == 0;
+#endif
 }
 
 int
@@ -1369,8 +1388,10 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	rt.ps.fd = -1;
-	if ((rc = start(&rt)) != -1)
+	if ((rc = start(&rt)) != -1) {
+		classify_prepare_end();
 		return rc;
+	}
 	if (o.nfiles > 0)
 		rc = run_files(&rt);
 	else
@@ -1392,7 +1413,16 @@ main(int argc, char **argv)
 	probe_stop(rt.probe);
 	report_caps(&rt);
 	output_flush(&rt.out);
-	if (rt.pool != NULL)
+	/*
+	 * A replay's workers have written everything: freeing their
+	 * caches, flow tables and nDPI modules one by one is a few ms per
+	 * worker of exit time that the kernel does at once.  They stay
+	 * reachable from rt (no leak report); sanitizer builds free them,
+	 * so that the teardown stays checked.
+	 */
+	if (rt.in != NULL && !free_at_exit())
+		;
+	else if (rt.pool != NULL)
 		pool_free(rt.pool);
 	else
 		worker_free(&rt.w);

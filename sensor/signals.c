@@ -14,6 +14,7 @@
 #include "signals.h"
 
 #include <ctype.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,7 +42,11 @@ struct signals {
 	X509_STORE		*enterprise;	/* NULL: none */
 	char			*state_file;
 	uint64_t		 pins_from_us;	/* pins apply from here on */
+	uint64_t		 gen;		/* for memos kept in certificates */
 };
+
+/* Signals sets made so far: each its own generation, never 0. */
+static _Atomic uint64_t signals_made;
 
 static const struct {
 	const char	*name;		/* configuration key */
@@ -137,6 +142,7 @@ signals_new(const struct signals_conf *c, char *err, size_t errlen)
 	if ((sg = xcalloc(1, sizeof(*sg))) == NULL)
 		return NULL;
 	sg->conf = *c;
+	sg->gen = atomic_fetch_add(&signals_made, 1) + 1;
 	if ((sg->data = sigdata_load(c->data, c->psl, err, errlen)) == NULL ||
 	    (sg->prof = profiles_new(c->max_names)) == NULL ||
 	    signals_stores(sg, err, errlen) == -1 ||
@@ -336,36 +342,18 @@ learn_name(struct signals *sg, struct signal_eval *ev)
 	    (uint64_t)sg->conf.stable_span * 1000000;
 }
 
-/* SHA-256 of the DER SubjectPublicKeyInfo (Chromium's pin hash). */
-static int
-spki_hash(X509 *x, uint8_t *out)
-{
-	unsigned char *der = NULL;
-	unsigned int len = 32;
-	int n;
-
-	if ((n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der)) <= 0)
-		return -1;
-	n = EVP_Digest(der, (size_t)n, out, &len, EVP_sha256(), NULL) == 1 ?
-	    0 : -1;
-	OPENSSL_free(der);
-	return n;
-}
-
-/* The sent keys, then those of the built chain beyond them. */
+/* The sent keys, then those of the built chain (its SPKI hashes, which
+ * the trust store verdict carries). */
 static size_t
-chain_keys(struct x509_cert *const *chain, size_t n, STACK_OF(X509) *built,
-    uint8_t (*keys)[32])
+chain_keys(struct x509_cert *const *chain, size_t n,
+    const struct rules_verify *v, uint8_t (*keys)[32])
 {
 	size_t k = 0, i;
-	int j;
 
 	for (i = 0; i < n && k < SIG_KEYS_MAX; i++)
 		memcpy(keys[k++], chain[i]->spki_sha256, 32);
-	for (j = 0; built != NULL && j < sk_X509_num(built) &&
-	    k < SIG_KEYS_MAX; j++)
-		if (spki_hash(sk_X509_value(built, j), keys[k]) == 0)
-			k++;
+	for (i = 0; i < v->nkeys && k < SIG_KEYS_MAX; i++)
+		memcpy(keys[k++], v->keys[i], 32);
 	return k;
 }
 
@@ -378,25 +366,36 @@ name_part(X509_NAME *nm, int nid, char *buf, size_t len)
 		buf[0] = '\0';
 }
 
+/* The MITM product c's issuer names, memoised in c: the same few
+ * certificates come in thousands of sessions (and a worker's certificates
+ * are its own). */
+static const char *
+cert_product(struct signals *sg, struct x509_cert *c)
+{
+	char cn[256], o[256];
+
+	if (c->product_gen == sg->gen)
+		return c->product;
+	name_part(X509_get_issuer_name(c->x), NID_commonName, cn, sizeof(cn));
+	name_part(X509_get_issuer_name(c->x), NID_organizationName, o,
+	    sizeof(o));
+	c->product = sigdata_product(sg->data, cn[0] ? cn : NULL,
+	    o[0] ? o : NULL);
+	c->product_gen = sg->gen;
+	return c->product;
+}
+
 /* A MITM product named by the issuer of any sent certificate. */
 static const char *
 chain_product(struct signals *sg, struct x509_cert *const *chain, size_t n)
 {
-	char cn[256], o[256];
 	const char *p;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		if (chain[i]->x == NULL)
-			continue;
-		name_part(X509_get_issuer_name(chain[i]->x), NID_commonName,
-		    cn, sizeof(cn));
-		name_part(X509_get_issuer_name(chain[i]->x),
-		    NID_organizationName, o, sizeof(o));
-		if ((p = sigdata_product(sg->data, cn[0] ? cn : NULL,
-		    o[0] ? o : NULL)) != NULL)
+	for (i = 0; i < n; i++)
+		if (chain[i]->x != NULL &&
+		    (p = cert_product(sg, chain[i])) != NULL)
 			return p;
-	}
 	return NULL;
 }
 
@@ -461,8 +460,6 @@ enterprise_allowed(struct signals *sg, struct x509_cert *const *chain,
 		return 0;
 	rules_chain_verify(sg->enterprise, chain, n, ts_us, &v);
 	ok = v.error != -1 && !v.no_path;
-	if (v.built != NULL)
-		sk_X509_pop_free(v.built, X509_free);
 	return ok;
 }
 
@@ -525,7 +522,7 @@ chain_signals(struct signals *sg, const struct tls_session *s,
 	v.error = -1;
 	if (sg->system != NULL)
 		rules_chain_verify(sg->system, chain, n, ev->obs.ts_us, &v);
-	nk = chain_keys(chain, n, v.built, keys);
+	nk = chain_keys(chain, n, &v, keys);
 	if (v.error != -1)
 		ev->verify = X509_verify_cert_error_string(v.error);
 	known = known_keys(sg, keys, nk, ev, out, sn);
@@ -537,8 +534,6 @@ chain_signals(struct signals *sg, const struct tls_session *s,
 		    out, sn);
 	else if (pub && v.error != -1 && !v.no_path)
 		sct_signal(sg, s, chain[0], ev, out, sn);
-	if (v.built != NULL)
-		sk_X509_pop_free(v.built, X509_free);
 }
 
 size_t

@@ -793,10 +793,7 @@ verdict(X509_STORE *st, struct x509_cert **chain, size_t n, int64_t t,
     struct rules_verify *v, int *nbuilt)
 {
 	rules_chain_verify(st, chain, n, (uint64_t)t * 1000000, v);
-	*nbuilt = v->built != NULL ? sk_X509_num(v->built) : -1;
-	if (v->built != NULL)
-		sk_X509_pop_free(v->built, X509_free);
-	v->built = NULL;
+	*nbuilt = (int)v->nbuilt;
 }
 
 /*
@@ -838,10 +835,16 @@ test_verify_cache(void **state)
 			assert_int_equal(a.no_path, b.no_path);
 			assert_int_equal(a.time_error, b.time_error);
 			assert_int_equal(na, nb);
+			/* the kept SPKI hashes are those of a fresh build */
+			assert_int_equal(a.nkeys, b.nkeys);
+			assert_memory_equal(a.keys, b.keys, a.nkeys * 32);
 		}
 	verdict(cached, chain, 2, (int64_t)(TS_2030 / 1000000), &a, &na);
 	assert_int_equal(a.error, X509_V_OK);
 	assert_int_equal(na, 3);
+	assert_int_equal(a.nkeys, 3);	/* leaf, intermediate, root */
+	assert_memory_equal(a.keys[0], chain[0]->spki_sha256, 32);
+	assert_memory_equal(a.keys[1], chain[1]->spki_sha256, 32);
 	verdict(cached, chain, 2, cert_secs(chain[0], 1) + 1, &a, &na);
 	assert_int_equal(a.error, X509_V_ERR_CERT_HAS_EXPIRED);
 	assert_int_equal(a.time_error, 1);
