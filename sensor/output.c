@@ -812,8 +812,9 @@ output_rw_hit(struct jbuf *j, const struct rule_hit *h)
 
 /* Suricata's alert object: gid 1, rev 0 (rules have no revision). */
 static void
-eve_alert_obj(struct jbuf *j, const struct rule_hit *h)
+eve_alert_obj(struct jbuf *j, const void *arg)
 {
+	const struct rule_hit *h = arg;
 	size_t i, n = rule_nreferences(h->rule);
 
 	jb_obj_open(j, "alert");
@@ -833,20 +834,55 @@ eve_alert_obj(struct jbuf *j, const struct rule_hit *h)
 	jb_obj_close(j);
 }
 
+/* rootwatch's part of a rule's alert: the hit. */
 static void
-eve_alert(struct output *o, const struct flow *f, uint64_t ts_us,
-    const struct tls_report *r, const struct rule_hit *h)
+eve_rw_hit(struct jbuf *j, const void *arg)
+{
+	output_rw_hit(j, arg);
+}
+
+/* Suricata's alert object for a signal, and rootwatch's part. */
+static void
+eve_signal_obj(struct jbuf *j, const void *arg)
+{
+	const struct signal *sg = arg;
+
+	jb_obj_open(j, "alert");
+	jb_str(j, "action", "allowed");
+	jb_u64(j, "gid", 1);
+	jb_u64(j, "signature_id", sg->opt->sid);
+	jb_u64(j, "rev", 0);
+	jb_str(j, "signature", sg->signature);
+	jb_str(j, "category", sg->category);
+	jb_u64(j, "severity", sg->opt->severity);
+	jb_obj_close(j);
+}
+
+static void
+eve_rw_signal(struct jbuf *j, const void *arg)
+{
+	jb_obj_open(j, "signal");
+	signal_render(j, arg);
+	jb_obj_close(j);
+}
+
+/* An EVE alert event, of a rule or a signal: the two differ only in the
+ * alert object and in what rootwatch adds about the match. */
+static void
+eve_alert_event(struct output *o, const struct flow *f, uint64_t ts_us,
+    const struct tls_report *r, void (*alert)(struct jbuf *, const void *),
+    void (*detail)(struct jbuf *, const void *), const void *arg)
 {
 	struct jbuf *j = &o->jb;
 
 	event_head(o, f, ts_us, "alert");
 	eve_app_proto(j, r->app_proto);
-	eve_alert_obj(j, h);
+	alert(j, arg);
 	jb_raw(j, "tls", o->tlsobj[OUTPUT_EVE].buf, o->tlsobj[OUTPUT_EVE].len);
 	jb_obj_open(j, "rootwatch");
 	if (r->app_name != NULL)
 		jb_str(j, "app_name", r->app_name);
-	output_rw_hit(j, h);
+	detail(j, arg);
 	jb_raw(j, "tls", o->rwtls.buf, o->rwtls.len);
 	output_rw_probe(j, r);
 	jb_obj_close(j);
@@ -859,42 +895,11 @@ output_alert(struct output *o, const struct flow *f, uint64_t ts_us,
     const struct tls_report *r, const struct rule_hit *h)
 {
 	if (o->formats & OUTPUT_FMT_BIT(OUTPUT_EVE))
-		eve_alert(o, f, ts_us, r, h);
+		eve_alert_event(o, f, ts_us, r, eve_alert_obj, eve_rw_hit, h);
 	if (o->formats & OUTPUT_FMT_BIT(OUTPUT_ECS))
 		ecs_alert(o, f, ts_us, r, h);
 	if (o->observe != NULL)
 		o->observe(o->observe_arg, f, r, h);
-}
-
-static void
-eve_signal(struct output *o, const struct flow *f, uint64_t ts_us,
-    const struct tls_report *r, const struct signal *sg)
-{
-	struct jbuf *j = &o->jb;
-
-	event_head(o, f, ts_us, "alert");
-	eve_app_proto(j, r->app_proto);
-	jb_obj_open(j, "alert");
-	jb_str(j, "action", "allowed");
-	jb_u64(j, "gid", 1);
-	jb_u64(j, "signature_id", sg->opt->sid);
-	jb_u64(j, "rev", 0);
-	jb_str(j, "signature", sg->signature);
-	jb_str(j, "category", sg->category);
-	jb_u64(j, "severity", sg->opt->severity);
-	jb_obj_close(j);
-	jb_raw(j, "tls", o->tlsobj[OUTPUT_EVE].buf, o->tlsobj[OUTPUT_EVE].len);
-	jb_obj_open(j, "rootwatch");
-	if (r->app_name != NULL)
-		jb_str(j, "app_name", r->app_name);
-	jb_obj_open(j, "signal");
-	signal_render(j, sg);
-	jb_obj_close(j);
-	jb_raw(j, "tls", o->rwtls.buf, o->rwtls.len);
-	output_rw_probe(j, r);
-	jb_obj_close(j);
-	jb_obj_close(j);
-	emit(o, OUTPUT_EVE, OUTPUT_EV_ALERT);
 }
 
 void
@@ -902,7 +907,8 @@ output_signal(struct output *o, const struct flow *f, uint64_t ts_us,
     const struct tls_report *r, const struct signal *sg)
 {
 	if (o->formats & OUTPUT_FMT_BIT(OUTPUT_EVE))
-		eve_signal(o, f, ts_us, r, sg);
+		eve_alert_event(o, f, ts_us, r, eve_signal_obj, eve_rw_signal,
+		    sg);
 	if (o->formats & OUTPUT_FMT_BIT(OUTPUT_ECS))
 		ecs_signal(o, f, ts_us, r, sg);
 }
