@@ -36,8 +36,10 @@ vxlan_decode(struct dctx *ctx, struct cur *c)
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *  |                VXLAN Network Identifier (VNI) |   Reserved    |
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- * Next protocol (P set): 1 IPv4, 2 IPv6, 3 Ethernet, 4 NSH; P clear is
- * plain VXLAN (Ethernet).  Version must be 0.  O (OAM) packets are not
+ * Next protocol (P set): 1 IPv4, 2 IPv6, 3 Ethernet, 4 NSH, 5 MPLS (the
+ * draft's registry, as Linux's vxlan driver reads it; NSH's own next
+ * protocol, nsh.c, has the same values); P clear is plain VXLAN
+ * (Ethernet).  Version must be 0.  O (OAM) packets are not
  * user traffic.
  */
 #define GPE_P	0x04
@@ -65,6 +67,8 @@ vxlan_gpe_decode(struct dctx *ctx, struct cur *c)
 		return eth_decode(ctx, c);
 	case 4:
 		return nsh_decode(ctx, c);
+	case 5:
+		return mpls_decode(ctx, c);
 	}
 	return dctx_fail(ctx, DEC_VXLAN_BAD);
 }

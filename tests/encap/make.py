@@ -633,6 +633,11 @@ def v_vxlan_gpe(p):
                              struct.pack("!BHBI", 0x0c, 0, 1, 42 << 8) + p.ip))
 
 
+def v_vxlan_gpe_mpls(p):
+    hdr = struct.pack("!BHBI", 0x0c, 0, 5, 42 << 8)
+    return over_ipv4(17, udp(49152, 4790, hdr + mpls_labels(300) + p.ip))
+
+
 def v_vxlan_gpe_nsh(p):
     hdr = struct.pack("!BHBI", 0x0c, 0, 4, 42 << 8)
     return over_ipv4(17, udp(49152, 4790, hdr + nsh(3, p.frame, md1=True)))
@@ -1005,6 +1010,8 @@ def main():
         "vxlan-8472": (eth_v, v_vxlan_linux, [], {"vxlan": n}),
         "vxlan-gpe": (eth_v, v_vxlan_gpe, [], {"vxlan": n}),
         "vxlan-gpe-nsh": (eth_v, v_vxlan_gpe_nsh, [], {"vxlan": n, "nsh": n}),
+        "vxlan-gpe-mpls": (eth_v, v_vxlan_gpe_mpls, [], {"vxlan": n,
+                                                          "mpls": n}),
         "geneve-ipv4": (eth_v, v_geneve_ip, [], {"geneve": n}),
         "nested": (eth_v, v_nested, [10], {"vlan": n, "mpls": n, "gre": n,
                                            "vxlan": n}),
