@@ -123,6 +123,20 @@
  * two threads meet once per buffer, not once per packet. */
 #define LIM_ZIN_PIPE_BUFS	4
 #define LIM_ZIN_PIPE_BUF	(512u << 10)
+/*
+ * Memory a compressed capture's decoder may take for its history: the
+ * file names the size in its own header, and liblzma would allocate any
+ * xz dictionary it is told (up to 4 GiB), zstd any window up to its
+ * default of 128 MiB.  xz's memory limit is LIM_ZIN_MEM, zstd's window
+ * at most 1 << LIM_ZIN_WINDOW_LOG, both 256 MiB: four times the
+ * dictionary of xz -9, twice the window of zstd --ultra -22 and --long.
+ * gzip's window is 32 KiB by its format.  A file that asks for more is
+ * refused when its header is read, reported and counted bad like a
+ * damaged one; the replay goes on.  Files merged by packet time are
+ * decoded at the same time, each under its own limit.
+ */
+#define LIM_ZIN_WINDOW_LOG	28
+#define LIM_ZIN_MEM		(1ull << LIM_ZIN_WINDOW_LOG)
 /* Decompressed bytes held by the streaming pcap reader: a record must fit
  * (PCAP_REC_MAX, 1 MiB, plus its header), so at least twice that. */
 #define LIM_REPLAY_BUF		(2u << 20)

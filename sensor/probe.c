@@ -902,8 +902,8 @@ probe_parse_answer(const uint8_t *buf, size_t len, uint32_t *seq,
 	return parse_chain(&c, r);
 }
 
-static void
-render_result(struct jbuf *j, const struct probe_result *r)
+void
+probe_render_result(struct jbuf *j, const struct probe_result *r)
 {
 	jb_reset(j);
 	jb_obj_open(j, NULL);
@@ -1021,7 +1021,7 @@ probe_answer(struct probe *p, const uint8_t *buf, size_t len)
 	 * connect is in the stats only */
 	if (p->judge == NULL || r.local_port == 0)
 		return;
-	render_result(&p->jb, &r);
+	probe_render_result(&p->jb, &r);
 	memset(&pj, 0, sizeof(pj));
 	pj.pr = &r;
 	pj.json = p->jb.oom ? NULL : p->jb.buf;

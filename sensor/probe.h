@@ -165,6 +165,12 @@ void	probe_tick(struct probe *, uint64_t now);
  */
 int	probe_parse_answer(const uint8_t *buf, size_t len, uint32_t *seq,
 	    struct probe_result *r, char reason[256]);
+/*
+ * rootwatch.probe of an answer's events (the judge's json): r parsed by
+ * probe_parse_answer, its name and control filled in.  Exported for the
+ * fuzz target (sensor/probe_fuzz.c).
+ */
+void	probe_render_result(struct jbuf *, const struct probe_result *r);
 /* rootwatch.probe in the stats event. */
 void	probe_render(const struct probe *, struct jbuf *);
 pid_t	probe_pid(const struct probe *);

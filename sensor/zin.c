@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include "limits.h"
 #include "sandbox.h"
@@ -84,6 +85,25 @@ zfail(struct zin *z, const char *what)
 {
 	snprintf(z->err, sizeof(z->err), "%s stream %s at compressed offset "
 	    "%llu", zin_codec_name(z->codec), what,
+	    (unsigned long long)raw_offset(z));
+	z->cfailed = 1;
+	return -1;
+}
+
+/* A header asked for more memory than LIM_ZIN_MEM: said apart from
+ * damage, with what it asked for when the decoder tells. */
+static int
+zfail_mem(struct zin *z, uint64_t need)
+{
+	char want[48] = "";
+
+	if (need > LIM_ZIN_MEM)
+		snprintf(want, sizeof(want), " (%llu MiB)",
+		    (unsigned long long)((need + (1u << 20) - 1) >> 20));
+	snprintf(z->err, sizeof(z->err), "%s stream needs more memory%s than "
+	    "the limit of %llu MiB at compressed offset %llu",
+	    zin_codec_name(z->codec), want,
+	    (unsigned long long)(LIM_ZIN_MEM >> 20),
 	    (unsigned long long)raw_offset(z));
 	z->cfailed = 1;
 	return -1;
@@ -226,10 +246,13 @@ codec_init(struct zin *z)
 	case ZIN_XZ:
 		z->xs = (lzma_stream)LZMA_STREAM_INIT;
 		z->xs.allocator = &xz_allocator;
-		return lzma_stream_decoder(&z->xs, UINT64_MAX,
+		return lzma_stream_decoder(&z->xs, LIM_ZIN_MEM,
 		    LZMA_CONCATENATED) == LZMA_OK ? 0 : -1;
 	case ZIN_ZSTD:
-		return (z->zd = ZSTD_createDCtx()) != NULL ? 0 : -1;
+		if ((z->zd = ZSTD_createDCtx()) == NULL)
+			return -1;
+		return ZSTD_isError(ZSTD_DCtx_setParameter(z->zd,
+		    ZSTD_d_windowLogMax, LIM_ZIN_WINDOW_LOG)) ? -1 : 0;
 	}
 	return -1;
 }
@@ -384,6 +407,8 @@ read_xz(struct zin *z, uint8_t *dst, size_t n)
 		z->ipos = z->ilen - z->xs.avail_in;
 		if (rc == LZMA_STREAM_END)
 			z->ended = 1;
+		else if (rc == LZMA_MEMLIMIT_ERROR)
+			return zfail_mem(z, lzma_memusage(&z->xs));
 		else if (rc == LZMA_BUF_ERROR || (rc == LZMA_OK && !more &&
 		    z->xs.avail_out == n))
 			return zfail(z, "truncated");
@@ -410,6 +435,9 @@ read_zstd(struct zin *z, uint8_t *dst, size_t n)
 		in.pos = 0;
 		rc = ZSTD_decompressStream(z->zd, &out, &in);
 		z->ipos += in.pos;
+		if (ZSTD_getErrorCode(rc) ==
+		    ZSTD_error_frameParameter_windowTooLarge)
+			return zfail_mem(z, 0);
 		if (ZSTD_isError(rc)) {
 			zfail(z, "damaged");
 			snprintf(z->err + strlen(z->err), sizeof(z->err) -

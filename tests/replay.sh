@@ -112,6 +112,74 @@ for z in gzip xz zstd; do
 	    "$T/all.out" "$T/cat.$z.out"
 done
 
+# --- decoders' memory (limits.h LIM_ZIN_MEM) --------------------------------
+# A header may name any xz dictionary or zstd window: one over 256 MiB is
+# refused, the file reported and counted bad, the replay going on with
+# the next file.  Made here: all.pcap xz'd with a 64 KiB dictionary, its
+# block header then saying 1 GiB (or 16 MiB, which must decode: the
+# patch and its CRC are right), and zstd frames of raw blocks declaring
+# a 1 GiB (or 1 MiB) window.
+python3 - all.pcap "$T/mem" <<'PY' || fail "making the big-window files"
+import lzma, struct, sys, zlib
+data = open(sys.argv[1], "rb").read()
+out = sys.argv[2]
+
+
+def xz(prop):			# LZMA2 dictionary: (2 | prop & 1) << (prop / 2 + 11)
+    x = bytearray(lzma.compress(data, format=lzma.FORMAT_XZ, filters=[
+        {"id": lzma.FILTER_LZMA2, "dict_size": 1 << 16}]))
+    h = 12			# the block header follows the stream header
+    size, flags, p = (x[h] + 1) * 4, x[h + 1], h + 2
+
+    def varint(p):
+        v = s = 0
+        while True:
+            v, s, p = v | (x[p] & 0x7f) << s, s + 7, p + 1
+            if not x[p - 1] & 0x80:
+                return v, p
+    assert flags & 3 == 0	# one filter
+    for bit in (0x40, 0x80):	# compressed, uncompressed size
+        if flags & bit:
+            p = varint(p)[1]
+    fid, p = varint(p)
+    n, p = varint(p)
+    assert fid == 0x21 and n == 1
+    x[p] = prop
+    x[h + size - 4:h + size] = struct.pack("<I", zlib.crc32(x[h:h + size - 4]))
+    return bytes(x)
+
+
+def zst(wlog):			# raw blocks; Window_Descriptor exponent only
+    f = b"\x28\xb5\x2f\xfd" + bytes([0, (wlog - 10) << 3])
+    chunks = [data[i:i + 65536] for i in range(0, len(data), 65536)]
+    for i, c in enumerate(chunks):
+        f += struct.pack("<I", len(c) << 3 | (i == len(chunks) - 1))[:3] + c
+    return f
+
+
+for name, blob in (("big.pcap.xz", xz(36)), ("ok.pcap.xz", xz(24)),
+                   ("big.pcap.zst", zst(30)), ("ok.pcap.zst", zst(20))):
+    open(out + "-" + name, "wb").write(blob)
+PY
+for z in xz zst; do
+	rw "$T/ok$z" -q -R "$RULES" -r "$T/mem-ok.pcap.$z"
+	expect_rc "$z, a 16 MiB / 1 MiB history: decoded" 0
+	same "$z, a history under the limit: the events of the file" \
+	    "$T/all.out" "$T/ok$z.out"
+	rw "$T/big$z" -R "$RULES" -r "$T/mem-big.pcap.$z" -r east.pcap
+	expect_rc "$z, a 1 GiB history: a bad file" 1
+	same "$z, a 1 GiB history: the next file read" "$T/east.out" \
+	    "$T/big$z.out"
+done
+out=$T/bigxz
+grep_err "xz, a 1 GiB dictionary: file and limit" \
+    "mem-big\\.pcap\\.xz: .*xz stream needs more memory \\(10[0-9]{2} MiB\\) than the limit of 256 MiB"
+grep_err "xz, a 1 GiB dictionary: counted bad" "files +2 \\(1 bad, [0-9]+ compressed\\)"
+out=$T/bigzst
+grep_err "zstd, a 1 GiB window: file and limit" \
+    "mem-big\\.pcap\\.zst: .*zstd stream needs more memory than the limit of 256 MiB"
+grep_err "zstd, a 1 GiB window: counted bad" "files +2 \\(1 bad, [0-9]+ compressed\\)"
+
 # --- the summary event ------------------------------------------------------
 summary_ok() {
 	python3 - "$1" <<'PY'
