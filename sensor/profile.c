@@ -144,44 +144,24 @@ pent_get(struct profiles *p, const char *name, int *found)
 	return e;
 }
 
-int
-profile_has16(const uint16_t *v, uint8_t n, uint16_t x)
-{
-	uint8_t i;
-
-	if (n == PROFILE_MANY)
-		return 1;
-	for (i = 0; i < n; i++)
-		if (v[i] == x)
-			return 1;
-	return 0;
+/* x in the set v[n] ("any" past its size): one body, three widths. */
+#define PROFILE_HAS(name, type)						\
+int									\
+name(const type *v, uint8_t n, type x)					\
+{									\
+	uint8_t i;							\
+									\
+	if (n == PROFILE_MANY)						\
+		return 1;						\
+	for (i = 0; i < n; i++)						\
+		if (v[i] == x)						\
+			return 1;					\
+	return 0;							\
 }
 
-int
-profile_has32(const uint32_t *v, uint8_t n, uint32_t x)
-{
-	uint8_t i;
-
-	if (n == PROFILE_MANY)
-		return 1;
-	for (i = 0; i < n; i++)
-		if (v[i] == x)
-			return 1;
-	return 0;
-}
-
-int
-profile_has64(const uint64_t *v, uint8_t n, uint64_t x)
-{
-	uint8_t i;
-
-	if (n == PROFILE_MANY)
-		return 1;
-	for (i = 0; i < n; i++)
-		if (v[i] == x)
-			return 1;
-	return 0;
-}
+PROFILE_HAS(profile_has16, uint16_t)
+PROFILE_HAS(profile_has32, uint32_t)
+PROFILE_HAS(profile_has64, uint64_t)
 
 /* Add x to a set of max values; past max the set means "any". */
 #define SET_ADD(v, n, x, max, has) do {				\
