@@ -249,18 +249,17 @@ x509_key_info(struct x509_cert *c)
 		c->curve[0] = '\0';	/* explicit parameters: no name */
 }
 
-/* SHA-256 of the DER SubjectPublicKeyInfo, as it appears in the cert. */
-static void
-x509_spki_hash(struct x509_cert *c)
+int
+x509_spki_sha256(X509 *x, uint8_t out[32])
 {
 	unsigned char *der = NULL;
-	int n;
+	int n, rc;
 
-	n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(c->x), &der);
-	if (n > 0)
-		(void)x509_digest(EVP_sha256(), der, (size_t)n,
-		    c->spki_sha256);
+	if ((n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der)) <= 0)
+		return -1;
+	rc = x509_digest(EVP_sha256(), der, (size_t)n, out);
 	OPENSSL_free(der);
+	return rc;
 }
 
 static int
@@ -403,7 +402,7 @@ x509_extract(struct x509_cert *c)
 	x509_copy_id(X509_get0_subject_key_id(c->x), c->ski, &c->ski_len);
 	x509_copy_id(X509_get0_authority_key_id(c->x), c->aki, &c->aki_len);
 	x509_key_info(c);
-	x509_spki_hash(c);
+	(void)x509_spki_sha256(c->x, c->spki_sha256);
 	X509_ALGOR_get0(&sig, NULL, NULL, X509_get0_tbs_sigalg(c->x));
 	x509_oid_name(sig, 1, c->sig_alg, sizeof(c->sig_alg));
 	c->is_ca = (uint8_t)x509_is_ca(c->x);

@@ -91,6 +91,10 @@ struct x509_stats {
 	uint64_t	bytes;		/* entries, DER, names, renderings */
 };
 
+/* SHA-256 of x's DER SubjectPublicKeyInfo, as it appears in the
+ * certificate (Chromium's pin hash).  0, or -1 on OpenSSL's failure. */
+int	x509_spki_sha256(X509 *x, uint8_t out[32]);
+
 struct x509_cache;
 
 struct x509_cache *x509_cache_new(size_t max_entries);

@@ -21,7 +21,6 @@
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/sha.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
@@ -522,21 +521,15 @@ verify_collect(int ok, X509_STORE_CTX *ctx)
 static int
 built_keys(STACK_OF(X509) *built, struct rules_verify *v)
 {
-	unsigned char *der;
-	int i, len;
+	int i;
 
 	v->nbuilt = built != NULL ? (size_t)sk_X509_num(built) : 0;
 	i = v->nbuilt > RULES_VERIFY_KEYS ?
 	    (int)(v->nbuilt - RULES_VERIFY_KEYS) : 0;	/* the root's end */
-	for (; i < (int)v->nbuilt; i++) {
-		der = NULL;
-		len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(sk_X509_value(built,
-		    i)), &der);
-		if (len <= 0)
+	for (; i < (int)v->nbuilt; i++)
+		if (x509_spki_sha256(sk_X509_value(built, i),
+		    v->keys[v->nkeys++]) == -1)
 			return -1;
-		SHA256(der, (size_t)len, v->keys[v->nkeys++]);
-		OPENSSL_free(der);
-	}
 	return 0;
 }
 

@@ -1420,12 +1420,12 @@ main(int argc, char **argv)
 	 * reachable from rt (no leak report); sanitizer builds free them,
 	 * so that the teardown stays checked.
 	 */
-	if (rt.in != NULL && !free_at_exit())
-		;
-	else if (rt.pool != NULL)
-		pool_free(rt.pool);
-	else
-		worker_free(&rt.w);
+	if (rt.in == NULL || free_at_exit()) {
+		if (rt.pool != NULL)
+			pool_free(rt.pool);
+		else
+			worker_free(&rt.w);
+	}
 	aggregate_free(rt.agg);
 	evidence_close(rt.ev);
 	if (rt.priv_set)

@@ -454,13 +454,11 @@ enterprise_allowed(struct signals *sg, struct x509_cert *const *chain,
     size_t n, uint64_t ts_us)
 {
 	struct rules_verify v;
-	int ok;
 
 	if (sg->enterprise == NULL)
 		return 0;
 	rules_chain_verify(sg->enterprise, chain, n, ts_us, &v);
-	ok = v.error != -1 && !v.no_path;
-	return ok;
+	return v.error != -1 && !v.no_path;
 }
 
 static void
